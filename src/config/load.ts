@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { envSchema } from './schema.ts';
+
+const WHARF_VAR = /^WHARF_VAR_(.+)$/;
+
+/** Berth's configuration: read once from the environment at the edge, then frozen. */
+export type Config = ReturnType<typeof shapeConfig>;
+
+function shapeConfig(
+  env: z.output<typeof envSchema>,
+  wharfVars: Record<string, string>,
+  privateKey?: string,
+) {
+  return {
+    http: { port: env.PORT, host: env.HOST, publicUrl: env.BERTH_PUBLIC_URL ?? null },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    redisUrl: env.REDIS_URL ?? null,
+    apiToken: env.BERTH_API_TOKEN ?? null,
+    localSources: env.BERTH_LOCAL_SOURCES,
+    instance: env.BERTH_INSTANCE,
+    runtime: env.BERTH_RUNTIME ?? null,
+    concurrency: { perWorker: env.BERTH_CONCURRENCY, global: env.BERTH_GLOBAL_CONCURRENCY },
+    timeouts: {
+      stepMs: env.BERTH_STEP_TIMEOUT_MINUTES,
+      buildMs: env.BERTH_BUILD_TIMEOUT_MINUTES,
+      schedulingMs: env.BERTH_SCHEDULING_TIMEOUT_MINUTES,
+      cleanupMs: 60_000,
+      shutdownMs: env.BERTH_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    },
+    logCapBytes: env.BERTH_LOG_CAP_BYTES,
+    retentionDays: env.BERTH_RETENTION_DAYS,
+    github:
+      env.APP_ID && privateKey && env.WEBHOOK_SECRET
+        ? {
+            appId: env.APP_ID,
+            privateKey,
+            webhookSecret: env.WEBHOOK_SECRET,
+            baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : null,
+          }
+        : null,
+    gitlab:
+      env.GITLAB_TOKEN && env.GITLAB_WEBHOOK_SECRET
+        ? { url: env.GITLAB_URL, token: env.GITLAB_TOKEN, webhookSecret: env.GITLAB_WEBHOOK_SECRET }
+        : null,
+    kubernetes: {
+      kubeconfig: env.KUBECONFIG ?? null,
+      namespace: env.BERTH_NAMESPACE,
+      resources: env.BERTH_POD_RESOURCES ?? null,
+      nodeSelector: env.BERTH_NODE_SELECTOR ?? null,
+      tolerations: env.BERTH_TOLERATIONS ?? null,
+      imagePullSecrets: env.BERTH_IMAGE_PULL_SECRETS,
+      helperImage: env.BERTH_HELPER_IMAGE,
+      redactReferencedSecrets: env.BERTH_REDACT_REFERENCED_SECRETS,
+    },
+    images: {
+      kaniko: env.BERTH_IMAGE_KANIKO,
+      helm: env.BERTH_IMAGE_HELM,
+      kubectl: env.BERTH_IMAGE_KUBECTL,
+      dotnet: env.BERTH_IMAGE_DOTNET,
+    },
+    /** Variables from configuration (REG_URL, CHART_REPO, …) and WHARF_VAR_*. */
+    pipelineVars: {
+      configured: Object.fromEntries(
+        (['REG_URL', 'REG_SECRET', 'REG_INSECURE', 'CHART_REPO', 'HELM_REG_SECRET'] as const).flatMap((k) =>
+          env[k] === undefined ? [] : [[k, env[k]]],
+        ),
+      ) as Record<string, string>,
+      wharfVars,
+    },
+  };
+}
+
+/**
+ * Reads and validates the environment. Throws ConfigError naming every bad variable.
+ * `env` defaults to nothing: callers at the edge pass `process.env`.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const wharfVars: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const name = WHARF_VAR.exec(key)?.[1];
+    if (name && value !== undefined) wharfVars[name] = value;
+  }
+  let privateKey = parsed.data.PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey && parsed.data.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(parsed.data.PRIVATE_KEY_PATH, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`PRIVATE_KEY_PATH: cannot read ${parsed.data.PRIVATE_KEY_PATH}`, error);
+    }
+  }
+  return deepFreeze(shapeConfig(parsed.data, wharfVars, privateKey));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

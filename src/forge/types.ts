@@ -1,0 +1,61 @@
+import type { BuildRecord, BuildRequest } from '../builds/types.ts';
+
+export type ForgeName = 'github' | 'gitlab' | 'local';
+
+export type Permission = 'admin' | 'write' | 'read' | 'none';
+
+/** A repository on a forge. */
+export interface RepoRef {
+  forge: ForgeName;
+  /** `owner/name` or `group/project`. */
+  repo: string;
+  /** GitLab project id. */
+  projectId?: number;
+  /** GitHub App installation id. */
+  installationId?: number;
+}
+
+export type CommitState = 'pending' | 'running' | 'success' | 'failure' | 'error' | 'cancelled';
+
+export interface CommitStatus {
+  state: CommitState;
+  /** `berth` or `berth/<environment>`. */
+  context: string;
+  /** At most 140 characters (GitHub's limit); the reporter shortens. */
+  description: string;
+  targetUrl?: string;
+}
+
+/**
+ * One forge installation / project. Every method maps Berth's neutral vocabulary
+ * onto the forge's API; failures throw ForgeError (see src/errors.ts).
+ */
+export interface Forge {
+  readonly name: ForgeName;
+  /** File text at the sha, or null when it does not exist. */
+  readFile(repo: RepoRef, sha: string, path: string, signal?: AbortSignal): Promise<string | null>;
+  /** Idempotent. */
+  setStatus(repo: RepoRef, sha: string, status: CommitStatus, signal?: AbortSignal): Promise<void>;
+  /** Creates or edits the bot's own comment carrying `marker` on the PR/MR. */
+  upsertComment(
+    repo: RepoRef,
+    change: number,
+    comment: { marker: string; body: string },
+    signal?: AbortSignal,
+  ): Promise<void>;
+  permissionOf(repo: RepoRef, user: string, signal?: AbortSignal): Promise<Permission>;
+}
+
+/** Puts the files of a commit into a folder on the worker's disk. */
+export interface SourceProvider {
+  /** Extracts the tree of `request` at its sha into `dir` (empty, existing); returns the sha used. */
+  fetch(request: BuildRequest, dir: string, signal: AbortSignal): Promise<{ sha: string }>;
+}
+
+/** Build variables a forge knows about a request (GIT_COMMIT, GIT_BRANCH, REPO_GROUP, …). */
+export type BuildVariables = Record<string, string>;
+
+/** Called by the worker whenever a build record changes; writes only what changed. */
+export interface BuildReporter {
+  report(record: BuildRecord, signal?: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import type { ReasonClass } from '../engine/types.ts';
+import type { StepOutput } from '../logs/types.ts';
+import type { BuildPlan, PlannedStep } from '../pipeline/types.ts';
+
+export type RuntimeKind = 'local' | 'kubernetes';
+
+/** The files of the commit being built, on the worker's disk. */
+export interface BuildSource {
+  /** Absolute folder: a checkout, an extracted forge archive, or the user's working tree. */
+  dir: string;
+  /** Leave out files that .gitignore ignores (`berth run --no-gitignore` turns this off). */
+  respectGitignore: boolean;
+}
+
+export interface BuildContext {
+  /** Unique build id (also used in pod names / labels). */
+  id: string;
+  /** Which Berth installation runs it (`berth.dev/instance` label). */
+  instance: string;
+  plan: BuildPlan;
+  source: BuildSource;
+}
+
+export interface StepIO {
+  output: StepOutput;
+}
+
+/** How one step ended, as the runtime saw it. Never thrown: returned. */
+export type StepOutcome =
+  | { status: 'success'; exitCode: 0 }
+  | { status: 'failed'; exitCode: number; message: string }
+  | { status: 'error'; reason: ReasonClass; message: string; exitCode?: number }
+  | { status: 'cancelled'; message: string };
+
+/**
+ * A place steps run. The engine never sees a process or a pod.
+ * `open` prepares one build (e.g. starts the pod watch, packs the source) and the
+ * returned session runs its steps; `cleanup` always runs, on its own time budget,
+ * even after the build's signal was aborted.
+ */
+export interface Runtime {
+  readonly kind: RuntimeKind;
+  open(build: BuildContext, signal: AbortSignal): Promise<RuntimeSession>;
+}
+
+export interface RuntimeSession {
+  /** Resolves when the step has ended; aborting `signal` stops it and resolves `cancelled`. */
+  runStep(step: PlannedStep, io: StepIO, signal: AbortSignal): Promise<StepOutcome>;
+  cleanup(): Promise<void>;
+}

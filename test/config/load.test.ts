@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/load.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+describe('loadConfig', () => {
+  it('comes up on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.http.port, 3000);
+    assert.equal(config.http.host, 'localhost');
+    assert.equal(config.redisUrl, null);
+    assert.equal(config.github, null);
+    assert.equal(config.gitlab, null);
+    assert.equal(config.timeouts.stepMs, 60 * 60_000);
+    assert.equal(config.timeouts.buildMs, 120 * 60_000);
+    assert.ok(Object.isFrozen(config.timeouts));
+  });
+
+  it('names every invalid variable at once', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', BERTH_CONCURRENCY: '-1', BERTH_NODE_SELECTOR: '{nope' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /PORT/.test(error.message) &&
+        /BERTH_CONCURRENCY/.test(error.message) &&
+        /BERTH_NODE_SELECTOR: is not valid JSON/.test(error.message),
+    );
+  });
+
+  it('enables a forge only when all its credentials are set', () => {
+    assert.equal(loadConfig({ APP_ID: '1', WEBHOOK_SECRET: 's' }).github, null);
+    const github = loadConfig({
+      APP_ID: '1',
+      PRIVATE_KEY: 'a\\nb',
+      WEBHOOK_SECRET: 's',
+      GHE_HOST: 'ghe.local',
+    }).github;
+    assert.deepEqual(github, {
+      appId: '1',
+      privateKey: 'a\nb',
+      webhookSecret: 's',
+      baseUrl: 'https://ghe.local/api/v3',
+    });
+    assert.ok(loadConfig({ GITLAB_TOKEN: 't', GITLAB_WEBHOOK_SECRET: 's' }).gitlab);
+  });
+
+  it('collects WHARF_VAR_* and configured pipeline variables', () => {
+    const config = loadConfig({ WHARF_VAR_REG_INSECURE: 'true', WHARF_VAR_X: '1', CHART_REPO: 'https://c' });
+    assert.deepEqual(config.pipelineVars.wharfVars, { REG_INSECURE: 'true', X: '1' });
+    assert.deepEqual(config.pipelineVars.configured, { CHART_REPO: 'https://c' });
+  });
+});
