@@ -59,3 +59,17 @@ export type BuildVariables = Record<string, string>;
 export interface BuildReporter {
   report(record: BuildRecord, signal?: AbortSignal): Promise<void>;
 }
+
+/**
+ * Everything the worker needs from one forge to run and report a build.
+ * The worker picks the adapter by `request.forge`.
+ */
+export interface ForgeAdapter {
+  readonly name: ForgeName;
+  /** The pipeline file (or any file) at the request's sha; null when absent. */
+  readFile(request: BuildRequest, path: string, signal: AbortSignal): Promise<string | null>;
+  source: SourceProvider;
+  /** GIT_COMMIT, GIT_BRANCH, REPO_GROUP, REPO_NAME, PROJECT_ID, … from the event and the API. */
+  variables(request: BuildRequest, sha: string, signal: AbortSignal): Promise<BuildVariables>;
+  reporter: BuildReporter;
+}

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A private redis-server on a free port; stop() kills it, restart() brings it back on the same port. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** SIGKILL, for fault tests. */
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'berth-redis-'));
+  let child: ChildProcess | null = null;
+
+  const launch = async () => {
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    child = proc;
+    let seen = '';
+    await new Promise<void>((resolve, reject) => {
+      proc.once('error', reject);
+      proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${seen}`)));
+      proc.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('Ready to accept connections')) resolve();
+      });
+    });
+    proc.stdout?.resume();
+  };
+  const halt = async (signal: NodeJS.Signals) => {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null) return;
+    proc.removeAllListeners('exit');
+    const exited = once(proc, 'exit');
+    proc.kill(signal);
+    await exited;
+  };
+
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      await halt('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    },
+    kill: () => halt('SIGKILL'),
+    restart: async () => {
+      await halt('SIGKILL');
+      await launch();
+    },
+  };
+}
