@@ -2,6 +2,8 @@ import type { ForgeName } from '../forge/types.ts';
 import type { BuildRecord, BuildRequest, BuildState } from './types.ts';
 
 export interface BuildFilter {
+  /** One build by id (the web page's cancel button). */
+  id?: string;
   forge?: ForgeName;
   repo?: string;
   sha?: string;

@@ -83,6 +83,8 @@ export interface BuildRecord {
   stages: StageRecord[];
   /** Resolved sha (requests without a sha get one when the worker reads the source). */
   sha: string | null;
+  /** Names of `password` inputs: shown masked on pages and in the API. */
+  secretInputs?: string[];
 }
 
 export type { BuildResult, FinalStatus };

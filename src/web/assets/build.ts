@@ -1,0 +1,89 @@
+/// <reference lib="dom" />
+// The build page: header, stage/step timeline, per-step logs followed live over SSE.
+import type { BuildRecord } from '../../builds/types.ts';
+import type { LogEntry } from '../../logs/types.ts';
+import { wireActions } from './actions.ts';
+import { durationBetween, type ForgeLinks, isFinal } from './format.ts';
+import { createLogLines, type LogLines } from './log-lines.ts';
+import { buildHeader } from './render.ts';
+import { createTimeline } from './timeline.ts';
+
+const POLL_MS = 2000;
+
+interface BuildData {
+  build: BuildRecord;
+  links: ForgeLinks;
+  canAct: boolean;
+}
+
+const data = JSON.parse(document.getElementById('berth-data')?.textContent ?? '{}') as BuildData;
+const header = document.getElementById('build-header') as HTMLElement;
+const logs = new Map<string, LogLines>();
+const linesOf = (stage: string, step: string): LogLines => {
+  const key = `${stage}\u0000${step}`;
+  const found = logs.get(key);
+  if (found) return found;
+  const lines = createLogLines();
+  logs.set(key, lines);
+  return lines;
+};
+const timeline = createTimeline(document.getElementById('timeline') as HTMLElement, linesOf);
+const actions = wireActions(document.getElementById('build-actions') as HTMLElement, data.build.id);
+let build = data.build;
+let lastStatus = '';
+
+function show(next: BuildRecord): void {
+  build = next;
+  const now = Date.now();
+  if (next.status !== lastStatus) {
+    header.innerHTML = buildHeader(next, data.links, now);
+    lastStatus = next.status;
+    if (data.canAct) actions.render(next.status);
+  } else {
+    const duration = document.getElementById('build-duration');
+    if (duration) duration.textContent = durationBetween(next.startedAt, next.finishedAt, now) || '—';
+  }
+  timeline.show(next, now);
+}
+
+async function poll(): Promise<void> {
+  try {
+    const res = await fetch(`/api/builds/${encodeURIComponent(build.id)}`, {
+      headers: { accept: 'application/json' },
+    });
+    if (res.ok) show((await res.json()) as BuildRecord);
+  } catch {
+    // The next poll tries again.
+  }
+  if (!isFinal(build.status)) setTimeout(poll, POLL_MS);
+}
+
+function follow(): void {
+  const source = new EventSource(`/api/builds/${encodeURIComponent(build.id)}/logs`);
+  let pending = new Set<string>();
+  let frame = 0;
+  const flush = (): void => {
+    frame = 0;
+    for (const key of pending) timeline.linesChanged(key);
+    pending = new Set();
+  };
+  source.addEventListener('message', (event) => {
+    const entry = JSON.parse(event.data) as LogEntry;
+    linesOf(entry.stage, entry.step).push(entry.text, entry.stream === 'system');
+    pending.add(`${entry.stage}\u0000${entry.step}`);
+    if (frame === 0) frame = requestAnimationFrame(flush);
+  });
+  source.addEventListener('end', () => {
+    source.close();
+    flush();
+  });
+  source.addEventListener('error', () => {
+    if (isFinal(build.status)) source.close();
+  });
+}
+
+show(build);
+follow();
+if (!isFinal(build.status)) setTimeout(poll, POLL_MS);
+window.addEventListener('hashchange', () => timeline.revealHash(location.hash));
+timeline.revealHash(location.hash);

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
+import { requestUrl } from '../respond.ts';
+import type { HttpHandler } from '../types.ts';
+import { paletteCss } from './palette.ts';
+
+/** One file the browser may load from `/assets/`. */
+interface Asset {
+  body: Buffer;
+  type: string;
+  etag: string;
+}
+
+/** The assets by name plus a short version hash for cache-busting URLs. */
+export interface AssetCatalogue {
+  get(name: string): Asset | undefined;
+  /** `/assets/<name>?v=<hash>`: safe to cache forever. */
+  url(name: string): string;
+}
+
+const TYPES: Record<string, string> = {
+  '.ts': 'text/javascript; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+/** Server-only modules in the folder that the browser never needs. */
+const SERVER_ONLY = new Set(['serve.ts', 'palette.ts']);
+
+/** Reads every asset once at startup: TypeScript modules are type-stripped into plain JavaScript. */
+export function loadAssets(dir = new URL('./', import.meta.url)): AssetCatalogue {
+  const assets = new Map<string, Asset>();
+  for (const name of readdirSync(dir)) {
+    const ext = name.slice(name.lastIndexOf('.'));
+    const type = TYPES[ext];
+    if (!type || SERVER_ONLY.has(name)) continue;
+    const text = readFileSync(new URL(name, dir), 'utf8');
+    assets.set(name, make(ext === '.ts' ? stripTypeScriptTypes(text) : text, type));
+  }
+  assets.set('palette.css', make(paletteCss(), TYPES['.css']!));
+  return {
+    get: (name) => assets.get(name),
+    url: (name) => `/assets/${name}?v=${assets.get(name)?.etag.slice(1, 11) ?? '0'}`,
+  };
+}
+
+function make(text: string, type: string): Asset {
+  const body = Buffer.from(text);
+  return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 20)}"` };
+}
+
+/** `GET /assets/<name>`: versioned URLs cache for a year, others revalidate by ETag. */
+export function createAssetsHandler(catalogue: AssetCatalogue): HttpHandler {
+  return async (req, res) => {
+    const url = requestUrl(req);
+    if (!url.pathname.startsWith('/assets/') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const asset = catalogue.get(url.pathname.slice('/assets/'.length));
+    if (!asset) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('not found\n');
+      return true;
+    }
+    const versioned = url.searchParams.get('v') === asset.etag.slice(1, 11);
+    const headers = {
+      'content-type': asset.type,
+      etag: asset.etag,
+      'cache-control': versioned ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'x-content-type-options': 'nosniff',
+    };
+    if (req.headers['if-none-match'] === asset.etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+    res.writeHead(200, { ...headers, 'content-length': asset.body.length });
+    res.end(req.method === 'HEAD' ? undefined : asset.body);
+    return true;
+  };
+}
