@@ -1,0 +1,2 @@
+export { createMetricsHandler } from './handler.ts';
+export { createMetrics, type Metrics } from './metrics.ts';
