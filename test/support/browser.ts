@@ -29,9 +29,8 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
   };
 }
 
-/** Collects console errors and uncaught page errors, so a test can assert there are none. */
-export function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
+/** Collects console errors and uncaught page errors into `errors`, so a test can assert there are none. */
+export function watchConsole(page: Page, errors: string[] = []): string[] {
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });

@@ -68,9 +68,11 @@ function follow(): void {
     pending = new Set();
   };
   source.addEventListener('message', (event) => {
-    const entry = JSON.parse(event.data) as LogEntry;
-    linesOf(entry.stage, entry.step).push(entry.text, entry.stream === 'system');
-    pending.add(`${entry.stage}\u0000${entry.step}`);
+    const parsed = JSON.parse(event.data) as LogEntry | LogEntry[];
+    for (const entry of Array.isArray(parsed) ? parsed : [parsed]) {
+      linesOf(entry.stage, entry.step).push(entry.text, entry.stream === 'system');
+      pending.add(`${entry.stage}\u0000${entry.step}`);
+    }
     if (frame === 0) frame = requestAnimationFrame(flush);
   });
   source.addEventListener('end', () => {
