@@ -180,6 +180,33 @@ describe('runBuild', () => {
     assert.ok(sink.texts('stderr').includes('to err'));
   });
 
+  it('keeps a step log within the cap and memory bounded, whatever the step prints', async () => {
+    let bytes = 0;
+    const notes: string[] = [];
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    const { result } = await runLocal(
+      plan([stage('s', { loud: 'yes "all work and no play" | head -c 200000000' })]),
+      {
+        logCapBytes: 1024 * 1024,
+        sink: {
+          append: (e) => {
+            if (e.stream === 'system') notes.push(e.text);
+            else bytes += Buffer.byteLength(e.text) + 1;
+          },
+          flush: async () => {},
+        },
+      },
+    ).finally(() => clearInterval(sampler));
+    assert.equal(result.status, 'success');
+    assert.ok(bytes <= 1024 * 1024 && bytes > 1024 * 1024 - 100, `${bytes} bytes kept`);
+    assert.deepEqual(notes.slice(1), ['log truncated: output past 1 MiB is not kept', 'step succeeded']);
+    assert.ok(peak - baseline < 100 * 1024 * 1024, `rss grew by ${Math.round((peak - baseline) / 1e6)} MB`);
+  });
+
   it('turns runtime exceptions into error results instead of throwing', async () => {
     const sink = memorySink();
     const base = {
