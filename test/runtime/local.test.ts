@@ -27,6 +27,7 @@ before(async () => {
   await writeFile(join(repo.dir, 'scripts/run.sh'), '#!/bin/sh\necho ran\n');
   await chmod(join(repo.dir, 'scripts/run.sh'), 0o755);
   await symlink('scripts/run.sh', join(repo.dir, 'link.sh'));
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: wharf variables, not JS templates
   await writeFile(join(repo.dir, 'values.yaml'), 'tag: ${ TAG }\nkeep: ${%TAG%}\nother: ${UNKNOWN}\n');
 });
 
@@ -50,7 +51,11 @@ async function runOne(step: PlannedStep, options: { respectGitignore?: boolean; 
   };
   const session = await runtime.open(build, new AbortController().signal);
   const sink = memorySink();
-  const output = createStepOutput(sink, step, { secrets: [], capBytes: 1e6 });
+  const output = createStepOutput(
+    sink,
+    { stage: step.stage, step: step.name },
+    { secrets: [], capBytes: 1e6 },
+  );
   try {
     const outcome = await session.runStep(step, { output }, options.signal ?? new AbortController().signal);
     output.end();
@@ -83,6 +88,7 @@ describe('local runtime', () => {
       source: { kind: 'files', files: [{ path: 'values.yaml', substitute: true }] },
     });
     const { sink } = await runOne(step);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: wharf variables, not JS templates
     assert.deepEqual(sink.texts('stdout'), ['values.yaml', 'tag: v1.2', 'keep: ${TAG}', 'other: ${UNKNOWN}']);
   });
 
@@ -161,7 +167,7 @@ describe('local runtime', () => {
     const session = await runtime.open(build, controller.signal);
     const output = createStepOutput(
       { ...sink, append: (e) => (e.text === 'started' ? controller.abort() : sink.append(e)) },
-      step,
+      { stage: 's', step: 'x' },
       { secrets: [], capBytes: 1e6 },
     );
     const outcome = await session.runStep(step, { output }, controller.signal);
