@@ -32,7 +32,13 @@ function definition(): string {
   for (let s = 0; s < stages; s++) {
     lines.push(`stage-${s}:`);
     for (let t = 0; t < perStage; t++) {
-      lines.push(`  step-${t}:`, '    container:', '      image: alpine:3.20', '      cmds:', '        - "true"');
+      lines.push(
+        `  step-${t}:`,
+        '    container:',
+        '      image: alpine:3.20',
+        '      cmds:',
+        '        - "true"',
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -40,7 +46,11 @@ function definition(): string {
 
 async function time(file: string, args: string[], cwd: string): Promise<number> {
   const started = process.hrtime.bigint();
-  await run(file, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, BERTH_RUNTIME: 'local' } });
+  await run(file, args, {
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, BERTH_RUNTIME: 'local' },
+  });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -55,12 +65,16 @@ try {
   const directTimes: number[] = [];
   for (let i = 0; i < rounds; i++) {
     berthTimes.push(await time(process.execPath, [berth, 'run', repo], repo));
-    directTimes.push(await time(process.execPath, ['-e', DIRECT, String(stages), String(perStage), repo], repo));
+    directTimes.push(
+      await time(process.execPath, ['-e', DIRECT, String(stages), String(perStage), repo], repo),
+    );
   }
   const b = median(berthTimes);
   const d = median(directTimes);
   const steps = stages * perStage;
-  console.log(`${steps} steps of \`true\` (${stages} stages x ${perStage} parallel steps), median of ${rounds} rounds`);
+  console.log(
+    `${steps} steps of \`true\` (${stages} stages x ${perStage} parallel steps), median of ${rounds} rounds`,
+  );
   console.log(`berth run (local runtime): ${b.toFixed(0)} ms`);
   console.log(`direct spawn:              ${d.toFixed(0)} ms`);
   console.log(`ratio:                     ${(b / d).toFixed(2)}x`);

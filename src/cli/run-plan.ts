@@ -27,7 +27,7 @@ export async function executePlan(ctx: CliContext, build: LocalBuild): Promise<n
   const steps = build.plan.stages.reduce((sum, stage) => sum + stage.steps.length, 0);
   const where = relative(ctx.cwd, build.file) || build.file;
   sink.note(
-    `berth: ${where}: ${build.plan.stages.length} stages, ${steps} steps, ${build.runtime.kind} runtime`,
+    `berth: ${where}: ${plural(build.plan.stages.length, 'stage')}, ${plural(steps, 'step')}, ${build.runtime.kind} runtime`,
   );
   const result = await runBuild({
     runtime: build.runtime,
