@@ -95,7 +95,7 @@ export function makeRecord(over: Partial<BuildRecord> & { id: string }): BuildRe
 }
 
 /** `GET /api/builds`, `GET /api/builds/:id`, `GET /api/builds/:id/logs` (text or SSE). */
-export function createFixtureApi(builds: FixtureBuilds): HttpHandler {
+export function createFixtureApi(builds: FixtureBuilds, options: { batched?: boolean } = {}): HttpHandler {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method !== 'GET' || !url.pathname.startsWith('/api/builds')) return false;
@@ -111,7 +111,8 @@ export function createFixtureApi(builds: FixtureBuilds): HttpHandler {
     const record = m ? await builds.get(m[1] ?? '') : null;
     if (!m || !record) return json(res, 404, { error: 'not found' });
     if (!m[2]) return json(res, 200, record);
-    if (req.headers.accept?.includes('text/event-stream')) return streamLogs(builds, record.id, req, res);
+    if (req.headers.accept?.includes('text/event-stream'))
+      return streamLogs(builds, record.id, req, res, options.batched ?? false);
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(
       builds
@@ -129,8 +130,17 @@ function json(res: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-/** SSE: `id: <index>` + `data: <LogEntry JSON>` per line, `event: end` once the build is final. */
-async function streamLogs(builds: FixtureBuilds, id: string, req: IncomingMessage, res: ServerResponse) {
+/**
+ * SSE: `id: <index>` + `data: <LogEntry JSON>` per line (or, batched, a JSON array of up
+ * to 500 entries per event), then `event: end` once the build is final.
+ */
+async function streamLogs(
+  builds: FixtureBuilds,
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  batched: boolean,
+) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
   let sent = Number(req.headers['last-event-id'] ?? 0) || 0;
   let open = true;
@@ -139,10 +149,19 @@ async function streamLogs(builds: FixtureBuilds, id: string, req: IncomingMessag
   });
   while (open) {
     const entries = builds.logsOf(id);
-    let chunk = '';
-    for (; sent < entries.length; sent++)
-      chunk += `id: ${sent + 1}\ndata: ${JSON.stringify(entries[sent])}\n\n`;
-    if (chunk && !res.write(chunk)) await once(res, 'drain');
+    while (open && sent < entries.length) {
+      let chunk = '';
+      if (batched) {
+        const batch = entries.slice(sent, sent + 500);
+        sent += batch.length;
+        chunk = `id: ${sent}\ndata: ${JSON.stringify(batch)}\n\n`;
+      } else {
+        for (const end = Math.min(entries.length, sent + 500); sent < end; sent++) {
+          chunk += `id: ${sent + 1}\ndata: ${JSON.stringify(entries[sent])}\n\n`;
+        }
+      }
+      if (!res.write(chunk)) await once(res, 'drain');
+    }
     const status = (await builds.get(id))?.status;
     if (status !== 'queued' && status !== 'running' && sent >= builds.logsOf(id).length) {
       res.end('event: end\ndata: {}\n\n');

@@ -62,8 +62,11 @@ function follow(): void {
   const source = new EventSource(`/api/builds/${encodeURIComponent(build.id)}/logs`);
   let pending = new Set<string>();
   let frame = 0;
+  let flushedAt = 0;
   const flush = (): void => {
+    cancelAnimationFrame(frame);
     frame = 0;
+    flushedAt = performance.now();
     for (const key of pending) timeline.linesChanged(key);
     pending = new Set();
   };
@@ -73,7 +76,9 @@ function follow(): void {
       linesOf(entry.stage, entry.step).push(entry.text, entry.stream === 'system');
       pending.add(`${entry.stage}\u0000${entry.step}`);
     }
-    if (frame === 0) frame = requestAnimationFrame(flush);
+    // A flood of events can starve animation frames: redraw at least every 100 ms.
+    if (performance.now() - flushedAt > 100) flush();
+    else if (frame === 0) frame = requestAnimationFrame(flush);
   });
   source.addEventListener('end', () => {
     source.close();

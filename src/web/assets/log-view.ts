@@ -8,7 +8,7 @@ import type { LogLines } from './log-lines.ts';
 const ROW_PX = 20;
 const MARGIN_ROWS = 40;
 
-/** One mounted viewer; call `update` after lines were appended. */
+/** One mounted viewer; call `update` (batched by the caller) after lines were appended. */
 export interface LogView {
   update(): void;
   /** Scrolls to a 1-based line and highlights it. */
@@ -73,7 +73,7 @@ export function mountLogView(host: HTMLElement, lines: LogLines, anchor: string,
   });
   draw();
   return {
-    update: schedule,
+    update: draw,
     setFollow,
     reveal(line) {
       following = false;
