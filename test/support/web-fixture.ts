@@ -105,7 +105,7 @@ export function createFixtureApi(builds: FixtureBuilds, options: { batched?: boo
       const filter: BuildFilter = {};
       if (repo) filter.repo = repo;
       if (status) filter.status = [status as BuildRecord['status']];
-      return json(res, 200, await builds.list(filter));
+      return json(res, 200, { builds: await builds.list(filter) });
     }
     const m = /^\/api\/builds\/([^/]+)(\/logs)?$/.exec(url.pathname);
     const record = m ? await builds.get(m[1] ?? '') : null;
@@ -131,7 +131,7 @@ function json(res: ServerResponse, status: number, body: unknown): true {
 }
 
 /**
- * SSE: `id: <index>` + `data: <LogEntry JSON>` per line (or, batched, a JSON array of up
+ * SSE as the queue's API sends it: `id: <index>`, `event: line`, `data: <LogEntry JSON>` per line (or, batched, a JSON array of up
  * to 500 entries per event), then `event: end` once the build is final.
  */
 async function streamLogs(
@@ -154,17 +154,17 @@ async function streamLogs(
       if (batched) {
         const batch = entries.slice(sent, sent + 500);
         sent += batch.length;
-        chunk = `id: ${sent}\ndata: ${JSON.stringify(batch)}\n\n`;
+        chunk = `id: ${sent}\nevent: line\ndata: ${JSON.stringify(batch)}\n\n`;
       } else {
         for (const end = Math.min(entries.length, sent + 500); sent < end; sent++) {
-          chunk += `id: ${sent + 1}\ndata: ${JSON.stringify(entries[sent])}\n\n`;
+          chunk += `id: ${sent + 1}\nevent: line\ndata: ${JSON.stringify(entries[sent])}\n\n`;
         }
       }
       if (!res.write(chunk)) await once(res, 'drain');
     }
     const status = (await builds.get(id))?.status;
     if (status !== 'queued' && status !== 'running' && sent >= builds.logsOf(id).length) {
-      res.end('event: end\ndata: {}\n\n');
+      res.end(`event: end\ndata: ${JSON.stringify({ status })}\n\n`);
       return true;
     }
     await new Promise((r) => setTimeout(r, 100));

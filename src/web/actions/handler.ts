@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import type { BuildRecord } from '../../builds/types.ts';
 import type { SessionAuth } from '../auth/session.ts';
-import { localPath, readSmallBody, redirect, requestUrl, sendJson } from '../respond.ts';
+import { localPath, readSmallBody, redirect, requestUrl, sendJson } from '../pages/respond.ts';
 import type { HttpHandler } from '../types.ts';
 
 /** What the cancel/rerun/sign-in handler needs. `auth` null = no BERTH_API_TOKEN: read-only. */

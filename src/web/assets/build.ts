@@ -32,7 +32,9 @@ const actions = wireActions(document.getElementById('build-actions') as HTMLElem
 let build = data.build;
 let lastStatus = '';
 
-function show(next: BuildRecord): void {
+function show(update: BuildRecord): void {
+  // The page's own copy masks only secret inputs; the API may hide every input value.
+  const next = { ...update, request: { ...update.request, inputs: data.build.request.inputs } };
   build = next;
   const now = Date.now();
   if (next.status !== lastStatus) {
@@ -70,7 +72,7 @@ function follow(): void {
     for (const key of pending) timeline.linesChanged(key);
     pending = new Set();
   };
-  source.addEventListener('message', (event) => {
+  const onLine = (event: MessageEvent<string>): void => {
     const parsed = JSON.parse(event.data) as LogEntry | LogEntry[];
     for (const entry of Array.isArray(parsed) ? parsed : [parsed]) {
       linesOf(entry.stage, entry.step).push(entry.text, entry.stream === 'system');
@@ -79,7 +81,9 @@ function follow(): void {
     // A flood of events can starve animation frames: redraw at least every 100 ms.
     if (performance.now() - flushedAt > 100) flush();
     else if (frame === 0) frame = requestAnimationFrame(flush);
-  });
+  };
+  source.addEventListener('line', onLine);
+  source.addEventListener('message', onLine);
   source.addEventListener('end', () => {
     source.close();
     flush();

@@ -38,7 +38,8 @@ async function refresh(): Promise<void> {
     const res = await fetch(`/api/builds?${query}`, { headers: { accept: 'application/json' } });
     if (!res.ok) return;
     const json = (await res.json()) as BuildRecord[] | { builds: BuildRecord[] };
-    const builds = Array.isArray(json) ? json : json.builds;
+    const all = Array.isArray(json) ? json : json.builds;
+    const builds = data.filter.status ? all.filter((b) => b.status === data.filter.status) : all;
     announceChanges(builds);
     render(builds);
   } catch {

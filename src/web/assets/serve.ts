@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
-import { requestUrl } from '../respond.ts';
+import { requestUrl } from '../pages/respond.ts';
 import type { HttpHandler } from '../types.ts';
 import { paletteCss } from './palette.ts';
 

@@ -4,9 +4,9 @@ import type { BuildState } from '../../builds/types.ts';
 import { type ForgeLinks, maskRecord } from '../assets/format.ts';
 import { type AssetCatalogue, createAssetsHandler, loadAssets } from '../assets/serve.ts';
 import type { SessionAuth } from '../auth/session.ts';
-import { localPath, requestUrl, sendHtml } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
 import { type LayoutOptions, layout } from './layout.ts';
+import { localPath, requestUrl, sendHtml } from './respond.ts';
 import { buildMain, listMain, notFoundMain, signInMain } from './views.ts';
 
 /** What the human pages need. `auth` null = no BERTH_API_TOKEN: pages are read-only. */
