@@ -80,6 +80,10 @@ describe('build pages in Chromium', { skip: hasChromium ? false : 'no /usr/bin/c
     await page.locator('#s1-0-log .ln', { hasText: '<script>alert("not html")</script>' }).waitFor();
     assert.equal(await page.locator('.facts').getByText('hunter2').count(), 0);
     assert.equal(await page.locator('[data-action]').count(), 0, 'read-only without a session');
+    await page.locator('#s1-1').focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('#s1-1').getAttribute('aria-expanded'), 'true', 'steps open from the keyboard');
+    await page.locator('#s1-1-log .ln', { hasText: 'All files pass linting.' }).waitFor();
     await page.close();
   });
 
@@ -128,6 +132,7 @@ describe('build pages in Chromium', { skip: hasChromium ? false : 'no /usr/bin/c
     await page.waitForURL(`${base}/builds/${ids.running}`);
     await page.getByRole('button', { name: 'Cancel build' }).click();
     await page.locator('.status-line .st-cancelled').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#build-announce').textContent(), 'Build is now cancelled.');
     assert.deepEqual(builds.cancelled, [ids.running]);
     await page.getByRole('button', { name: 'Rerun build' }).waitFor();
     await page.close();

@@ -18,6 +18,7 @@ interface BuildData {
 
 const data = JSON.parse(document.getElementById('berth-data')?.textContent ?? '{}') as BuildData;
 const header = document.getElementById('build-header') as HTMLElement;
+const announce = document.getElementById('build-announce') as HTMLElement;
 const logs = new Map<string, LogLines>();
 const linesOf = (stage: string, step: string): LogLines => {
   const key = `${stage}\u0000${step}`;
@@ -39,6 +40,8 @@ function show(update: BuildRecord): void {
   const now = Date.now();
   if (next.status !== lastStatus) {
     header.innerHTML = buildHeader(next, data.links, now);
+    document.title = `${next.status} · ${next.request.repo} #${next.buildRef} · Berth`;
+    if (lastStatus) announce.textContent = `Build is now ${next.status}.`;
     lastStatus = next.status;
     if (data.canAct) actions.render(next.status);
   } else {

@@ -20,7 +20,7 @@ export interface LogView {
 export function mountLogView(host: HTMLElement, lines: LogLines, anchor: string, label: string): LogView {
   host.innerHTML = `<div class="log-tools"><span class="count" aria-live="off"></span>
 <button type="button" class="follow" aria-pressed="true">Follow</button>
-<a class="raw" href="#">Top</a></div>
+<button type="button" class="top">Top</button></div>
 <div class="log" tabindex="0" role="region" aria-label="${escapeHtml(label)}"><div class="log-spacer"><div class="log-rows"></div></div></div>`;
   const box = host.querySelector('.log') as HTMLElement;
   const spacer = host.querySelector('.log-spacer') as HTMLElement;
@@ -66,8 +66,7 @@ export function mountLogView(host: HTMLElement, lines: LogLines, anchor: string,
     schedule();
   });
   follow.addEventListener('click', () => setFollow(!following));
-  (host.querySelector('.raw') as HTMLElement).addEventListener('click', (event) => {
-    event.preventDefault();
+  (host.querySelector('.top') as HTMLElement).addEventListener('click', () => {
     setFollow(false);
     box.scrollTop = 0;
   });
@@ -92,7 +91,7 @@ function rowsHtml(lines: LogLines, first: number, last: number, anchor: string, 
     const text = lines.texts[i] ?? '';
     const body = ansiToHtml(text, lines.starts[i]).html;
     const cls = `ln${lines.system.has(i) ? ' sys' : ''}${n === highlighted ? ' hl' : ''}`;
-    html += `<div class="${cls}"><a class="n" href="#${anchor}-L${n}" aria-label="line ${n}">${n}</a><span class="t">${body}</span></div>`;
+    html += `<div class="${cls}"><a class="n" href="#${anchor}-L${n}" tabindex="-1" aria-label="line ${n}">${n}</a><span class="t">${body}</span></div>`;
   }
   return html;
 }

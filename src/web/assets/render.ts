@@ -65,7 +65,7 @@ export function buildHeader(b: BuildRecord, links: ForgeLinks, now: number): str
     ? `<p class="message">${escapeHtml(b.reason ? `${b.reason}: ` : '')}${escapeHtml(b.message)}</p>`
     : '';
   return `<h1>${escapeHtml(b.request.repo)} <span class="num">#${b.buildRef}</span></h1>
-<p class="status-line" role="status" aria-live="polite">Status: ${badge(b.status)}</p>
+<p class="status-line">Status: ${badge(b.status)}</p>
 ${message}
 <dl class="facts">${facts.map(([k, v, id]) => `<div><dt>${k}</dt><dd${id ? ` id="${id}"` : ''}>${v}</dd></div>`).join('')}</dl>`;
 }

@@ -47,7 +47,14 @@ export function createPagesHandler(deps: PagesDeps): HttpHandler {
     if (url.pathname === '/') return listPage(deps, url, res, frame);
     if (url.pathname === '/signin') {
       const next = localPath(url.searchParams.get('next'));
-      sendHtml(res, 200, frame({ title: 'Sign in', main: signInMain(next, url.searchParams.has('failed')) }));
+      sendHtml(
+        res,
+        200,
+        frame({
+          title: 'Sign in',
+          main: signInMain(next, url.searchParams.has('failed'), deps.auth !== null),
+        }),
+      );
       return true;
     }
     const build = /^\/builds\/([^/]+)$/.exec(url.pathname);

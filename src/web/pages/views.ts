@@ -33,12 +33,16 @@ export function buildMain(): string {
   return `<div id="build-header"></div>
 <div id="build-actions" class="actions"></div>
 <p id="action-result" class="action-result" role="status" aria-live="polite"></p>
+<p id="build-announce" class="visually-hidden" aria-live="polite"></p>
 <section id="timeline" aria-label="Stages and steps"></section>
 <noscript><p>The build page needs JavaScript; the JSON and the log are under /api/builds.</p></noscript>`;
 }
 
 /** `/signin`: trade the API token for a session cookie. */
-export function signInMain(next: string, failed: boolean): string {
+export function signInMain(next: string, failed: boolean, enabled: boolean): string {
+  if (!enabled) {
+    return '<h1>Sign in</h1><p>Signing in is off: this Berth has no <code>BERTH_API_TOKEN</code>, so its pages are read-only.</p>';
+  }
   const error = failed ? '<p class="error" role="alert">That token is not valid.</p>' : '';
   return `<h1>Sign in</h1>
 <p>Paste <code>BERTH_API_TOKEN</code> to cancel and rerun builds from these pages. The browser keeps a session cookie derived from it, never the token.</p>
