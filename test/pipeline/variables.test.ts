@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${var} here is pipeline syntax, not a JS template
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errors, lines, onlyStep, plan, yaml } from './helpers.ts';
