@@ -17,15 +17,34 @@ function generate(count: number): string {
     const kind = i % 4;
     if (kind === 0) {
       lines.push(`  step-${i}:`, '    container:', '      image: golang:1.22', '      cmds:');
-      lines.push(`        - go test ./pkg/${i}/... -run Test${i}`, '        - echo ${GIT_COMMIT} ${BUILD_REF}');
+      lines.push(
+        `        - go test ./pkg/${i}/... -run Test${i}`,
+        '        - echo ${GIT_COMMIT} ${BUILD_REF}',
+      );
     } else if (kind === 1) {
-      lines.push(`  step-${i}:`, '    docker:', `      file: images/${i}/Dockerfile`, '      tag: ${GIT_COMMIT},latest');
+      lines.push(
+        `  step-${i}:`,
+        '    docker:',
+        `      file: images/${i}/Dockerfile`,
+        '      tag: ${GIT_COMMIT},latest',
+      );
       lines.push('      args:', '        - VERSION=${BUILD_REF}');
     } else if (kind === 2) {
-      lines.push(`  step-${i}:`, '    helm:', `      chart: chart-${i}`, `      name: app-${i}`, '      namespace: ${namespace}');
+      lines.push(
+        `  step-${i}:`,
+        '    helm:',
+        `      chart: chart-${i}`,
+        `      name: app-${i}`,
+        '      namespace: ${namespace}',
+      );
       lines.push('      set:', '        replicas: ${replicas}', '      files: [values.yaml]');
     } else {
-      lines.push(`  step-${i}:`, '    kubectl:', `      file: k8s/${i}.yaml`, '      namespace: ${namespace}');
+      lines.push(
+        `  step-${i}:`,
+        '    kubectl:',
+        `      file: k8s/${i}.yaml`,
+        '      namespace: ${namespace}',
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -46,10 +65,17 @@ for (let i = 0; i < runs; i++) {
   const parsed = parseDefinition(text, { file: 'bench.yml' });
   const t1 = performance.now();
   if (!parsed.definition) throw new Error(`generated file does not parse: ${parsed.diagnostics[0]?.message}`);
-  const result = planBuild(parsed.definition, { file: 'bench.yml', images, environment: 'prod', buildVars, configuredVars });
+  const result = planBuild(parsed.definition, {
+    file: 'bench.yml',
+    images,
+    environment: 'prod',
+    buildVars,
+    configuredVars,
+  });
   const t2 = performance.now();
   const planned = result.plan.stages.reduce((n, s) => n + s.steps.length, 0);
-  if (planned !== steps || result.diagnostics.length > 0) throw new Error(`planned ${planned} steps, ${result.diagnostics.length} diagnostics`);
+  if (planned !== steps || result.diagnostics.length > 0)
+    throw new Error(`planned ${planned} steps, ${result.diagnostics.length} diagnostics`);
   parseTimes.push(t1 - t0);
   planTimes.push(t2 - t1);
 }
