@@ -122,6 +122,12 @@ describe('file and YAML rules', () => {
     assert.deepEqual(step.command, ['/bin/sh', '-c', '0x10']);
   });
 
+  it('warns about unknown tags and keeps the value', () => {
+    const result = plan('b:\n  s:\n    container: {image: !custom alpine, cmds: [x]}\n');
+    assert.equal(result.plan?.stages[0]?.steps[0]?.image, 'alpine');
+    assert.match(lines(result.diagnostics).join(), /^3:\d+: warning: Unresolved tag: !custom/);
+  });
+
   it('accepts YAML 1.1 boolean words in any case', () => {
     for (const [word, push] of [
       ['yes', true],

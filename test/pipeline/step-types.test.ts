@@ -179,6 +179,20 @@ describe('docker', () => {
     );
   });
 
+  it('appends CA certificates by default for groups starting with "default", as the original', () => {
+    const text = 'b:\n  s:\n    docker: {file: D, tag: v1}\n';
+    const certs = (group: string) =>
+      onlyStep(text, { ...registry, buildVars: { REPO_GROUP: group, REPO_NAME: 'shop' } }).step.mounts.some(
+        (m) => m.source === 'ca-certificates-config',
+      );
+    assert.equal(certs('default-team'), true);
+    assert.equal(certs('acme'), false);
+    assert.equal(
+      onlyStep(text.replace('tag: v1', 'tag: v1, append-cert: true'), registry).step.mounts.length,
+      2,
+    );
+  });
+
   it('reports a tag that leaves no tags', () => {
     const result = plan('b:\n  s:\n    docker: {file: D, tag: " , ,"}\n', registry);
     assert.deepEqual(errors(result.diagnostics), [
@@ -257,6 +271,15 @@ describe('helm', () => {
     assert.equal(step.mounts[1]?.source, 'charts-auth');
     assert.equal(step.mounts[1]?.kind, 'secret');
     assert.match(step.command[2] ?? '', /--username "\$\(cat \/var\/run\/berth\/helm-repo\/username\)"/);
+  });
+
+  it('maps repo "stage" to the old stable repository, with a warning', () => {
+    const result = plan('d:\n  s:\n    helm: {chart: c, name: n, namespace: x, repo: stage}\n');
+    assert.match(
+      result.plan?.stages[0]?.steps[0]?.command[2] ?? '',
+      /--repo https:\/\/kubernetes-charts\.storage\.googleapis\.com/,
+    );
+    assert.match(lines(result.diagnostics).join(), /warning: repo "stage" means/);
   });
 
   it('uses an OCI repository as a chart reference and helmVersion as the image tag', () => {
