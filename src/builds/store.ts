@@ -147,6 +147,16 @@ export class BuildStore {
     return found;
   }
 
+  /** Remembers that a build should stop, for a worker that takes it up later. */
+  async requestCancel(id: string, reason: string): Promise<void> {
+    await this.#redis.set(this.keys.cancelled(id), reason, 'PX', this.retentionMs);
+  }
+
+  /** The cancel reason when a cancel was requested for the build, else null. */
+  async cancelRequested(id: string): Promise<string | null> {
+    return this.#redis.get(this.keys.cancelled(id));
+  }
+
   /** Ids of builds that are queued or running (oldest first). */
   async activeIds(): Promise<string[]> {
     return this.#redis.zrange(this.keys.active, '0', '-1');
