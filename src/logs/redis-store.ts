@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { LogCaps } from './capped-batch.ts';
+import type { StepKey } from './types.ts';
 import { RedisLogSink } from './redis-sink.ts';
 import { decodeItems, END_FIELDS, type StoredLogEntry } from './stream-entry.ts';
 
@@ -68,6 +69,25 @@ export class RedisLogStore {
     >;
     const page = decodeItems(items.reverse());
     return { entries: page.entries.slice(-lines), ended: page.ended };
+  }
+
+  /** The last `lines` lines of one step (for failure summaries), oldest first. */
+  async stepTail(buildId: string, step: StepKey, lines: number): Promise<string[]> {
+    const found: string[] = [];
+    let end = '+';
+    while (found.length < lines) {
+      const items = (await this.#o.redis.xrevrange(this.key(buildId), end, '-', 'COUNT', 1000)) as Array<
+        [string, string[]]
+      >;
+      for (const entry of decodeItems(items).entries) {
+        if (entry.stage === step.stage && entry.step === step.step) found.push(entry.text);
+        if (found.length >= lines) break;
+      }
+      const oldest = items.at(-1);
+      if (!oldest || items.length < 1000) break;
+      end = `(${oldest[0]}`;
+    }
+    return found.reverse();
   }
 
   /** Up to `count` lines after stream id `after` (from the start when absent). */

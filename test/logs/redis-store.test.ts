@@ -123,3 +123,21 @@ describe('RedisLogStore', () => {
     assert.deepEqual((await s.read('b4', null)).entries, []);
   });
 });
+
+describe('RedisLogStore.stepTail', () => {
+  it('returns the last lines of one step only', async () => {
+    const server = await startRedis();
+    const redis = new Redis(server.url);
+    try {
+      const s = new RedisLogStore({ redis, retentionMs: 60_000, caps: { stepBytes: 1e7, buildBytes: 1e7 } });
+      const sink = s.sink('b');
+      for (let i = 0; i < 2500; i++) sink.append(line(`a${i}`, i % 2 === 0 ? 'one' : 'two'));
+      await sink.flush();
+      assert.deepEqual(await s.stepTail('b', { stage: 'build', step: 'one' }, 3), ['a2494', 'a2496', 'a2498']);
+      assert.equal((await s.stepTail('b', { stage: 'build', step: 'two' }, 5000)).length, 1250);
+    } finally {
+      redis.disconnect();
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { BuildService } from '../builds/service.ts';
+import type { Config } from '../config/load.ts';
+import { createLocalAdapter } from '../forge/local/adapter.ts';
+import type { ForgeAdapter } from '../forge/types.ts';
+import type { HttpHandler } from '../web/types.ts';
+
+/** What a forge plug-in gets to build its ingress and adapter. */
+export interface PluginContext {
+  config: Readonly<Config>;
+  logger: Logger;
+  /** Where ingress queues, cancels and looks up builds. */
+  service: BuildService;
+}
+
+/** One forge's contribution: webhook handlers for the web role, an adapter for the worker role. */
+export interface ForgePlugin {
+  name: string;
+  handlers: HttpHandler[];
+  adapter: ForgeAdapter;
+  /** Said in the start-up log line, e.g. `APP_ID, PRIVATE_KEY, WEBHOOK_SECRET`. */
+  enabledBy: string;
+}
+
+/**
+ * The forges this configuration enables. Forge modules add themselves here: one
+ * entry each, returning null when their variables are not set.
+ */
+export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
+  const candidates: Array<Promise<ForgePlugin | null>> = [localPlugin()];
+  const plugins = await Promise.all(candidates);
+  return plugins.filter((p): p is ForgePlugin => p !== null);
+}
+
+async function localPlugin(): Promise<ForgePlugin> {
+  return { name: 'local', handlers: [], adapter: createLocalAdapter(), enabledBy: 'always (POST /api/builds with local: sources in BERTH_LOCAL_SOURCES)' };
+}
