@@ -14,20 +14,32 @@ export interface RedisEndpoint {
 }
 
 /** `REDIS_URL` when set; else a private `redis-server` from PATH on a free port; else a ConfigError naming REDIS_URL. */
-export async function resolveRedis(redisUrl: string | null, path: string | undefined): Promise<RedisEndpoint> {
+export async function resolveRedis(
+  redisUrl: string | null,
+  path: string | undefined,
+): Promise<RedisEndpoint> {
   if (redisUrl) return { url: redisUrl, embedded: false, stop: async () => {} };
   const binary = await findOnPath('redis-server', path);
-  if (!binary) throw new ConfigError('REDIS_URL is not set and no redis-server is on PATH: set REDIS_URL=redis://HOST:6379');
+  if (!binary)
+    throw new ConfigError(
+      'REDIS_URL is not set and no redis-server is on PATH: set REDIS_URL=redis://HOST:6379',
+    );
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'berth-redis-'));
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     await ready(child);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
-    throw new ConfigError(`REDIS_URL is not set and the embedded redis-server did not start: ${(error as Error).message}`);
+    throw new ConfigError(
+      `REDIS_URL is not set and the embedded redis-server did not start: ${(error as Error).message}`,
+    );
   }
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -62,7 +74,13 @@ async function ready(child: ChildProcess): Promise<void> {
 async function findOnPath(name: string, path: string | undefined): Promise<string | null> {
   for (const dir of (path ?? '').split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return null;
 }

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { LogCaps } from './capped-batch.ts';
-import type { StepKey } from './types.ts';
 import { RedisLogSink } from './redis-sink.ts';
 import { decodeItems, END_FIELDS, type StoredLogEntry } from './stream-entry.ts';
+import type { StepKey } from './types.ts';
 
 export type { StoredLogEntry } from './stream-entry.ts';
 

@@ -133,7 +133,11 @@ describe('RedisLogStore.stepTail', () => {
       const sink = s.sink('b');
       for (let i = 0; i < 2500; i++) sink.append(line(`a${i}`, i % 2 === 0 ? 'one' : 'two'));
       await sink.flush();
-      assert.deepEqual(await s.stepTail('b', { stage: 'build', step: 'one' }, 3), ['a2494', 'a2496', 'a2498']);
+      assert.deepEqual(await s.stepTail('b', { stage: 'build', step: 'one' }, 3), [
+        'a2494',
+        'a2496',
+        'a2498',
+      ]);
       assert.equal((await s.stepTail('b', { stage: 'build', step: 'two' }, 5000)).length, 1250);
     } finally {
       redis.disconnect();
