@@ -5,6 +5,7 @@ import { UsageError } from './command.ts';
 const commands: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('./lint.ts')).lintCommand,
   plan: async () => (await import('./plan.ts')).planCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
 };
 
 const HELP = `berth — runs .wharf-ci.yml pipelines; a CI bot for GitHub and GitLab
