@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { freePort, startRedis, type TestRedis } from '../support/redis.ts';
 import { exited } from '../support/spawn-worker.ts';
 
 const TOKEN = 'serve-test-token-0123456789';
+const ECHO_BUILD_REF = new URL('../fixtures/echo-build-ref.wharf-ci.yml', import.meta.url);
 const berth = new URL('../../bin/berth.js', import.meta.url).pathname;
 
 describe('berth serve', () => {
@@ -31,10 +32,7 @@ describe('berth serve', () => {
   }
 
   it('runs builds from the API on the local runtime and exits 0 on SIGTERM', async () => {
-    const good = await repo(
-      'good',
-      'build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo hello build ${BUILD_REF}\n',
-    );
+    const good = await repo('good', await readFile(ECHO_BUILD_REF, 'utf8'));
     const bad = await repo('bad', 'build:\n  hello:\n    container:\n      cmds: []\n');
     const port = await freePort();
     const child = spawn(process.execPath, [berth, 'serve'], {
