@@ -67,7 +67,11 @@ export class QueueBuildService implements BuildService {
     await this.queue.close();
   }
 
-  /** Queued/running builds of the same PR/MR, or of the same branch, environment included. */
+  /**
+   * Queued/running builds of the same PR/MR, or of the same branch, environment
+   * included, that were created before `id` (history order, so two concurrent
+   * requests never cancel each other).
+   */
   async #older(request: BuildRequest, id: string): Promise<string[]> {
     if (request.change === undefined && request.refType !== 'branch') return [];
     const same = await this.#o.store.list({
@@ -77,8 +81,11 @@ export class QueueBuildService implements BuildService {
       ...(request.change === undefined ? { ref: request.ref } : { change: request.change }),
       limit: 100,
     });
+    const self = same.findIndex((r) => r.id === id);
+    if (self < 0) return [];
     return same
-      .filter((r) => r.id !== id && (r.request.environment ?? '') === (request.environment ?? ''))
+      .slice(self + 1)
+      .filter((r) => (r.request.environment ?? '') === (request.environment ?? ''))
       .filter((r) => request.change !== undefined || r.request.change === undefined)
       .map((r) => r.id);
   }

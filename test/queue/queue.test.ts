@@ -149,3 +149,23 @@ describe('build queue', () => {
     }
   });
 });
+
+describe('cancel-in-progress under concurrent requests', () => {
+  it('keeps the newest of concurrent builds of one branch and cancels the rest', async () => {
+    const server = await startRedis();
+    const stack = testStack(server.url);
+    try {
+      const requests = Array.from({ length: 5 }, (_, i) =>
+        stack.service.request(local({ ref: 'race', sha: `${i}`.repeat(40) })),
+      );
+      const ids = (await Promise.all(requests)).map((r) => r.id);
+      const records = await stack.store.list({ repo: '/tmp', ref: 'race' });
+      const queued = records.filter((r) => r.status === 'queued').map((r) => r.id);
+      assert.deepEqual(queued, [records[0]?.id]);
+      assert.equal(records.length, ids.length);
+    } finally {
+      await stack.close();
+      await server.stop();
+    }
+  });
+});
