@@ -9,6 +9,10 @@ export interface BuildKeys {
   history(repo: string): string;
   recent: string;
   active: string;
+  /** Queued/running builds of one repository. */
+  activeIn(repo: string): string;
+  /** Queued/running builds of one PR/MR or branch (cancel-in-progress). */
+  lane(request: BuildRequest): string;
   delivery(deliveryId: string): string;
   dedupe(request: BuildRequest): string;
   cancelled(id: string): string;
@@ -25,6 +29,9 @@ export function buildKeys(prefix = 'berth'): BuildKeys {
     history: (repo) => `${prefix}:history:${digest([repo])}`,
     recent: `${prefix}:recent`,
     active: `${prefix}:active`,
+    activeIn: (repo) => `${prefix}:active:${digest([repo])}`,
+    lane: (r) =>
+      `${prefix}:lane:${digest([r.forge, r.repo, r.change === undefined ? `ref:${r.ref}` : `change:${r.change}`])}`,
     delivery: (id) => `${prefix}:delivery:${digest([id])}`,
     dedupe: (r) =>
       `${prefix}:dedupe:${digest([r.forge, r.repo, r.sha ?? `ref:${r.ref}`, r.environment ?? ''])}`,

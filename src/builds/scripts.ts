@@ -1,7 +1,8 @@
 /**
  * Lua run atomically in Redis. CREATE reserves a build for a request in one step,
  * so concurrent identical requests (same delivery, or same forge/repo/sha/environment)
- * make one build. KEYS: build, refCounter, history, recent, active, delivery|'', dedupe|''.
+ * make one build. KEYS: build, refCounter, history, recent, active, delivery|'', dedupe|'',
+ * repo's active, lane.
  * ARGV: prefix, id, record template (`"buildRef":0` first), now ms, retention ms, rerun 1|0.
  * History scores are creation times, nudged so the newest build always sorts last.
  * Returns {id, 'created'|'joined'|'delivery', buildRef?}.
@@ -34,6 +35,10 @@ redis.call('ZADD', KEYS[3], score, id)
 redis.call('PEXPIRE', KEYS[3], ttl)
 redis.call('ZADD', KEYS[4], score, id)
 redis.call('ZADD', KEYS[5], score, id)
+redis.call('ZADD', KEYS[8], score, id)
+redis.call('PEXPIRE', KEYS[8], ttl)
+redis.call('ZADD', KEYS[9], score, id)
+redis.call('PEXPIRE', KEYS[9], ttl)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - ttl)
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - ttl)
 if KEYS[7] ~= '' then redis.call('SET', KEYS[7], id, 'PX', ttl) end
@@ -43,7 +48,7 @@ return {id, 'created', ref}
 
 /**
  * Compare-and-set of a record: writes only when `rev` is still ARGV[1].
- * KEYS: build, active. ARGV: expected rev, record, state, owner, retention ms, id, final 1|0.
+ * KEYS: build, active, repo's active, lane. ARGV: expected rev, record, state, owner, retention ms, id, final 1|0.
  * Returns the new rev, 0 on conflict, -1 when the record is gone.
  */
 export const UPDATE = `
@@ -53,6 +58,10 @@ if rev ~= ARGV[1] then return 0 end
 local next = tonumber(rev) + 1
 redis.call('HSET', KEYS[1], 'record', ARGV[2], 'rev', next, 'state', ARGV[3], 'owner', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if ARGV[7] == '1' then redis.call('ZREM', KEYS[2], ARGV[6]) end
+if ARGV[7] == '1' then
+  redis.call('ZREM', KEYS[2], ARGV[6])
+  redis.call('ZREM', KEYS[3], ARGV[6])
+  redis.call('ZREM', KEYS[4], ARGV[6])
+end
 return next
 `;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { type BuildKeys, buildKeys } from './keys.ts';
 import { CREATE, UPDATE } from './scripts.ts';
 import type { BuildFilter } from './service.ts';
-import { canTransition, isFinal } from './state.ts';
+import { ACTIVE_STATES, canTransition, isFinal } from './state.ts';
 import type { BuildRecord, BuildRequest } from './types.ts';
 
 /** Default retention of records, logs and indexes. */
@@ -77,6 +77,8 @@ export class BuildStore {
       k.active,
       request.deliveryId ? k.delivery(request.deliveryId) : '',
       k.dedupe(request),
+      k.activeIn(request.repo),
+      k.lane(request),
     ];
     const args = [k.prefix, id, template, now, this.retentionMs, request.rerun ? 1 : 0];
     const result = (await this.#redis.eval(CREATE, keys.length, ...keys, ...args)) as [string, string];
@@ -123,7 +125,8 @@ export class BuildStore {
   }
 
   async #write(id: string, rev: number, record: BuildRecord, owner: string): Promise<number> {
-    const keys = [this.keys.build(id), this.keys.active];
+    const k = this.keys;
+    const keys = [k.build(id), k.active, k.activeIn(record.request.repo), k.lane(record.request)];
     const final = isFinal(record.status) ? 1 : 0;
     const args = [rev, JSON.stringify(record), record.status, owner, this.retentionMs, id, final];
     return (await this.#redis.eval(UPDATE, keys.length, ...keys, ...args)) as number;
@@ -132,7 +135,7 @@ export class BuildStore {
   /** Newest first: a repository's history when `filter.repo`, else the global recent list. */
   async list(filter: BuildFilter = {}): Promise<BuildRecord[]> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    const key = filter.repo ? this.keys.history(filter.repo) : this.keys.recent;
+    const key = this.#indexFor(filter);
     const found: BuildRecord[] = [];
     const page = Math.max(limit, 100);
     for (let start = 0; found.length < limit; start += page) {
@@ -155,6 +158,20 @@ export class BuildStore {
   /** The cancel reason when a cancel was requested for the build, else null. */
   async cancelRequested(id: string): Promise<string | null> {
     return this.#redis.get(this.keys.cancelled(id));
+  }
+
+  /** The smallest index holding every match: active builds, a repository's history, or all recent builds. */
+  #indexFor(filter: BuildFilter): string {
+    const onlyActive = filter.status?.every((s) => ACTIVE_STATES.includes(s)) ?? false;
+    if (onlyActive) return filter.repo ? this.keys.activeIn(filter.repo) : this.keys.active;
+    return filter.repo ? this.keys.history(filter.repo) : this.keys.recent;
+  }
+
+  /** Queued/running builds of the request's PR/MR or branch, newest first. */
+  async activeInLane(request: BuildRequest): Promise<BuildRecord[]> {
+    const ids = await this.#redis.zrevrange(this.keys.lane(request), 0, -1);
+    const records = await this.#readMany(ids);
+    return records.filter((r): r is BuildRecord => r !== null && ACTIVE_STATES.includes(r.status));
   }
 
   /** Ids of builds that are queued or running (oldest first). */

@@ -74,13 +74,7 @@ export class QueueBuildService implements BuildService {
    */
   async #older(request: BuildRequest, id: string): Promise<string[]> {
     if (request.change === undefined && request.refType !== 'branch') return [];
-    const same = await this.#o.store.list({
-      forge: request.forge,
-      repo: request.repo,
-      status: [...ACTIVE_STATES],
-      ...(request.change === undefined ? { ref: request.ref } : { change: request.change }),
-      limit: 100,
-    });
+    const same = await this.#o.store.activeInLane(request);
     const self = same.findIndex((r) => r.id === id);
     if (self < 0) return [];
     return same
