@@ -82,7 +82,11 @@ describe('build pages in Chromium', { skip: hasChromium ? false : 'no /usr/bin/c
     assert.equal(await page.locator('[data-action]').count(), 0, 'read-only without a session');
     await page.locator('#s1-1').focus();
     await page.keyboard.press('Enter');
-    assert.equal(await page.locator('#s1-1').getAttribute('aria-expanded'), 'true', 'steps open from the keyboard');
+    assert.equal(
+      await page.locator('#s1-1').getAttribute('aria-expanded'),
+      'true',
+      'steps open from the keyboard',
+    );
     await page.locator('#s1-1-log .ln', { hasText: 'All files pass linting.' }).waitFor();
     await page.close();
   });
