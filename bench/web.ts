@@ -22,7 +22,7 @@ const lines = Number(process.argv[2] ?? 100_000);
 const links = { github: 'https://github.com', gitlab: 'https://gitlab.com' };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const { browser, close } = await launchBrowser();
-const cleanups: Array<() => Promise<unknown> | void> = [close];
+const cleanups: Array<() => unknown> = [close];
 
 /** Records, in the page, when the first log row appears and when `lines` lines are loaded. */
 const recorder = (lines: number) => {
@@ -102,7 +102,7 @@ async function realBuild(): Promise<string> {
     [createPagesHandler({ service: app.stack.service, auth: null, links })],
     app.url ?? '',
   );
-  cleanups.push(() => void front.server.close());
+  cleanups.push(() => front.server.close());
   const started = performance.now();
   const { id } = await app.stack.service.request({
     forge: 'local',
