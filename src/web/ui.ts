@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { BuildService } from '../builds/service.ts';
+import type { Config } from '../config/load.ts';
+import { createMetricsHandler } from '../metrics/handler.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { createActionsHandler } from './actions/handler.ts';
+import type { ForgeLinks } from './assets/format.ts';
+import { createSessionAuth } from './auth/session.ts';
+import { createPagesHandler } from './pages/handler.ts';
+import type { HttpHandler } from './types.ts';
+
+/** What the human side of the web needs from the composition root. */
+export interface UiDeps {
+  config: Readonly<Config>;
+  service: BuildService;
+  logger: Logger;
+  /** When given, `GET /metrics` serves it. */
+  metrics?: Metrics;
+}
+
+/**
+ * The pages (`/`, `/builds/:id`, `/signin`, `/assets/…`), the cancel/rerun/sign-in actions
+ * and `/metrics`, configured from Config: add them to the web server's handler list.
+ */
+export function createUiHandlers(deps: UiDeps): HttpHandler[] {
+  const { config } = deps;
+  const auth = config.apiToken
+    ? createSessionAuth({
+        token: config.apiToken,
+        secure: config.http.publicUrl?.startsWith('https:') ?? false,
+      })
+    : null;
+  const handlers = [
+    createActionsHandler({ service: deps.service, auth, logger: deps.logger }),
+    createPagesHandler({ service: deps.service, auth, links: forgeLinks(config) }),
+  ];
+  if (deps.metrics) handlers.push(createMetricsHandler(deps.metrics));
+  return handlers;
+}
+
+/** Web addresses for commit links: github.com or the GHE host, GITLAB_URL. */
+export function forgeLinks(config: Readonly<Config>): ForgeLinks {
+  const api = config.github?.baseUrl;
+  return {
+    github: api ? api.replace(/\/api\/v3\/?$/, '') : 'https://github.com',
+    gitlab: config.gitlab?.url ?? 'https://gitlab.com',
+  };
+}
