@@ -141,6 +141,18 @@ describe('pages over real builds on the local runtime', {
     await page.close();
   });
 
+  test("a broken .wharf-ci.yml shows Berth's diagnostics, opened", async () => {
+    const id = await build('broken', 'build:\n  broken:\n    container:\n      image: alpine\n');
+    await waitFor(id, 'error', 'failed');
+    const page = await open(`/builds/${id}`);
+    const notes = page.locator('#notes');
+    await page
+      .locator('#notes-log .ln', { hasText: 'missing required field: "cmds"' })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await notes.getAttribute('aria-expanded'), 'true');
+    await page.close();
+  });
+
   test('100,000 log lines stay scrollable', async () => {
     const id = await build('big', `build:\n${step('noisy', ['seq 1 100000'])}`);
     await waitFor(id, 'success', 'failed', 'error');

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The stage/step timeline: one collapsible panel per step; a panel's log viewer is mounted
 // when it first opens. Failed and running steps open by themselves.
-import type { BuildRecord, StepRecord } from '../../builds/types.ts';
+import type { BuildRecord } from '../../builds/types.ts';
 import { durationBetween, escapeHtml } from './format.ts';
 import type { LogLines } from './log-lines.ts';
 import { type LogView, mountLogView } from './log-view.ts';
@@ -45,7 +45,7 @@ export function createTimeline(
     }
   };
 
-  const addStep = (list: HTMLElement, stage: string, step: StepRecord, anchor: string): StepView => {
+  const addStep = (list: HTMLElement, anchor: string, label: string, lines: LogLines): StepView => {
     const item = document.createElement('li');
     item.className = 'step';
     item.innerHTML = `<button type="button" class="step-toggle" id="${anchor}" aria-expanded="false" aria-controls="${anchor}-log"></button><div class="log-panel" id="${anchor}-log" hidden></div>`;
@@ -54,8 +54,8 @@ export function createTimeline(
       toggle: item.querySelector('button') as HTMLButtonElement,
       panel: item.querySelector('.log-panel') as HTMLElement,
       anchor,
-      label: `Log of ${stage} / ${step.name}`,
-      lines: linesOf(stage, step.name),
+      label,
+      lines,
       view: null,
       touched: false,
       status: '',
@@ -81,8 +81,27 @@ export function createTimeline(
     return head;
   };
 
+  /** Berth's own build-level lines (definition errors, takeovers) get a section of their own. */
+  let notes: StepView | null = null;
+  let notesOpen = false;
+  const ensureNotes = (): void => {
+    const lines = linesOf('', '');
+    if (notes || lines.texts.length === 0) return;
+    const section = document.createElement('section');
+    section.className = 'stage';
+    section.setAttribute('aria-labelledby', 'stage-notes');
+    section.innerHTML = '<h2 id="stage-notes">Build</h2><ol class="steps"></ol>';
+    root.prepend(section);
+    notes = addStep(section.querySelector('ol') as HTMLElement, 'notes', 'Messages from Berth', lines);
+    notes.toggle.innerHTML = '<span class="step-name">Messages from Berth</span>';
+    byAnchor.set('notes', notes);
+    if (notesOpen) open(notes, true);
+  };
+
   return {
     show(build, now) {
+      notesOpen = build.stages.length === 0 || build.status === 'error';
+      if (notes && notesOpen && !notes.touched) open(notes, true);
       build.stages.forEach((stage, si) => {
         const head = ensureStage(stage.name, si);
         const first = stage.steps.find((s) => s.startedAt)?.startedAt ?? null;
@@ -94,7 +113,8 @@ export function createTimeline(
           const key = `${stage.name}\u0000${step.name}`;
           let view = steps.get(key);
           if (!view) {
-            view = addStep(list, stage.name, step, `s${si}-${pi}`);
+            const label = `Log of ${stage.name} / ${step.name}`;
+            view = addStep(list, `s${si}-${pi}`, label, linesOf(stage.name, step.name));
             steps.set(key, view);
             byAnchor.set(view.anchor, view);
           }
@@ -107,10 +127,11 @@ export function createTimeline(
       });
     },
     linesChanged(key) {
-      steps.get(key)?.view?.update();
+      if (key === '\u0000') ensureNotes();
+      (key === '\u0000' ? notes : steps.get(key))?.view?.update();
     },
     revealHash(hash) {
-      const match = /^#(s\d+-\d+)(?:-L(\d+))?$/.exec(hash);
+      const match = /^#(s\d+-\d+|notes)(?:-L(\d+))?$/.exec(hash);
       const view = match ? byAnchor.get(match[1] ?? '') : undefined;
       if (!view || !match) return;
       view.touched = true;
