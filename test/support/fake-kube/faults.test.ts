@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type CoreV1Api, type KubeConfig, Watch } from '@kubernetes/client-node';
+import { processesWith, uniqueMarker } from '../processes.ts';
 import { clientFor, shellPod, waitForPod } from './helpers.ts';
 import { type FakeKube, startFakeKube } from './index.ts';
 
@@ -70,35 +70,22 @@ describe('fake kube: watch faults, event watches and shutdown', () => {
 
   it('kills every container process on close()', async () => {
     const other = await startFakeKube();
-    let before: number[] = [];
+    const marker = uniqueMarker();
     try {
       const client = clientFor(other).api;
-      await client.createNamespacedPod({ namespace: 'default', body: shellPod('long', 'sleep 60; true') });
+      await client.createNamespacedPod({
+        namespace: 'default',
+        body: shellPod('long', `sleep 60; echo ${marker}`),
+      });
       await waitForPod(
         other,
         'long',
         (pod) => pod.status?.containerStatuses?.[0]?.state?.running !== undefined,
       );
-      await other.waitFor(() => sleepers().length > 0);
-      before = sleepers();
+      assert.ok((await processesWith(marker)).length > 0);
     } finally {
       await other.close();
     }
-    const remaining = sleepers().filter((pid) => before.includes(pid));
-    assert.deepEqual(remaining, []);
+    assert.deepEqual(await processesWith(marker), []);
   });
 });
-
-/** Host pids of `sleep 60` processes. */
-function sleepers(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\x0060\x00';
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}

@@ -16,7 +16,7 @@ export class Kubelet {
   admit(pod: PodJson): void {
     const sim = new PodSim(pod, this.deps);
     this.sims.set(sim.uid, sim);
-    void sim.run();
+    sim.run().catch((error: unknown) => console.error('fake kube: kubelet simulation failed', error));
   }
 
   /** The captured log of one container, once it was started. */

@@ -106,4 +106,27 @@ describe('fake kube: pods CRUD through the real client', () => {
     assert.equal(terminatedOf(ok)?.reason, 'Completed');
     assert.ok(terminatedOf(ok)?.finishedAt instanceof Date);
   });
+
+  it('patches labels (JSON patch) but refuses changes to an immutable pod spec', async () => {
+    const created = await api.createNamespacedPod({
+      namespace: 'default',
+      body: shellPod('patched', 'sleep 5'),
+    });
+    const patched = await api.patchNamespacedPod({
+      namespace: 'default',
+      name: 'patched',
+      body: [{ op: 'add', path: '/metadata/labels/berth.dev~1reaped', value: 'true' }],
+    });
+    assert.equal(patched.metadata?.labels?.['berth.dev/reaped'], 'true');
+    assert.ok(Number(patched.metadata?.resourceVersion) > Number(created.metadata?.resourceVersion));
+    const refused = await api
+      .patchNamespacedPod({
+        namespace: 'default',
+        name: 'patched',
+        body: [{ op: 'replace', path: '/spec/restartPolicy', value: 'Always' }],
+      })
+      .catch((error) => error);
+    assert.equal(refused.code, 422);
+    await api.deleteNamespacedPod({ namespace: 'default', name: 'patched', gracePeriodSeconds: 0 });
+  });
 });

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { item } from './item-routes.ts';
 import type { Kubelet } from './kubelet.ts';
 import { serveLog } from './logs-api.ts';
 import type { PodsApi } from './pods-api.ts';
+import { readBody } from './request-body.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, failureStatus, notFound, StatusError, sendJson } from './status.ts';
 import type { ResourceStore } from './store.ts';
@@ -144,40 +146,6 @@ function logs(deps: RouterDeps, namespace: string, name: string, url: URL, res: 
   if (store) serveLog(store, deps.kubelet, namespace, name, url, res);
 }
 
-async function item(
-  deps: RouterDeps,
-  store: ResourceStore,
-  method: string,
-  namespace: string,
-  name: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-): Promise<void> {
-  if (method === 'GET') return sendJson(res, 200, store.get(namespace, name));
-  if (method !== 'DELETE') {
-    throw new StatusError(
-      405,
-      'MethodNotAllowed',
-      'the server does not allow this method on the requested resource',
-    );
-  }
-  const body = await readBody(req);
-  const grace = body?.gracePeriodSeconds ?? url.searchParams.get('gracePeriodSeconds') ?? undefined;
-  const graceSeconds = grace === undefined ? undefined : Number(grace);
-  if (store.resource === 'pods')
-    return sendJson(res, 200, deps.podsApi.delete(namespace, name, graceSeconds));
-  store.get(namespace, name);
-  store.remove(namespace, name);
-  sendJson(res, 200, {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Success',
-    details: { name, kind: store.resource },
-  });
-}
-
 function collection(
   deps: RouterDeps,
   store: ResourceStore,
@@ -270,16 +238,4 @@ function deleteCollection(
     metadata: { resourceVersion: String(store.currentRv()) },
     items,
   });
-}
-
-async function readBody(req: IncomingMessage): Promise<KubeObject | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text) as KubeObject;
-  } catch {
-    throw badRequest(`the body of the request was in an unknown format: ${text.slice(0, 40)}`);
-  }
 }
