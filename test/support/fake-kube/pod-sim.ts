@@ -203,7 +203,7 @@ export class PodSim {
       init,
     );
     const log = new ContainerLog();
-    const argv = [...(container.command ?? []), ...(container.args ?? [])].map((arg) => expand(arg, env));
+    const argv = containerArgv(container).map((arg) => expand(arg, env));
     const process = startContainerProcess({
       argv,
       env,
@@ -301,6 +301,12 @@ export class PodSim {
   removeFiles(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** command + args; with neither, the image's default command, taken to be `sh` (as in alpine/busybox). */
+function containerArgv(container: ContainerJson): string[] {
+  const argv = [...(container.command ?? []), ...(container.args ?? [])];
+  return argv.length > 0 ? argv : ['sh'];
 }
 
 function terminateRunning(pod: PodJson, exitCode: (name: string) => number): void {
