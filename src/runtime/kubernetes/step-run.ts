@@ -32,7 +32,8 @@ export function apiMessage(error: unknown): string {
   const parsed = typeof body === 'string' ? safeJson(body) : body;
   const message = (parsed as { message?: unknown } | null)?.message;
   if (typeof message === 'string') return message;
-  return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+  const own = (error as { message?: unknown } | null)?.message;
+  return typeof own === 'string' ? (own.split('\n')[0] ?? own) : String(error);
 }
 
 const safeJson = (text: string): unknown => {
@@ -140,7 +141,9 @@ export async function runStepPod(
         return;
       } catch (error) {
         if (uploads.signal.aborted || ended) return;
-        if (attempt >= 4) return fail({ reason: 'infrastructure', message: apiMessage(error) });
+        if (attempt >= 4) {
+          return fail({ reason: 'infrastructure', message: `streaming the source in failed: ${apiMessage(error)}` });
+        }
         log.warn({ err: error }, 'source upload failed, retrying');
         await sleep(backoffMs(attempt, 200), uploads.signal);
       }

@@ -19,8 +19,8 @@ async function entries(archive: Buffer): Promise<Map<string, { mode: number; bod
   });
   reader.on('entry', (header, stream, next) => {
     let body = '';
-    stream.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
+    stream.on('data', (chunk: unknown) => {
+      body += String(chunk);
     });
     stream.on('end', () => {
       found.set(header.name, {
