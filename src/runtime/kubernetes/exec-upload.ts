@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { READY_FILE } from './pod-spec.ts';
+import { uploadScript } from './pod-spec.ts';
 
 type Socket = Awaited<ReturnType<Exec['exec']>>;
 
@@ -22,7 +22,7 @@ export interface UploadOptions {
  * stdin is a stream that only flows once the socket is open, so nothing is lost before that.
  */
 export async function uploadArchive(options: UploadOptions): Promise<void> {
-  const script = `head -c ${options.archive.length} | tar -x -f - -C "$0" && touch ${READY_FILE}`;
+  const script = uploadScript(options.archive.length);
   const stdin = new Readable({ read() {} });
   stdin.push(options.archive);
   let stderr = '';

@@ -28,10 +28,15 @@ const CONTROL_VOLUME = 'berth-control';
 export const escapeKubeletVars = (text: string): string => text.replaceAll('$', () => '$$');
 
 /**
- * Waits (as PID 1, with a TERM handler) until the exec'd upload marks the source ready.
- * `sleep 1` is the fallback where fractional sleep is unsupported.
+ * Waits (as PID 1, which ignores signals it has no handler for) until the exec'd upload
+ * marks the source ready and sends USR1; `wait` returns at once on a trapped signal, and
+ * the ready file is polled as a fallback. TERM/INT end it on deletion.
  */
-const INIT_SCRIPT = `trap 'exit 143' TERM INT; while [ ! -e ${READY_FILE} ]; do sleep 0.1 2>/dev/null || sleep 1; done`;
+const INIT_SCRIPT = `trap 'exit 0' USR1; trap 'exit 143' TERM INT; while [ ! -e ${READY_FILE} ]; do sleep 1 & wait $!; done`;
+
+/** Run by the exec (no kubelet expansion there): extract exactly `bytes` of stdin, then wake PID 1. */
+export const uploadScript = (bytes: number): string =>
+  `head -c ${bytes} | tar -x -f - -C "$0" && touch ${READY_FILE} && { kill -USR1 1 2>/dev/null; true; }`;
 
 /** The pod running one step: an init container receiving the source, then the step's container. */
 export function buildPod(
