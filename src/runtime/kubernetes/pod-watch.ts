@@ -1,5 +1,6 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { sleep } from './api.ts';
 import { ResumableWatch } from './watch.ts';
 
 /** Receives a step pod's latest state; `null` once the pod is gone. */
@@ -64,9 +65,14 @@ export class PodWatch {
     };
   }
 
-  /** Forgets a pod (after its step ended) so a later event for it is not kept. */
-  forget(name: string): void {
-    this.#pods.delete(name);
+  /** Resolves once the watch saw every named pod deleted (or never saw it), or `signal` aborts. */
+  async allGone(names: Iterable<string>, signal: AbortSignal): Promise<boolean> {
+    const pending = [...names];
+    while (!signal.aborted) {
+      if (pending.every((name) => (this.#pods.get(name) ?? null) === null)) return true;
+      await sleep(20, signal);
+    }
+    return false;
   }
 
   #update(name: string | undefined, pod: V1Pod | null): void {

@@ -122,6 +122,7 @@ export async function openSession(
       await Promise.allSettled([...deletions]);
       const left = [...created].filter((name) => !gone.has(name));
       await Promise.allSettled(left.map((name) => deletePod(name, true, budget)));
+      await watch.allGone(created, budget);
       watch.stop();
       events.stop();
       archives.release();

@@ -171,7 +171,6 @@ export async function runStepPod(
   (follower as LogFollower | null)?.stop();
   unsubscribe();
   unregisterEvents();
-  context.watch.forget(name);
   if (result.status === 'cancelled') await deleted;
   return result;
 }
