@@ -1,4 +1,5 @@
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { PassThrough } from 'node:stream';
+import { CoreV1Api, KubeConfig, Log, type LogOptions, type V1Pod } from '@kubernetes/client-node';
 import type { FakeKube } from './index.ts';
 
 /** A real client-node config and CoreV1Api pointing at a fake. */
@@ -38,4 +39,17 @@ export async function waitForPod(
 export function terminatedOf(pod: V1Pod, container = 'main') {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   return statuses.find((status) => status.name === container)?.state?.terminated;
+}
+
+/** Read a container log to its end through the real Log client. */
+export async function readLog(config: KubeConfig, pod: string, container: string, options: LogOptions = {}) {
+  const sink = new PassThrough();
+  let text = '';
+  sink.on('data', (chunk) => {
+    text += chunk;
+  });
+  const ended = new Promise((resolve) => sink.on('end', resolve));
+  await new Log(config).log('default', pod, container, sink, options);
+  await ended;
+  return text;
 }

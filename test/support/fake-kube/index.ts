@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadYaml, type V1Pod } from '@kubernetes/client-node';
 import { EVENT_FIELDS, EventRecorder } from './events.ts';
+import { ExecEndpoint } from './exec.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { Kubelet } from './kubelet.ts';
 import { POD_FIELDS, PodsApi } from './pods-api.ts';
-import { route } from './router.ts';
+import { parseRoute, route } from './router.ts';
 import { ResourceStore, type Revision } from './store.ts';
 import type { Faults, RequestLogEntry } from './types.ts';
 import { WatchHub } from './watch.ts';
@@ -88,7 +89,13 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     requests,
     logErrors,
   };
+  const exec = new ExecEndpoint({ pods, kubelet, requests, execErrors });
   const server = createServer((req, res) => void route(deps, req, res));
+  server.on('upgrade', (req, socket, head) => {
+    const target = parseRoute(new URL(req.url ?? '/', 'http://fake').pathname);
+    if (target?.resource === 'pods' && target.sub === 'exec') exec.upgrade(target, req, socket, head);
+    else socket.destroy();
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
@@ -139,6 +146,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     waitFor: (predicate, timeoutMs = 5000) => waitFor(predicate, timeoutMs),
     close: async () => {
       watches.closeAll();
+      exec.close();
       await kubelet.close();
       server.closeAllConnections();
       server.close();
