@@ -90,8 +90,9 @@ export async function runStepPod(
     });
 
   const onUpdate = (current: V1Pod | null): void => {
-    if (ended) return;
     const reading = readPod(current, false);
+    if (reading.exit !== null || current === null) exited();
+    if (ended) return;
     sourceDone ||= reading.sourceDone || reading.stepStarted;
     if (reading.troubled) context.events.ensureStarted();
     if (reading.unschedulable !== null && schedulingTimer === undefined) {
@@ -119,7 +120,6 @@ export async function runStepPod(
         logger: log,
       });
     }
-    if (reading.exit !== null || current === null) exited();
     if (reading.fatal) fail(reading.fatal);
     else if (reading.exit) {
       const { exitCode } = reading.exit;
