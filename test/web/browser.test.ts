@@ -1,5 +1,7 @@
 // Browser tests: Debian's Chromium drives the pages served by Berth's handlers over the
-// in-memory build store. Skips only when /usr/bin/chromium is missing.
+// in-memory build store, whose SSE sends batched events (arrays of lines); the queue's
+// one-event-per-line stream is covered by browser-live.test.ts. Skips only when
+// /usr/bin/chromium is missing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
@@ -33,7 +35,7 @@ describe('build pages in Chromium', { skip: hasChromium ? false : 'no /usr/bin/c
     const served = await serveHandlers([
       createActionsHandler({ ...deps, logger: pino({ level: 'silent' }) }),
       createPagesHandler(deps),
-      createFixtureApi(builds),
+      createFixtureApi(builds, { batched: true }),
     ]);
     base = served.url;
     closeServer = () => served.server.close();
