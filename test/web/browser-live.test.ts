@@ -107,7 +107,7 @@ describe('pages over real builds on the local runtime', {
   };
 
   test('the list shows a running build turning green without a reload', async () => {
-    const id = await build('turns-green', `build:\n${step('wait', ['sleep 2', 'echo done'])}`);
+    const id = await build('turns-green', `build:\n${step('wait', ['sleep 4', 'echo done'])}`);
     await waitFor(id, 'running');
     const page = await open('/');
     const row = page.locator(`tr[data-id="${id}"]`);
