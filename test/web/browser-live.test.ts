@@ -174,7 +174,7 @@ describe('pages over real builds on the local runtime', {
     await page.close();
   });
 
-  test('cancel works with the token and is refused without', async () => {
+  test('cancel and rerun work with the token; cancel is refused without', async () => {
     const id = await build('cancel-me', `build:\n${step('long', ['echo waiting', 'sleep 60'])}`);
     await waitFor(id, 'running');
     const page = await open(`/builds/${id}`);
@@ -188,6 +188,12 @@ describe('pages over real builds on the local runtime', {
     await page.getByRole('button', { name: 'Cancel build' }).click();
     await page.locator('.status-line .st-cancelled').waitFor({ timeout: 20_000 });
     assert.equal((await app.stack.service.get(id))?.status, 'cancelled');
+    await page.getByRole('button', { name: 'Rerun build' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/builds/') && !url.pathname.endsWith(id));
+    const rerun = decodeURIComponent(new URL(page.url()).pathname.slice('/builds/'.length));
+    await waitFor(rerun, 'running');
+    await page.getByRole('button', { name: 'Cancel build' }).click();
+    await waitFor(rerun, 'cancelled');
     await page.close();
   });
 
