@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { HttpHandler } from '../../web/types.ts';
+import type { EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { HANDLED_HOOKS, type HandledHook } from './hooks.ts';
 import { mapHook, type ParsedHook, parseHook } from './map-hook.ts';
@@ -18,14 +19,9 @@ export interface GitlabIngressOptions {
   botUsername(): Promise<string>;
   /** Acts on one event (the forge-neutral policy); runs after GitLab got its answer. */
   onEvent(event: ForgeEvent, log: Logger): Promise<void>;
+  /** Runs the handling off the request path (shared with the other forges). */
+  dispatcher: EventDispatcher;
   logger: Logger;
-}
-
-/** The webhook handler, and a way for tests and shutdown to wait for events in flight. */
-export interface GitlabIngress {
-  handler: HttpHandler;
-  /** Resolves once every accepted delivery has been handled. */
-  idle(): Promise<void>;
 }
 
 /**
@@ -33,8 +29,7 @@ export interface GitlabIngress {
  * reading the body, validates the payload, answers at once and handles the event
  * afterwards. The delivery id is `Idempotency-Key`, else a sha256 of the body.
  */
-export function createGitlabIngress(options: GitlabIngressOptions): GitlabIngress {
-  const inFlight = new Set<Promise<void>>();
+export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler {
   const expected = digest(Buffer.from(options.secret, 'utf8'));
 
   const handler: HttpHandler = async (req, res) => {
@@ -51,18 +46,12 @@ export function createGitlabIngress(options: GitlabIngressOptions): GitlabIngres
     const parsed = parseBody(hookName, body);
     if ('error' in parsed) return answer(res, 400, { error: parsed.error });
     const deliveryId = header(req, 'idempotency-key') ?? createHash('sha256').update(body).digest('hex');
-    answer(res, 202, { accepted: deliveryId });
-    const task = handle(parsed, deliveryId, options).finally(() => inFlight.delete(task));
-    inFlight.add(task);
-    return true;
+    if (!options.dispatcher.submit(`gitlab:${deliveryId}`, () => handle(parsed, deliveryId, options))) {
+      return answer(res, 503, { error: 'too many hooks in flight; retry later' }, { 'retry-after': '30' });
+    }
+    return answer(res, 202, { accepted: deliveryId });
   };
-
-  return {
-    handler,
-    idle: async () => {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
-  };
+  return handler;
 }
 
 async function handle(hook: ParsedHook, deliveryId: string, options: GitlabIngressOptions): Promise<void> {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { createEventDispatcher, type EventDispatcher } from '../../../src/forge/dispatcher.ts';
 import type { ForgeEvent } from '../../../src/forge/events.ts';
-import { createGitlabIngress, type GitlabIngress } from '../../../src/forge/gitlab/ingress.ts';
+import { createGitlabIngress } from '../../../src/forge/gitlab/ingress.ts';
 import { fixture, postHook, serve } from './helpers.ts';
 
 const token = 'hook-secret-0123456789';
@@ -10,7 +11,8 @@ const HEAD = 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7';
 
 describe('GitLab webhook ingress', () => {
   const events: ForgeEvent[] = [];
-  let ingress: GitlabIngress;
+  const logger = pino({ level: 'silent' });
+  let dispatcher: EventDispatcher;
   let server: Awaited<ReturnType<typeof serve>>;
   const post = async (
     event: string,
@@ -18,20 +20,22 @@ describe('GitLab webhook ingress', () => {
     options: { token?: string; idempotencyKey?: string } = {},
   ) => {
     const answer = await postHook(server.url, event, payload, { token, ...options });
-    await ingress.idle();
+    await dispatcher.drain(5000);
     return answer;
   };
 
   before(async () => {
-    ingress = createGitlabIngress({
+    dispatcher = createEventDispatcher({ logger });
+    const handler = createGitlabIngress({
       secret: token,
       botUsername: async () => 'berth-bot',
       onEvent: async (event) => {
         events.push(event);
       },
-      logger: pino({ level: 'silent' }),
+      dispatcher,
+      logger,
     });
-    server = await serve([ingress.handler]);
+    server = await serve([handler]);
   });
   after(() => server.close());
   beforeEach(() => {
@@ -158,20 +162,26 @@ describe('GitLab webhook ingress', () => {
   });
 
   it('answers before the event has been handled', async () => {
-    let release = () => {};
+    const gate = Promise.withResolvers<void>();
+    const slowDispatcher = createEventDispatcher({ logger, backlog: 1, concurrency: 1 });
     const slow = createGitlabIngress({
       secret: token,
       botUsername: async () => 'berth-bot',
-      onEvent: () => new Promise<void>((resolve) => (release = resolve)),
-      logger: pino({ level: 'silent' }),
+      onEvent: () => gate.promise,
+      dispatcher: slowDispatcher,
+      logger,
     });
-    const slowServer = await serve([slow.handler]);
+    const slowServer = await serve([slow]);
     try {
       const answer = await postHook(slowServer.url, 'Push Hook', fixture('push'), { token });
       assert.equal(answer.status, 202);
+      assert.equal(slowDispatcher.pending, 1, 'still being handled');
+      await postHook(slowServer.url, 'Push Hook', fixture('push'), { token });
+      const full = await postHook(slowServer.url, 'Push Hook', fixture('push'), { token });
+      assert.equal(full.status, 503, 'a full backlog asks GitLab to retry');
     } finally {
-      release();
-      await slow.idle();
+      gate.resolve();
+      await slowDispatcher.drain(5000);
       await slowServer.close();
     }
   });
