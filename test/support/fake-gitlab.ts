@@ -38,6 +38,7 @@ interface FakeProject {
   path: string;
   files: Map<string, Map<string, string>>;
   archives: Map<string, Record<string, string>>;
+  commits: Map<string, { message: string }>;
   members: Map<number, number>;
   /** Statuses in the order they were posted, per sha. */
   statuses: Map<string, FakeStatus[]>;
@@ -74,7 +75,7 @@ export class FakeGitlab {
   readonly token: string;
   url = '';
   /** The user the token belongs to. */
-  bot: FakeUser = { id: 1, username: 'berth-bot' };
+  bot: FakeUser = { id: 9999, username: 'berth-bot' };
   private readonly users = new Map<string, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -88,6 +89,13 @@ export class FakeGitlab {
     this.routes = [
       ['GET', /^\/user$/, () => ({ status: 200, json: this.bot })],
       ['GET', /^\/users$/, (m) => this.findUsers(m)],
+      ['GET', /^\/projects\/([^/]+)$/, (m) => this.showProject(m)],
+      ['GET', /^\/projects\/([^/]+)\/repository\/commits\/([0-9a-f]+)$/, (m) => this.showCommit(m)],
+      [
+        'GET',
+        /^\/projects\/([^/]+)\/repository\/commits\/([0-9a-f]+)\/merge_requests$/,
+        (m) => this.commitMrs(m),
+      ],
       ['GET', /^\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/, (m) => this.rawFile(m)],
       ['GET', /^\/projects\/([^/]+)\/repository\/archive\.tar\.gz$/, (m) => this.archive(m)],
       ['POST', /^\/projects\/([^/]+)\/statuses\/([0-9a-f]+)$/, (m) => this.postStatus(m)],
@@ -128,6 +136,7 @@ export class FakeGitlab {
       path,
       files: new Map(),
       archives: new Map(),
+      commits: new Map(),
       members: new Map(),
       statuses: new Map(),
       notes: new Map(),
@@ -137,8 +146,9 @@ export class FakeGitlab {
   }
 
   /** The commit `sha` of project `id` holds `files` (raw file API and archive). */
-  addCommit(id: number, sha: string, files: Record<string, string>): void {
+  addCommit(id: number, sha: string, files: Record<string, string>, message = 'a commit'): void {
     const project = this.project(id);
+    project.commits.set(sha, { message });
     project.files.set(sha, new Map(Object.entries(files)));
     project.archives.set(sha, files);
   }
@@ -234,6 +244,32 @@ export class FakeGitlab {
     const user = query.username ? this.users.get(query.username) : undefined;
     if (!query.username) throw new Error('user listing without ?username=');
     return { status: 200, json: user ? [user] : [] };
+  }
+
+  private showProject({ params }: Match): Reply {
+    const project = this.project(params[0] as string);
+    return { status: 200, json: { id: project.id, path_with_namespace: project.path } };
+  }
+
+  private showCommit({ params }: Match): Reply {
+    const [id, sha] = params as [string, string];
+    const commit = this.project(id).commits.get(sha);
+    if (!commit) return notFound('Commit');
+    return {
+      status: 200,
+      json: {
+        id: sha,
+        message: commit.message,
+        authored_date: '2026-01-02T03:04:05Z',
+        committed_date: '2026-01-02T03:04:06Z',
+      },
+    };
+  }
+
+  private commitMrs({ params }: Match): Reply {
+    const [id, sha] = params as [string, string];
+    const mrs = [...this.project(id).mergeRequests.values()].filter((mr) => mr.sha === sha);
+    return { status: 200, json: mrs };
   }
 
   private rawFile({ params, query }: Match): Reply {

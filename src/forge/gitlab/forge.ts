@@ -1,6 +1,8 @@
 import { ForgeError } from '../../errors.ts';
-import type { CommitStatus, Forge, Permission, RepoRef } from '../types.ts';
+import type { ChangeInfo, CommitInfo, CommitStatus, Forge, Permission, RepoRef } from '../types.ts';
+import { getCommit, getMergeRequest, openMergeRequestsAt } from './changes.ts';
 import { callGitlab, type GitlabApi, gitlabMessageOf } from './client.ts';
+import { projectOf } from './project.ts';
 
 /** GitLab's limit on a note's length. */
 export const NOTE_LIMIT = 1_000_000;
@@ -16,9 +18,6 @@ const STATES: Record<CommitStatus['state'], GitlabState> = {
   error: 'failed',
   cancelled: 'canceled',
 };
-
-/** A project in API calls: its numeric id when known, else its `group/project` path. */
-export const projectOf = (repo: RepoRef): number | string => repo.projectId ?? repo.repo;
 
 /**
  * Berth's `Forge` on one GitLab (gitlab.com or self-managed) through gitbeaker:
@@ -105,6 +104,18 @@ export class GitlabForge implements Forge {
         signal,
       );
     }
+  }
+
+  getChange(repo: RepoRef, change: number, signal?: AbortSignal): Promise<ChangeInfo | null> {
+    return getMergeRequest(this.api, repo, change, signal);
+  }
+
+  openChangesAt(repo: RepoRef, sha: string, signal?: AbortSignal): Promise<ChangeInfo[]> {
+    return openMergeRequestsAt(this.api, repo, sha, signal);
+  }
+
+  getCommit(repo: RepoRef, sha: string, signal?: AbortSignal): Promise<CommitInfo | null> {
+    return getCommit(this.api, repo, sha, signal);
   }
 
   /** Project membership, inherited included: Maintainer+ → admin, Developer → write, lower → read. */

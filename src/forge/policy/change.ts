@@ -26,9 +26,11 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
     return outcome('skip', '[skip ci] in the commit message');
   }
   const approved = (await deps.store.approvedSha(repo, event.change)) === sha;
-  if (!approved && !(await trusts(deps, repo, event.author))) {
+  const forkHeld = deps.holdForks === true && event.fork !== null;
+  if (!approved && (forkHeld || !(await trusts(deps, repo, event.author)))) {
     await deps.forge.setStatus(repo, sha, waitingStatus());
-    return outcome('hold', `${event.author} is not a collaborator with write access`);
+    const why = forkHeld ? 'from a fork' : `${event.author} is not a collaborator with write access`;
+    return outcome('hold', why);
   }
   if (event.action !== 'reopened' && (await alreadyBuilt(deps, repo, sha, event.change))) {
     return outcome('duplicate', `#${event.change} at ${sha} already built`);
