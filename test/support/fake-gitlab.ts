@@ -303,8 +303,10 @@ export class FakeGitlab {
     const name = String(body?.name ?? 'default');
     const list = project.statuses.get(sha) ?? [];
     const previous = list.filter((s) => s.name === name).at(-1);
-    if (previous?.state === state) {
-      const event = state === 'running' ? 'run' : state === 'pending' ? 'enqueue' : state;
+    // Like GitLab: a pending/running status is updated in place, so posting its state again
+    // is an invalid transition; a finished one is followed by a new status.
+    if (previous?.state === state && (state === 'pending' || state === 'running')) {
+      const event = state === 'running' ? 'run' : 'enqueue';
       return { status: 400, json: { message: `Cannot transition status via :${event} from :${state}` } };
     }
     const status: FakeStatus = {
