@@ -46,6 +46,8 @@ export const noteHook = z.object({
     note: z.string(),
     noteable_type: z.string(),
     system: z.boolean().optional(),
+    /** `create` or `update` (an edit); older GitLab sends none. */
+    action: z.string().optional(),
   }),
   merge_request: z
     .object({

@@ -125,6 +125,7 @@ function mapNote(hook: NoteHook, { deliveryId, botUsername }: HookContext): Hook
   const mr = hook.merge_request;
   if (note.noteable_type !== 'MergeRequest' || !mr) return { ignored: `note on a ${note.noteable_type}` };
   if (note.system) return { ignored: 'system note' };
+  if (note.action && note.action !== 'create') return { ignored: `note ${note.action}` };
   return {
     event: {
       kind: 'comment',

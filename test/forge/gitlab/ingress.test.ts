@@ -137,6 +137,8 @@ describe('GitLab webhook ingress', () => {
     await post('Note Hook', fixture('note-issue'));
     await post('Note Hook', fixture('note-merge-request', { user: { username: 'berth-bot' } }));
     await post('Note Hook', fixture('note-merge-request', { merge_request: { state: 'merged' } }));
+    await post('Note Hook', fixture('note-merge-request', { object_attributes: { action: 'update' } }));
+    await post('Note Hook', fixture('note-merge-request', { object_attributes: { system: true } }));
     assert.deepEqual(
       events.map((e) => e.kind === 'comment' && [e.body, e.sha, e.fromBot, e.changeState, e.commentId]),
       [
