@@ -2,11 +2,11 @@ import type { BuildRequest } from '../../builds/types.ts';
 import { ConfigError } from '../../errors.ts';
 import { repoRefOf } from '../repo-ref.ts';
 import type { BuildReporter, ForgeAdapter } from '../types.ts';
+import { buildVariables } from '../variables.ts';
 import type { GitlabApi } from './client.ts';
 import type { GitlabForge } from './forge.ts';
 import { type ForkHead, forkAware } from './fork-status.ts';
 import { archiveSource } from './source.ts';
-import { gitlabVariables } from './variables.ts';
 
 /** The fork a request's merge request comes from, when it does. */
 export function forkOfRequest(request: BuildRequest): ForkHead | null {
@@ -29,7 +29,7 @@ export function createGitlabAdapter(
       const commit = needsCommit
         ? await forge.getCommit(repoRefOf(request), sha, signal).catch(() => null)
         : null;
-      return gitlabVariables(request, sha, commit);
+      return buildVariables(request, sha, commit);
     },
     reporter,
   };

@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import type { BuildRequest } from '../../builds/types.ts';
 import { ConfigError } from '../../errors.ts';
+import { extractTarball } from '../../source/extract-tarball.ts';
 import type { SourceProvider } from '../types.ts';
-import { extractArchive } from './archive.ts';
 import { callGitlab, type GitlabApi } from './client.ts';
 
 /** The project a request's files are read from: the target project (it holds fork MR heads too). */
@@ -23,7 +25,7 @@ export function archiveSource(api: GitlabApi): SourceProvider {
           }),
         signal,
       );
-      await extractArchive(archive as ReadableStream<Uint8Array>, dir, signal);
+      await extractTarball(Readable.fromWeb(archive as ReadableStream), dir, signal);
       return { sha };
     },
   };

@@ -59,6 +59,7 @@ it('uses what the request carries and names tags', async () => {
   const before = fake.requests.length;
   const variables = await adapter().variables(tagged, SHA, AbortSignal.timeout(5000));
   assert.equal(variables.GIT_TAG, 'v2.0.0');
+  assert.equal(variables.GIT_BRANCH, '');
   assert.equal(variables.GIT_COMMIT_SUBJECT, 'Release');
   assert.equal(fake.requests.length, before, 'no API call needed');
 });
