@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
 import type { HttpHandler } from '../../web/types.ts';
-import type { EventDispatcher } from '../dispatcher.ts';
+import { createEventDispatcher, type EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
 import { createReportState } from '../report-state.ts';
@@ -27,8 +27,8 @@ export interface GitlabPluginDeps {
   builds: BuildService;
   redis: Redis;
   logger: Logger;
-  /** Shared webhook work runner. */
-  dispatcher: EventDispatcher;
+  /** Webhook work runner (shared with the other forges); one of its own by default. */
+  dispatcher?: EventDispatcher;
   /** Last lines of a step's log, for the summary note. */
   tail: TailFn;
   /** `BERTH_PUBLIC_URL`: links in statuses and notes. */
@@ -37,9 +37,14 @@ export interface GitlabPluginDeps {
 
 /** GitLab support: the webhook handler (web role) and the worker's adapter. */
 export interface GitlabPlugin {
+  name: 'gitlab';
+  /** For the start-up log line. */
+  enabledBy: string;
   handlers: HttpHandler[];
   adapter: ForgeAdapter;
   forge: GitlabForge;
+  /** Waits (bounded) for webhook work still running. */
+  close(timeoutMs: number): Promise<void>;
 }
 
 /** Builds everything GitLab needs from its configuration; starts nothing. */
@@ -56,6 +61,7 @@ export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPlugi
     logger,
   });
   const store = createPolicyStore(deps.redis);
+  const dispatcher = deps.dispatcher ?? createEventDispatcher({ logger });
   const onEvent = async (event: ForgeEvent, log: Logger) => {
     const fork = event.kind === 'change' && event.fork ? { source: event.fork, change: event.change } : null;
     const policyForge = forkAware(forge, fork);
@@ -72,8 +78,15 @@ export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPlugi
     secret: config.webhookSecret,
     botUsername: async () => (await forge.bot()).username,
     onEvent,
-    dispatcher: deps.dispatcher,
+    dispatcher,
     logger,
   });
-  return { handlers: [handler], adapter: createGitlabAdapter(api, forge, reporter), forge };
+  return {
+    name: 'gitlab',
+    enabledBy: 'GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET (GITLAB_URL)',
+    handlers: [handler],
+    adapter: createGitlabAdapter(api, forge, reporter),
+    forge,
+    close: (timeoutMs) => dispatcher.drain(timeoutMs),
+  };
 }
