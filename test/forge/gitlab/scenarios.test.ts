@@ -132,6 +132,25 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
     assert.match(notes[0]!.body, /berth\*\* pending at eeeeeeee: waiting for approval/);
   });
 
+  it('a push to an open MR and the MR update it causes build once, in either order', async () => {
+    const pushToMr = fixture('push', { ref: 'refs/heads/ms-viewport' });
+    await h.hook('Push Hook', pushToMr);
+    await h.hook('Merge Request Hook', mr({ action: 'update', oldrev: '9'.repeat(40) }));
+    assert.equal(h.builds.records.length, 1);
+    assert.equal(h.builds.records[0]!.request.change, 1, 'built as the MR build (its note lands on the MR)');
+    h.openMergeRequest({ sha: NEW_HEAD });
+    h.fake.addCommit(15, NEW_HEAD, { '.wharf-ci.yml': PIPELINE }, 'next');
+    await h.hook(
+      'Merge Request Hook',
+      mr({ action: 'update', oldrev: HEAD, last_commit: { id: NEW_HEAD, message: 'next' } }),
+    );
+    await h.hook(
+      'Push Hook',
+      fixture('push', { ref: 'refs/heads/ms-viewport', checkout_sha: NEW_HEAD, commits: [] }),
+    );
+    assert.equal(h.builds.records.length, 2);
+  });
+
   it('a retried hook (same Idempotency-Key) makes no second build', async () => {
     await h.hook('Push Hook', 'push', { key: 'retry-me' });
     await h.hook('Push Hook', 'push', { key: 'retry-me' });
