@@ -1,11 +1,10 @@
 import { ForgeError } from '../../errors.ts';
+import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
 import type { ChangeInfo, CommitInfo, CommitStatus, Forge, Permission, RepoRef } from '../types.ts';
 import { getCommit, getMergeRequest, openMergeRequestsAt } from './changes.ts';
 import { callGitlab, type GitlabApi, gitlabMessageOf } from './client.ts';
 import { projectOf } from './project.ts';
 
-/** GitLab's limit on a note's length. */
-export const NOTE_LIMIT = 1_000_000;
 const DESCRIPTION_LIMIT = 255;
 
 type GitlabState = 'pending' | 'running' | 'success' | 'failed' | 'canceled';
@@ -155,8 +154,8 @@ function isAlreadyInState(error: unknown): boolean {
 /** Keeps the marker and cuts the body to GitLab's note limit. */
 export function fitNote(marker: string, body: string): string {
   const marked = body.includes(marker) ? body : `${marker}\n${body}`;
-  if (marked.length <= NOTE_LIMIT) return marked;
+  if (marked.length <= GITLAB_NOTE_MAX) return marked;
   const tail = '\n\n… (truncated: the full log is on the build page)';
-  const cut = marked.slice(0, NOTE_LIMIT - tail.length - marker.length - 1);
+  const cut = marked.slice(0, GITLAB_NOTE_MAX - tail.length - marker.length - 1);
   return `${cut.includes(marker) ? '' : `${marker}\n`}${cut}${tail}`;
 }

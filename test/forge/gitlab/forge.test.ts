@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ForgeError } from '../../../src/errors.ts';
 import { createGitlabApi } from '../../../src/forge/gitlab/client.ts';
-import { GitlabForge, NOTE_LIMIT } from '../../../src/forge/gitlab/forge.ts';
+import { GitlabForge } from '../../../src/forge/gitlab/forge.ts';
 import type { RepoRef } from '../../../src/forge/types.ts';
+import { GITLAB_NOTE_MAX } from '../../../src/report/summary.ts';
 import { FakeGitlab } from '../../support/fake-gitlab.ts';
 
 const SHA = 'a'.repeat(40);
@@ -88,9 +89,9 @@ describe('GitlabForge against an HTTP fake of the GitLab API', () => {
         ['berth-bot', '<!-- berth:summary -->\npassed'],
       ],
     );
-    await forge.upsertComment(repo, 3, { marker: '<!-- big -->', body: `x${'y'.repeat(NOTE_LIMIT)}` });
+    await forge.upsertComment(repo, 3, { marker: '<!-- big -->', body: `x${'y'.repeat(GITLAB_NOTE_MAX)}` });
     const big = fake.notesOf(7, 3).at(-1);
-    assert.ok(big && big.body.length <= NOTE_LIMIT && big.body.startsWith('<!-- big -->'));
+    assert.ok(big && big.body.length <= GITLAB_NOTE_MAX && big.body.startsWith('<!-- big -->'));
     assert.equal(fake.calls('GET', /^\/api\/v4\/user$/).length, 1, 'the bot user is looked up once');
   });
 
