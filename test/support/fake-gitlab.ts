@@ -83,8 +83,12 @@ export class FakeGitlab {
   private nextNoteId = 100;
   private readonly faults: Array<{ method: string; path: RegExp; status: number }> = [];
 
-  constructor(token = 'glpat-test-token') {
-    this.token = token;
+  private readonly prefix: string;
+
+  /** `prefix` is where a self-managed GitLab lives on its host, e.g. `/gitlab`. */
+  constructor(options: { token?: string; prefix?: string } = {}) {
+    this.token = options.token ?? 'glpat-test-token';
+    this.prefix = `${options.prefix ?? ''}/api/v4/`;
     this.users.set(this.bot.username, this.bot);
     this.routes = [
       ['GET', /^\/user$/, () => ({ status: 200, json: this.bot })],
@@ -111,7 +115,8 @@ export class FakeGitlab {
   async start(): Promise<this> {
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${port}${this.prefix.slice(0, -'/api/v4/'.length)}`;
     return this;
   }
 
@@ -229,7 +234,8 @@ export class FakeGitlab {
       const { status } = this.faults.splice(fault, 1)[0] as { status: number };
       return { status, json: { message: `${status} injected by the test` } };
     }
-    const path = recorded.path.replace(/^\/api\/v4/, '');
+    if (!recorded.path.startsWith(this.prefix)) throw new Error(`not under ${this.prefix}`);
+    const path = recorded.path.slice(this.prefix.length - 1);
     for (const [method, pattern, route] of this.routes) {
       const match = method === recorded.method ? pattern.exec(path) : null;
       if (match) {

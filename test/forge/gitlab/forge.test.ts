@@ -107,4 +107,17 @@ describe('GitlabForge against an HTTP fake of the GitLab API', () => {
     assert.equal(await forge.permissionOf(repo, 'nobody'), 'none');
     assert.ok(fake.calls('GET', /\/members\/all\/11$/).length === 1);
   });
+
+  it('works with a self-managed GitLab under a path prefix', async () => {
+    const prefixed = await new FakeGitlab({ prefix: '/gitlab' }).start();
+    try {
+      assert.match(prefixed.url, /\/gitlab$/);
+      prefixed.addProject(7, 'acme/app');
+      prefixed.addCommit(7, SHA, { 'a.txt': 'A' });
+      const onPrefix = new GitlabForge(createGitlabApi({ url: prefixed.url, token: prefixed.token }));
+      assert.equal(await onPrefix.readFile(repo, SHA, 'a.txt'), 'A');
+    } finally {
+      await prefixed.close();
+    }
+  });
 });
