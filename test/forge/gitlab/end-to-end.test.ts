@@ -17,6 +17,7 @@ const GOOD = '1'.repeat(40);
 const FAILING = '2'.repeat(40);
 const INVALID = '3'.repeat(40);
 const PIPELINES = {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${…} is .wharf-ci.yml substitution
   [GOOD]:
     'build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo hello ${PROJECT_ID} ${REPO_GROUP}\n',
   [FAILING]:
