@@ -17,8 +17,7 @@ const GOOD = '1'.repeat(40);
 const FAILING = '2'.repeat(40);
 const INVALID = '3'.repeat(40);
 const PIPELINES = {
-  [GOOD]:
-    `build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo hello \${PROJECT_ID} \${REPO_GROUP}\n`,
+  [GOOD]: `build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo hello \${PROJECT_ID} \${REPO_GROUP}\n`,
   [FAILING]:
     'build:\n  unit:\n    container:\n      image: alpine\n      cmds:\n        - echo "assertion failed in test_login"\n        - exit 3\n',
   [INVALID]: 'build:\n  hello:\n    container:\n      cmds: []\n',
