@@ -30,6 +30,8 @@ export function mountLogView(host: HTMLElement, lines: LogLines, anchor: string,
   let following = true;
   let highlighted = 0;
   let revealPending = false;
+  /** Set when the viewer itself jumped to a line: that scroll must not switch following on. */
+  let jumped = false;
   let drawn = '';
   let frame = 0;
 
@@ -41,6 +43,7 @@ export function mountLogView(host: HTMLElement, lines: LogLines, anchor: string,
     if (following) box.scrollTop = box.scrollHeight;
     if (revealPending && total >= highlighted) {
       revealPending = false;
+      jumped = true;
       box.scrollTop = Math.max(0, (highlighted - 1) * ROW_PX - box.clientHeight / 3);
     }
     const first = Math.max(0, Math.floor(box.scrollTop / ROW_PX) - MARGIN_ROWS);
@@ -62,7 +65,8 @@ export function mountLogView(host: HTMLElement, lines: LogLines, anchor: string,
 
   box.addEventListener('scroll', () => {
     const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - ROW_PX * 2;
-    if (following !== atEnd) setFollow(atEnd);
+    if (!jumped && following !== atEnd) setFollow(atEnd);
+    jumped = false;
     schedule();
   });
   follow.addEventListener('click', () => setFollow(!following));
