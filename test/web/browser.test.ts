@@ -93,6 +93,12 @@ describe('build pages in Chromium', { skip: hasChromium ? false : 'no /usr/bin/c
     await page.close();
   });
 
+  test('a queued build says it is waiting for a worker', async () => {
+    const page = await open(`/builds/${ids.queued}`);
+    await page.getByText('Queued: waiting for a worker to take this build.').waitFor();
+    await page.close();
+  });
+
   test('a running build page follows its live log', async () => {
     const page = await open(`/builds/${ids.running}`);
     const log = page.locator('#s0-0-log');

@@ -81,6 +81,11 @@ export function createTimeline(
     return head;
   };
 
+  const waiting = document.createElement('p');
+  waiting.className = 'empty';
+  waiting.textContent = 'Queued: waiting for a worker to take this build.';
+  root.append(waiting);
+
   /** Berth's own build-level lines (definition errors, takeovers) get a section of their own. */
   let notes: StepView | null = null;
   let notesOpen = false;
@@ -100,6 +105,7 @@ export function createTimeline(
 
   return {
     show(build, now) {
+      waiting.hidden = build.stages.length > 0 || build.status !== 'queued';
       notesOpen = build.stages.length === 0 || build.status === 'error';
       if (notes && notesOpen && !notes.touched) open(notes, true);
       build.stages.forEach((stage, si) => {

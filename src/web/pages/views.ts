@@ -23,7 +23,7 @@ export function listMain(filter: { repo: string; status: string }, repos: string
   <tbody id="builds"></tbody>
 </table>
 </div>
-<p id="empty" class="empty" hidden>No builds match.</p>
+<p id="empty" class="empty" hidden>No builds match. Builds appear here when a forge sends a push or a pull/merge request, or when one is started with <code>POST /api/builds</code>.</p>
 <p id="announce" class="visually-hidden" aria-live="polite"></p>
 <noscript><p>The list needs JavaScript; the JSON is at <a href="/api/builds">/api/builds</a>.</p></noscript>`;
 }
