@@ -26,7 +26,7 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 /** Server-only modules in the folder that the browser never needs. */
-const SERVER_ONLY = new Set(['serve.ts', 'palette.ts']);
+const SERVER_ONLY = new Set(['serve.ts', 'palette.ts', 'serve.js', 'palette.js']);
 
 /** Reads every asset once at startup: TypeScript modules are type-stripped into plain JavaScript. */
 export function loadAssets(dir = new URL('./', import.meta.url)): AssetCatalogue {
@@ -39,9 +39,11 @@ export function loadAssets(dir = new URL('./', import.meta.url)): AssetCatalogue
     assets.set(name, make(ext === '.ts' ? stripTypeScriptTypes(text) : text, type));
   }
   assets.set('palette.css', make(paletteCss(), TYPES['.css']!));
+  // Compiled builds (`npm run build`) hold list.js where the sources hold list.ts.
+  const find = (name: string) => assets.get(name) ?? assets.get(name.replace(/\.ts$/, '.js'));
   return {
-    get: (name) => assets.get(name),
-    url: (name) => `/assets/${name}?v=${assets.get(name)?.etag.slice(1, 11) ?? '0'}`,
+    get: find,
+    url: (name) => `/assets/${name}?v=${find(name)?.etag.slice(1, 11) ?? '0'}`,
   };
 }
 
