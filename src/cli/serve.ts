@@ -64,27 +64,14 @@ export const serveCommand: Command = {
   },
 };
 
-/** Resolves on the context's abort or the first SIGTERM / SIGINT; a second signal exits at once. */
+/** Resolves when the CLI's signal aborts (main.ts turns the first SIGTERM / SIGINT into that). */
 function stopSignal(signal: AbortSignal): { promise: Promise<void>; dispose: () => void } {
-  let stopping = false;
   let resolve = () => {};
   const promise = new Promise<void>((r) => {
     resolve = r;
   });
-  const onSignal = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    resolve();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  signal.addEventListener('abort', onSignal, { once: true });
-  return {
-    promise,
-    dispose: () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      signal.removeEventListener('abort', onSignal);
-    },
-  };
+  const onAbort = () => resolve();
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
