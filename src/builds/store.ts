@@ -150,6 +150,12 @@ export class BuildStore {
     return found;
   }
 
+  /** Whether the build is queued or running (e.g. the Kubernetes reaper's `isBuildRunning`). */
+  async isActive(id: string): Promise<boolean> {
+    const state = await this.#redis.hget(this.keys.build(id), 'state');
+    return state === 'queued' || state === 'running';
+  }
+
   /** Remembers that a build should stop, for a worker that takes it up later. */
   async requestCancel(id: string, reason: string): Promise<void> {
     await this.#redis.set(this.keys.cancelled(id), reason, 'PX', this.retentionMs);
