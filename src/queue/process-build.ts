@@ -64,7 +64,7 @@ export async function processBuild(
     log,
     onLost: () => controller.abort(new TakenOver('the build was taken over')),
   });
-  writer.report(claim.record);
+  writer.report(claim.record, claim.rev);
   const sink = deps.logs.sink(data.id);
   if (claim.resumed)
     sink.append(systemLine('build taken over by another worker: running it again', deps.now));
