@@ -12,6 +12,7 @@ import { forgeStatusLines } from './forge-status.ts';
 import { type ForgePlugin, forgePlugins } from './plugins.ts';
 import { type Role, runsWeb, runsWorker } from './roles.ts';
 
+/** What the composition root needs: configuration, role, logger and the executor factory. */
 export interface AppOptions {
   config: Readonly<Config>;
   role: Role;

@@ -15,6 +15,7 @@ import { RecordWriter } from './record-writer.ts';
 /** Forge adapters by name; the worker picks one per build by `request.forge`. */
 export type AdapterRegistry = Partial<Record<ForgeName, ForgeAdapter>>;
 
+/** What running a job needs: records, logs, forge adapters, the executor. */
 export interface ProcessDeps {
   store: BuildStore;
   logs: RedisLogStore;

@@ -6,6 +6,7 @@ import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 import { HandBack, type ProcessDeps, processBuild } from './process-build.ts';
 import { failOrphan, sweep } from './sweeper.ts';
 
+/** A worker's collaborators and knobs (tests shorten the lock and stalled intervals). */
 export interface BuildWorkerOptions extends ProcessDeps {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the worker. */
   connection: Redis;
