@@ -9,7 +9,7 @@ import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { LogSink } from '../logs/types.ts';
 import type { BuildExecutor } from './executor.ts';
 import type { BuildJobData } from './names.ts';
-import { type Outcome, outcomeOf } from './outcome.ts';
+import { cancelReason, type Outcome, outcomeOf } from './outcome.ts';
 import { RecordWriter } from './record-writer.ts';
 
 /** Forge adapters by name; the worker picks one per build by `request.forge`. */
@@ -69,8 +69,8 @@ export async function processBuild(
   const sink = deps.logs.sink(data.id);
   if (claim.resumed)
     sink.append(systemLine('build taken over by another worker: running it again', deps.now));
-  const cancelReason = await deps.store.cancelRequested(data.id);
-  if (cancelReason !== null) controller.abort(cancelReason);
+  const requested = await deps.store.cancelRequested(data.id);
+  if (requested !== null) controller.abort(cancelReason(requested));
 
   const final = await execute(deps, {
     id: data.id,
@@ -136,7 +136,9 @@ async function execute(
       onSource: (sha) => writer.change((r) => ({ ...r, sha })),
       onPlan: (plan) => writer.change((r) => withPlan(r, plan)),
       onEvent: (event) => {
-        if (event.type !== 'build-finished') writer.change((r) => applyEvent(r, event));
+        // A build being handed back keeps its record as it was; the next worker starts it again.
+        if (event.type === 'build-finished' || controller.signal.reason instanceof HandBack) return;
+        writer.change((r) => applyEvent(r, event));
       },
     });
     return (r) => applyEvent(r, { type: 'build-finished', result });

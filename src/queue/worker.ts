@@ -3,6 +3,7 @@ import { Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+import { cancelReason } from './outcome.ts';
 import { HandBack, type ProcessDeps, processBuild } from './process-build.ts';
 import { failOrphan, sweep } from './sweeper.ts';
 
@@ -40,7 +41,9 @@ export interface BuildWorker {
 /** Starts a BullMQ worker on the builds queue, a cancel subscription and the orphan sweeper. */
 export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWorker> {
   const controllers = new Map<string, AbortController>();
-  const unsubscribe = await o.bus.subscribe(({ id, reason }) => controllers.get(id)?.abort(reason));
+  const unsubscribe = await o.bus.subscribe(({ id, reason }) =>
+    controllers.get(id)?.abort(cancelReason(reason)),
+  );
   const name = o.queueName ?? BUILD_QUEUE;
   const queue = new Queue<BuildJobData>(name, { connection: o.connection });
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);

@@ -65,7 +65,7 @@ describe('build worker', () => {
       assert.notDeepEqual(await processesWith(marker), [], 'the step never started');
       await stack.service.cancel({ repo }, 'stop it');
       const record = await waitForState(stack, id, 'cancelled', 'success', 'failed', 'error');
-      assert.equal(record?.status, 'cancelled');
+      assert.deepEqual([record?.status, record?.message], ['cancelled', 'stop it']);
       assert.deepEqual(await processesWith(marker), []);
     } finally {
       await worker.close(2000);
