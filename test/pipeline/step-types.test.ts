@@ -348,6 +348,18 @@ describe('kubectl', () => {
     });
   });
 
+  it('normalises file paths and refuses ones outside the repository', () => {
+    assert.deepEqual(onlyStep('d:\n  s:\n    kubectl: {file: ./k8s/../m.yaml}\n').step.source, {
+      kind: 'files',
+      files: [{ path: 'm.yaml', substitute: true }],
+    });
+    const result = plan('d:\n  s:\n    kubectl: {files: [../secret.yaml, /etc/passwd]}\n');
+    assert.deepEqual(errors(result.diagnostics), [
+      '3:22: error: "../secret.yaml" is outside the repository: use a path relative to its root [d/s/kubectl/files]',
+      '3:22: error: "/etc/passwd" is outside the repository: use a path relative to its root [d/s/kubectl/files]',
+    ]);
+  });
+
   it('defaults to apply without a namespace', () => {
     assert.deepEqual(onlyStep('d:\n  s:\n    kubectl: {file: m.yaml}\n').step.command, [
       'kubectl',

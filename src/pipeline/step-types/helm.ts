@@ -3,6 +3,7 @@ import { ref } from '../substitute.ts';
 import type { PlannedStep } from '../types.ts';
 import { baseStep, KUBE_DIR, kubeconfigMount, type StepContext, withTag } from './base.ts';
 import { helmAuthLines, helmAuthMount } from './helm-auth.ts';
+import { repoFiles } from './repo-files.ts';
 
 /** The original's alias for the old stable chart repository. */
 const STAGE_REPO = 'https://kubernetes-charts.storage.googleapis.com';
@@ -15,7 +16,7 @@ export function planHelm(ctx: StepContext): PlannedStep {
   const namespace = read.required('namespace');
   const repo = helmRepo(ctx);
   const chartVersion = read.string('chartVersion');
-  const files = read.list('files') ?? [];
+  const files = repoFiles(read, 'files', read.list('files') ?? []);
   const sets = read.map('set');
   const cluster = read.string('cluster', 'kubectl-config') || 'kubectl-config';
   const secret = read.has('secret') ? read.string('secret') : (read.variable('HELM_REG_SECRET')?.text ?? '');
