@@ -57,10 +57,12 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
       },
     );
     const config = loadConfig({ BERTH_RUNTIME: 'local' });
-    const { execute } = await createEngineExecutor(config, logger, {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-    });
+    const { execute } = await createEngineExecutor(
+      config,
+      logger,
+      { PATH: process.env.PATH, HOME: process.env.HOME },
+      (id) => stack.store.isActive(id),
+    );
     worker = await startBuildWorker({
       connection: stack.bull,
       store: stack.store,
