@@ -95,7 +95,7 @@ async function realBuild(): Promise<string> {
     role: 'all',
     logger: quietLogger,
     path: process.env.PATH,
-    executor: () => createEngineExecutor(config, quietLogger, env),
+    executor: ({ isBuildActive }) => createEngineExecutor(config, quietLogger, env, isBuildActive),
   });
   cleanups.push(() => app.close());
   const front = await serveInFront(

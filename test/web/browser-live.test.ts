@@ -52,7 +52,7 @@ describe('pages over real builds on the local runtime', {
       role: 'all',
       logger: quietLogger,
       path: process.env.PATH,
-      executor: () => createEngineExecutor(config, quietLogger, env),
+      executor: ({ isBuildActive }) => createEngineExecutor(config, quietLogger, env, isBuildActive),
     });
     const auth = createSessionAuth({ token: TOKEN, secure: false });
     const deps = {
