@@ -227,6 +227,7 @@ function initialRecord(id: string, request: BuildRequest, now: number): Omit<Bui
 }
 
 const hasNarrowing = (f: BuildFilter): boolean =>
+  f.id !== undefined ||
   f.forge !== undefined ||
   f.sha !== undefined ||
   f.change !== undefined ||
@@ -236,6 +237,7 @@ const hasNarrowing = (f: BuildFilter): boolean =>
 function matches(record: BuildRecord, f: BuildFilter): boolean {
   const r = record.request;
   return (
+    (f.id === undefined || record.id === f.id) &&
     (f.repo === undefined || r.repo === f.repo) &&
     (f.forge === undefined || r.forge === f.forge) &&
     (f.sha === undefined || record.sha === f.sha || r.sha === f.sha) &&

@@ -108,6 +108,29 @@ describe('builds API', () => {
     assert.equal((await fetch(`${base}/api/builds/nosuchbuild`)).status, 404);
   });
 
+  it('filters the list by status and a cancel filter by id', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await post({ source: `local:${allowed}`, ref: 'main', inputs: { lines: '1' } });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    for (const id of ids) await waitForState(stack, id, 'success', 'failed', 'error');
+    const listed = async (query: string) => {
+      const res = await fetch(`${base}/api/builds?repo=${encodeURIComponent(allowed)}&${query}`);
+      return ((await res.json()) as { builds: Array<{ id: string }> }).builds.map((b) => b.id);
+    };
+    for (const id of ids) assert.ok((await listed('status=success')).includes(id));
+    assert.deepEqual(await listed('status=failed,cancelled'), []);
+    const bad = await fetch(`${base}/api/builds?status=green`);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /^status: /);
+    const byId = await stack.service.list({ id: ids[0] as string, repo: allowed });
+    assert.deepEqual(
+      byId.map((r) => r.id),
+      [ids[0]],
+    );
+  });
+
   it('follows a log live over SSE and resumes with Last-Event-ID without losing or repeating lines', async () => {
     const res = await post({
       source: `local:${allowed}`,

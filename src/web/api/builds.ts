@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
+import type { BuildState } from '../../builds/types.ts';
 import type { RedisLogStore } from '../../logs/redis-store.ts';
 import { readBody, sendJson, urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
@@ -33,7 +34,16 @@ export function createBuildsApi(o: BuildsApiOptions): HttpHandler {
     if (path === '/api/builds' && req.method === 'GET') {
       const repo = url.searchParams.get('repo');
       const limit = Number(url.searchParams.get('limit') ?? 50) || 50;
-      const records = await o.service.list({ ...(repo ? { repo } : {}), limit });
+      const status = statusFilter(url.searchParams.get('status'));
+      if (status === 'invalid') {
+        sendJson(res, 400, { error: `status: must be a comma-separated list of ${BUILD_STATES.join(', ')}` });
+        return true;
+      }
+      const records = await o.service.list({
+        ...(repo ? { repo } : {}),
+        ...(status ? { status } : {}),
+        limit,
+      });
       sendJson(res, 200, { builds: records.map(buildJson) });
       return true;
     }
@@ -86,4 +96,14 @@ async function start(o: BuildsApiOptions, req: IncomingMessage, res: ServerRespo
   o.logger.info({ id, source: `${parsed.request.forge}:${parsed.request.repo}` }, 'build started by API');
   sendJson(res, 201, { id });
   return true;
+}
+
+const BUILD_STATES: readonly BuildState[] = ['queued', 'running', 'success', 'failed', 'error', 'cancelled'];
+
+/** `?status=failed,error` → the states; null when absent; 'invalid' for unknown names. */
+function statusFilter(param: string | null): BuildState[] | null | 'invalid' {
+  if (!param) return null;
+  const names = param.split(',').filter(Boolean);
+  const known = (name: string): name is BuildState => (BUILD_STATES as readonly string[]).includes(name);
+  return names.every(known) ? names : 'invalid';
 }
