@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { berth, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
+import { berth, ctrlC, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
 import { processesWith, uniqueMarker } from '../support/processes.ts';
 
@@ -58,7 +58,7 @@ describe('berth run', () => {
       const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
       await printed(child, `${marker}-up`);
       assert.ok((await processesWith(marker)).length >= 2);
-      child.kill('SIGINT');
+      ctrlC(child);
       const code = await exited(child);
       assert.equal(code, 130, child.output());
       assert.match(child.output(), /^build +serve +cancelled/m);
@@ -77,9 +77,9 @@ describe('berth run', () => {
     try {
       const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
       await printed(child, `${marker}-up`);
-      child.kill('SIGINT');
+      ctrlC(child);
       await printed(child, 'press Ctrl-C again');
-      child.kill('SIGINT');
+      ctrlC(child);
       const code = await exited(child);
       assert.equal(code, 130);
       assert.match(child.output(), /stopping now without cleaning up/);

@@ -15,10 +15,18 @@ export async function fixtureRepo(definition: string) {
   return repo;
 }
 
-/** Starts `berth ARGS` in `cwd` with a clean environment (own HOME and TMPDIR). */
+/**
+ * Starts `berth ARGS` in `cwd` with a clean environment (own HOME and TMPDIR), as the
+ * leader of its own process group, like a shell's foreground job.
+ */
 export function startBerth(args: string[], cwd: string, home: string): ChildProcess & { output(): string } {
   const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: home };
-  const child = spawn(process.execPath, [BERTH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BERTH, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
@@ -52,4 +60,9 @@ export function printed(child: ReturnType<typeof startBerth>, text: string): Pro
     child.on('close', () => reject(new Error(`exited before printing ${text}: ${child.output()}`)));
     check();
   });
+}
+
+/** Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group. */
+export function ctrlC(child: ChildProcess): void {
+  process.kill(-(child.pid as number), 'SIGINT');
 }

@@ -8,6 +8,7 @@ import { listSourceFiles } from '../../source/list-files.ts';
 import type { BuildContext, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
 import { type CopyItem, copyTree } from './copy-tree.ts';
 import { isOnPath } from './find-tool.ts';
+import { createLauncher, type Launcher } from './launcher.ts';
 import { killGroup, runInGroup } from './process-group.ts';
 import { localNotes } from './step-notes.ts';
 
@@ -46,20 +47,28 @@ function openSession(build: BuildContext, root: string, files: string[], options
   const groups = new Set<number>();
   const track = (pgid: number, running: boolean) => (running ? groups.add(pgid) : groups.delete(pgid));
   const host = { PATH: options.hostEnv?.PATH ?? DEFAULT_PATH, HOME: options.hostEnv?.HOME ?? root };
+  const launcher = createLauncher();
+  const removals = new Set<Promise<void>>();
   let count = 0;
+  const remove = (dir: string) => {
+    const removal = rm(dir, { recursive: true, force: true })
+      .catch((err) => options.logger?.warn({ err, dir }, 'could not remove a step copy'))
+      .finally(() => removals.delete(removal));
+    removals.add(removal);
+  };
   const session: RuntimeSession = {
     async runStep(step, io, signal) {
       const dir = join(root, `step-${++count}`);
       try {
-        return await runLocalStep(step, { build, files, dir, io, signal, host, track, options });
+        return await runLocalStep(step, { build, files, dir, io, signal, host, track, launcher, options });
       } finally {
-        await rm(dir, { recursive: true, force: true }).catch((err) => {
-          options.logger?.warn({ err, dir }, 'could not remove a step copy');
-        });
+        remove(dir);
       }
     },
     async cleanup() {
       for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+      launcher.close();
+      await Promise.all(removals);
       await rm(root, { recursive: true, force: true });
     },
   };
@@ -74,6 +83,7 @@ interface StepRun {
   signal: AbortSignal;
   host: { PATH: string; HOME: string };
   track: (pgid: number, running: boolean) => void;
+  launcher: Launcher;
   options: LocalRuntimeOptions;
 }
 
@@ -95,10 +105,11 @@ async function runLocalStep(step: PlannedStep, run: StepRun): Promise<StepOutcom
     return { status: 'error', reason: 'config', message: `file ${list} not found in the working tree` };
   }
   const cwd = join(run.dir, insideRepo(step.workingDir, step.repoDir));
-  await mkdir(cwd, { recursive: true });
+  if (cwd !== run.dir) await mkdir(cwd, { recursive: true });
   if (run.signal.aborted) return { status: 'cancelled', message: 'stopped before it started' };
   const { killGraceMs } = run.options;
   return runInGroup(step.command, {
+    launcher: run.launcher,
     cwd,
     env,
     output: run.io.output,
