@@ -72,18 +72,15 @@ try {
   spawnSync('git', ['init', '-q', repo]);
   await writeFile(join(repo, '.wharf-ci.yml'), definition());
   await writeFile(join(repo, 'README.md'), 'bench\n');
-  const variants = {
-    'berth run, compiled': ['run', repo],
-    'berth run, from .ts sources': ['run', repo],
+  const compiled = await compiledCli(join(work, 'pkg'));
+  const variants: Record<string, string[]> = {
+    'berth run, compiled': [compiled, 'run', repo],
+    'berth run, from .ts sources': [join(root, 'bin/berth.js'), 'run', repo],
     direct: ['-e', DIRECT, String(stages), String(perStage), repo],
   };
-  const clis = { compiled: await compiledCli(join(work, 'pkg')), source: join(root, 'bin/berth.js') };
-  const times: Record<string, number[]> = {};
+  const times = Object.fromEntries(Object.keys(variants).map((name) => [name, [] as number[]]));
   for (let i = 0; i < rounds; i++) {
-    for (const [name, args] of Object.entries(variants)) {
-      const cli = name.includes('compiled') ? [clis.compiled] : name.includes('sources') ? [clis.source] : [];
-      (times[name] ??= []).push(await time([...cli, ...args], repo));
-    }
+    for (const [name, args] of Object.entries(variants)) times[name]?.push(await time(args, repo));
   }
   const direct = median(times.direct ?? []);
   const steps = stages * perStage;
