@@ -104,6 +104,18 @@ describe('local runtime', () => {
     });
   });
 
+  it('refuses files outside the working tree', async () => {
+    const step = shellStep('s', 'x', 'true', {
+      source: { kind: 'files', files: [{ path: '../x', substitute: false }] },
+    });
+    const { outcome } = await runOne(step);
+    assert.deepEqual(outcome, {
+      status: 'error',
+      reason: 'config',
+      message: 'file "../x" is outside the working tree',
+    });
+  });
+
   it('runs with the plan env plus PATH and HOME, and says what it cannot provide', async () => {
     const step = shellStep(
       's',

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, normalize, relative } from 'node:path';
 import type { Logger } from 'pino';
 import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
@@ -43,8 +43,16 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   };
 }
 
+/**
+ * One build's steps. While it is open, a process 'exit' hook SIGKILLs every step
+ * group still running, so even a forced exit (second Ctrl-C) leaves nothing behind.
+ */
 function openSession(build: BuildContext, root: string, files: string[], options: LocalRuntimeOptions) {
   const groups = new Set<number>();
+  const killAll = () => {
+    for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+  };
+  process.on('exit', killAll);
   const track = (pgid: number, running: boolean) => (running ? groups.add(pgid) : groups.delete(pgid));
   const host = { PATH: options.hostEnv?.PATH ?? DEFAULT_PATH, HOME: options.hostEnv?.HOME ?? root };
   const launcher = createLauncher();
@@ -66,7 +74,8 @@ function openSession(build: BuildContext, root: string, files: string[], options
       }
     },
     async cleanup() {
-      for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+      killAll();
+      process.off('exit', killAll);
       launcher.close();
       await Promise.all(removals);
       await rm(root, { recursive: true, force: true });
@@ -98,6 +107,14 @@ async function runLocalStep(step: PlannedStep, run: StepRun): Promise<StepOutcom
         message: `requires "${tool}" on PATH; use --runtime kubernetes`,
       };
     }
+  }
+  const outside = step.source.kind === 'files' ? step.source.files.find((f) => escapes(f.path)) : undefined;
+  if (outside) {
+    return {
+      status: 'error',
+      reason: 'config',
+      message: `file "${outside.path}" is outside the working tree`,
+    };
   }
   const missing = await copyTree(run.build.source.dir, run.dir, copyItems(step, run));
   if (step.source.kind === 'files' && missing.length > 0) {
@@ -132,3 +149,5 @@ function insideRepo(workingDir: string, repoDir: string): string {
   const rel = relative(repoDir, workingDir);
   return rel.startsWith('..') || rel.startsWith('/') ? '' : rel;
 }
+
+const escapes = (path: string) => isAbsolute(path) || normalize(path).split('/')[0] === '..';
