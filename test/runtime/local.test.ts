@@ -27,6 +27,7 @@ before(async () => {
   await writeFile(join(repo.dir, 'scripts/run.sh'), '#!/bin/sh\necho ran\n');
   await chmod(join(repo.dir, 'scripts/run.sh'), 0o755);
   await symlink('scripts/run.sh', join(repo.dir, 'link.sh'));
+  await writeFile(join(repo.dir, 'big.bin'), Buffer.alloc(300_000, 7));
   // biome-ignore lint/suspicious/noTemplateCurlyInString: wharf variables, not JS templates
   await writeFile(join(repo.dir, 'values.yaml'), 'tag: ${ TAG }\nkeep: ${%TAG%}\nother: ${UNKNOWN}\n');
 });
@@ -68,11 +69,15 @@ async function runOne(step: PlannedStep, options: { respectGitignore?: boolean; 
 describe('local runtime', () => {
   it('runs a step in a copy of the tree that keeps modes and symlinks and honours .gitignore', async () => {
     const { outcome, sink } = await runOne(
-      shellStep('s', 'x', './scripts/run.sh && ./link.sh && ls -a && echo changed > scripts/run.sh'),
+      shellStep(
+        's',
+        'x',
+        './scripts/run.sh && ./link.sh && wc -c < big.bin && ls -a && echo changed > scripts/run.sh',
+      ),
     );
     assert.deepEqual(outcome, { status: 'success', exitCode: 0 });
     const out = sink.texts('stdout');
-    assert.deepEqual(out.slice(0, 2), ['ran', 'ran']);
+    assert.deepEqual(out.slice(0, 3), ['ran', 'ran', '300000']);
     assert.ok(out.includes('values.yaml'));
     assert.ok(!out.includes('ignored.txt'));
     assert.equal(await readFile(join(repo.dir, 'scripts/run.sh'), 'utf8'), '#!/bin/sh\necho ran\n');
