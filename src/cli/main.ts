@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('./lint.ts')).lintCommand,
   plan: async () => (await import('./plan.ts')).planCommand,
   run: async () => (await import('./run.ts')).runCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
 };
 
 const HELP = `berth — runs .wharf-ci.yml pipelines; a CI bot for GitHub and GitLab
