@@ -202,4 +202,44 @@ describe('local runtime', () => {
     assert.deepEqual(await processesWith(marker), []);
     assert.deepEqual(await readdir(work.dir), []);
   });
+
+  it('turns a dead launcher into an infrastructure error and still kills the step', async () => {
+    const marker = uniqueMarker();
+    const runtime = createLocalRuntime({ killGraceMs: 200, tmpDir: work.dir });
+    const build = {
+      id: 'l',
+      instance: 't',
+      plan: plan([]),
+      source: { dir: repo.dir, respectGitignore: true },
+    };
+    const session = await runtime.open(build, new AbortController().signal);
+    const step = shellStep('s', 'x', `echo up; sleep 30; echo ${marker}`);
+    const output = createStepOutput(
+      {
+        append: (entry) => {
+          if (entry.text === 'up') void killLauncher();
+        },
+        flush: async () => {},
+      },
+      { stage: 's', step: 'x' },
+      { secrets: [], capBytes: 1e6 },
+    );
+    const outcome = await session.runStep(step, { output }, new AbortController().signal);
+    await session.cleanup();
+    assert.deepEqual(outcome, {
+      status: 'error',
+      reason: 'infrastructure',
+      message: 'the local process launcher stopped unexpectedly',
+    });
+    assert.deepEqual(await processesWith(marker), []);
+  });
 });
+
+/** SIGKILLs the launcher this test process started. */
+async function killLauncher() {
+  const { stdout } = await git('ps', ['-eo', 'pid=,ppid=,args=']);
+  for (const line of stdout.split('\n')) {
+    const [pid, ppid, ...args] = line.trim().split(/\s+/);
+    if (Number(ppid) === process.pid && args.includes('-e')) process.kill(Number(pid), 'SIGKILL');
+  }
+}

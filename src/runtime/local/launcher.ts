@@ -128,7 +128,21 @@ export function createLauncher(): Launcher {
       const id = ++next;
       const { file, args, cwd, env } = launch;
       const promise = new Promise<LaunchEnd>((done) => running.set(id, { launch, done }));
-      child.send({ id, file, args, cwd, env });
+      const lost = (error: Error | null) => {
+        const entry = error ? running.get(id) : undefined;
+        if (!entry) return;
+        running.delete(id);
+        entry.done({
+          kind: 'failed',
+          code: null,
+          message: `the local process launcher is gone: ${error?.message}`,
+        });
+      };
+      try {
+        child.send({ id, file, args, cwd, env }, lost);
+      } catch (error) {
+        lost(error as Error);
+      }
       return promise;
     },
     close() {

@@ -56,6 +56,7 @@ export async function runInGroup(argv: string[], options: GroupOptions): Promise
       onOutput: (stream, data) => options.output.write(stream, data),
     });
     if (end.kind === 'failed') {
+      if (pgid !== null) killGroup(pgid, 'SIGKILL');
       const message = end.code === 'ENOENT' ? `cannot run "${file}": not found` : end.message;
       return { status: 'error', reason: end.code ? 'config' : 'infrastructure', message };
     }
