@@ -1,15 +1,14 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, normalize, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import { listSourceFiles } from '../../source/list-files.ts';
 import type { BuildContext, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
-import { type CopyItem, copyTree } from './copy-tree.ts';
 import { isOnPath } from './find-tool.ts';
 import { createLauncher, type Launcher } from './launcher.ts';
 import { killGroup, runInGroup } from './process-group.ts';
+import { createStepCopies, type StepCopy } from './step-copies.ts';
 import { localNotes } from './step-notes.ts';
 
 export interface LocalRuntimeOptions {
@@ -56,28 +55,21 @@ function openSession(build: BuildContext, root: string, files: string[], options
   const track = (pgid: number, running: boolean) => (running ? groups.add(pgid) : groups.delete(pgid));
   const host = { PATH: options.hostEnv?.PATH ?? DEFAULT_PATH, HOME: options.hostEnv?.HOME ?? root };
   const launcher = createLauncher();
-  const removals = new Set<Promise<void>>();
-  let count = 0;
-  const remove = (dir: string) => {
-    const removal = rm(dir, { recursive: true, force: true })
-      .catch((err) => options.logger?.warn({ err, dir }, 'could not remove a step copy'))
-      .finally(() => removals.delete(removal));
-    removals.add(removal);
-  };
+  const copies = createStepCopies(build, root, files, options.logger);
   const session: RuntimeSession = {
     async runStep(step, io, signal) {
-      const dir = join(root, `step-${++count}`);
+      const copy = await copies.take(step);
       try {
-        return await runLocalStep(step, { build, files, dir, io, signal, host, track, launcher, options });
+        return await runLocalStep(step, { copy, io, signal, host, track, launcher, options });
       } finally {
-        remove(dir);
+        copies.release(copy);
       }
     },
     async cleanup() {
       killAll();
       process.off('exit', killAll);
       launcher.close();
-      await Promise.all(removals);
+      await copies.settle();
       await rm(root, { recursive: true, force: true });
     },
   };
@@ -85,9 +77,7 @@ function openSession(build: BuildContext, root: string, files: string[], options
 }
 
 interface StepRun {
-  build: BuildContext;
-  files: string[];
-  dir: string;
+  copy: StepCopy;
   io: StepIO;
   signal: AbortSignal;
   host: { PATH: string; HOME: string };
@@ -101,53 +91,15 @@ async function runLocalStep(step: PlannedStep, run: StepRun): Promise<StepOutcom
   const env = { ...run.host, ...step.env };
   for (const tool of step.type === 'container' ? [] : step.tools) {
     if (!(await isOnPath(tool, env.PATH))) {
-      return {
-        status: 'error',
-        reason: 'config',
-        message: `requires "${tool}" on PATH; use --runtime kubernetes`,
-      };
+      const message = `requires "${tool}" on PATH; use --runtime kubernetes`;
+      return { status: 'error', reason: 'config', message };
     }
   }
-  const outside = step.source.kind === 'files' ? step.source.files.find((f) => escapes(f.path)) : undefined;
-  if (outside) {
-    return {
-      status: 'error',
-      reason: 'config',
-      message: `file "${outside.path}" is outside the working tree`,
-    };
-  }
-  const missing = await copyTree(run.build.source.dir, run.dir, copyItems(step, run));
-  if (step.source.kind === 'files' && missing.length > 0) {
-    const list = missing.map((p) => `"${p}"`).join(', ');
-    return { status: 'error', reason: 'config', message: `file ${list} not found in the working tree` };
-  }
-  const cwd = join(run.dir, insideRepo(step.workingDir, step.repoDir));
-  if (cwd !== run.dir) await mkdir(cwd, { recursive: true });
+  const { copy } = run;
+  if (!copy.ok) return { status: 'error', reason: copy.reason, message: copy.message };
   if (run.signal.aborted) return { status: 'cancelled', message: 'stopped before it started' };
+  const { launcher, signal, track } = run;
   const { killGraceMs } = run.options;
-  return runInGroup(step.command, {
-    launcher: run.launcher,
-    cwd,
-    env,
-    output: run.io.output,
-    signal: run.signal,
-    killGraceMs,
-    track: run.track,
-  });
+  const output = run.io.output;
+  return runInGroup(step.command, { launcher, cwd: copy.cwd, env, output, signal, killGraceMs, track });
 }
-
-function copyItems(step: PlannedStep, run: StepRun): CopyItem[] {
-  if (step.source.kind === 'repo') return run.files.map((path) => ({ path }));
-  const variables = run.build.plan.variables;
-  return step.source.files.map(({ path, substitute }) =>
-    substitute ? { path, transform: (text: string) => substituteText(text, variables) } : { path },
-  );
-}
-
-/** The working directory relative to the repo folder ('' when it is the repo or outside it). */
-function insideRepo(workingDir: string, repoDir: string): string {
-  const rel = relative(repoDir, workingDir);
-  return rel.startsWith('..') || rel.startsWith('/') ? '' : rel;
-}
-
-const escapes = (path: string) => isAbsolute(path) || normalize(path).split('/')[0] === '..';
