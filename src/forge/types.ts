@@ -44,6 +44,31 @@ export interface Forge {
     signal?: AbortSignal,
   ): Promise<void>;
   permissionOf(repo: RepoRef, user: string, signal?: AbortSignal): Promise<Permission>;
+  /** The PR/MR as it is now (head sha, state, fork); null when it does not exist. */
+  getChange?(repo: RepoRef, change: number, signal?: AbortSignal): Promise<ChangeInfo | null>;
+  /** Open PRs/MRs of `repo` itself (not forks) whose head is `sha`. */
+  openChangesAt?(repo: RepoRef, sha: string, signal?: AbortSignal): Promise<ChangeInfo[]>;
+  /** Message and dates of a commit; null when it does not exist. */
+  getCommit?(repo: RepoRef, sha: string, signal?: AbortSignal): Promise<CommitInfo | null>;
+}
+
+/** A PR/MR as the forge reports it now. */
+export interface ChangeInfo {
+  change: number;
+  sha: string;
+  /** Source branch. */
+  ref: string;
+  state: 'open' | 'closed';
+  /** Source repository when it is a fork; null for same-repo changes. */
+  fork: RepoRef | null;
+  author: string;
+}
+
+/** What the forge knows about one commit. */
+export interface CommitInfo {
+  message: string;
+  authorDate?: string;
+  committerDate?: string;
 }
 
 /** Puts the files of a commit into a folder on the worker's disk. */

@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createNodeMiddleware, Probot, type ProbotOctokit } from 'probot';
+import type { BuildService } from '../../builds/service.ts';
+import { GITHUB_COMMENT_MAX } from '../../report/summary.ts';
+import type { HttpHandler } from '../../web/types.ts';
+import { createEventDispatcher, type EventDispatcher } from '../dispatcher.ts';
+import type { ForgeEvent } from '../events.ts';
+import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
+import { createReportState } from '../report-state.ts';
+import { createBuildReporter, type TailFn } from '../reporter.ts';
+import type { BuildReporter, ForgeAdapter } from '../types.ts';
+import { createGithubAdapter } from './adapter.ts';
+import { createCheckReporter } from './checks.ts';
+import { toForgeEvent } from './events.ts';
+import { GithubForge } from './forge.ts';
+import { webhookHandler } from './ingress.ts';
+import type { Octokit } from './octokit.ts';
+
+/** Probot's webhook path. */
+export const GITHUB_WEBHOOK_PATH = '/api/github/webhooks';
+
+/** The GitHub App's settings (Config.github plus the public URL for links). */
+export interface GithubPluginConfig {
+  appId: string;
+  privateKey: string;
+  webhookSecret: string;
+  /** `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`, or null for github.com. */
+  baseUrl: string | null;
+  publicUrl: string | null;
+}
+
+/** The GitHub plugin's collaborators. */
+export interface GithubPluginDeps {
+  builds: BuildService;
+  redis: Redis;
+  logger: Logger;
+  /** The last n lines of a step's log (the log store's tail). */
+  tail: TailFn;
+  /** Octokit class to use (tests pass one without retry delays); Probot's by default. */
+  Octokit?: typeof ProbotOctokit;
+  dispatcher?: EventDispatcher;
+}
+
+/** What Berth's composition root wires: the webhook handler and the worker's adapter. */
+export interface GithubPlugin {
+  handlers: HttpHandler[];
+  adapter: ForgeAdapter;
+  /** Waits (bounded) for webhook work still running. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Builds the GitHub App: Probot ingress → policy → BuildService, and the worker adapter. */
+export async function createGithubPlugin(
+  config: GithubPluginConfig,
+  deps: GithubPluginDeps,
+): Promise<GithubPlugin> {
+  const log = deps.logger.child({ forge: 'github' });
+  const probot = new Probot({
+    appId: config.appId,
+    privateKey: config.privateKey,
+    secret: config.webhookSecret,
+    log,
+    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    ...(deps.Octokit ? { Octokit: deps.Octokit } : {}),
+  });
+  const clients = githubClients(probot, Number(config.appId));
+  const reporter = combine(
+    createBuildReporter({
+      forgeFor: (request) => clients.forgeFor(request.installationId ?? 0),
+      state: createReportState(deps.redis),
+      tail: deps.tail,
+      publicUrl: config.publicUrl,
+      commentMax: GITHUB_COMMENT_MAX,
+      logger: log,
+    }),
+    createCheckReporter({
+      ...clients,
+      redis: deps.redis,
+      tail: deps.tail,
+      publicUrl: config.publicUrl,
+      logger: log,
+    }),
+  );
+  const dispatcher = deps.dispatcher ?? createEventDispatcher({ logger: log });
+  const store = createPolicyStore(deps.redis);
+  const handle = async (event: ForgeEvent) => {
+    const forge = await clients.forgeFor(event.repo.installationId ?? 0);
+    const logger = log.child({ delivery: event.deliveryId, repo: event.repo.repo });
+    await handleForgeEvent(event, { forge, builds: deps.builds, store, logger, reporter });
+  };
+  const middleware = await createNodeMiddleware(
+    (app: Probot) => {
+      app.onAny(async (context) => {
+        const event = toForgeEvent(
+          { id: context.id, name: context.name, payload: context.payload },
+          Number(config.appId),
+        );
+        if (!event || event.repo.installationId === undefined) return;
+        if (!dispatcher.submit(event.deliveryId, () => handle(event))) {
+          throw Object.assign(new Error('Berth is busy; redeliver later'), { status: 503 });
+        }
+      });
+    },
+    { probot, webhooksPath: GITHUB_WEBHOOK_PATH },
+  );
+  return {
+    handlers: [webhookHandler({ path: GITHUB_WEBHOOK_PATH, secret: config.webhookSecret, middleware })],
+    adapter: createGithubAdapter(clients, reporter),
+    close: (timeoutMs) => dispatcher.drain(timeoutMs),
+  };
+}
+
+function githubClients(probot: Probot, appId: number) {
+  const octokits = new Map<number, Promise<Octokit>>();
+  let login: Promise<string> | null = null;
+  const bot = {
+    appId,
+    login: () => {
+      login ??= probot
+        .auth()
+        .then((app) => app.rest.apps.getAuthenticated())
+        .then((r) => `${r.data?.slug ?? ''}[bot]`)
+        .catch((err: unknown) => {
+          login = null;
+          throw err;
+        });
+      return login;
+    },
+  };
+  const octokitFor = (installationId: number): Promise<Octokit> => {
+    let octokit = octokits.get(installationId);
+    if (!octokit) {
+      octokit = probot.auth(installationId) as Promise<Octokit>;
+      octokit.catch(() => octokits.delete(installationId));
+      octokits.set(installationId, octokit);
+    }
+    return octokit;
+  };
+  return { octokitFor, forgeFor: async (id: number) => new GithubForge(await octokitFor(id), bot) };
+}
+
+function combine(...reporters: BuildReporter[]): BuildReporter {
+  return {
+    async report(record, signal) {
+      await Promise.all(reporters.map((r) => r.report(record, signal)));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { skippedStatus, waitingStatus } from '../../report/status.ts';
+import type { ChangeEvent } from '../events.ts';
+import type { CommitInfo } from '../types.ts';
+import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
+import { alreadyBuilt, asksToSkip, changeRequest, submit } from './requests.ts';
+import { trusts } from './trust.ts';
+
+/**
+ * PR/MR opened, updated or reopened: build when the author is trusted or a trusted
+ * user approved this very head sha with `/ok-to-test`; else hold with a pending
+ * "waiting for approval" status. Closed: cancel the change's builds.
+ */
+export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<PolicyOutcome> {
+  const { repo, sha } = event;
+  if (event.action === 'closed') {
+    const ids = await deps.builds.cancel(
+      { forge: repo.forge, repo: repo.repo, change: event.change },
+      'closed',
+    );
+    return outcome('cancel', `#${event.change} closed`, ids);
+  }
+  const commit = event.commit ?? (await commitOf(event, deps));
+  if ((await deps.store.wasSkipped(repo, sha)) || asksToSkip(commit?.message)) {
+    await deps.store.markSkipped(repo, sha);
+    await deps.forge.setStatus(repo, sha, skippedStatus());
+    return outcome('skip', '[skip ci] in the commit message');
+  }
+  const approved = (await deps.store.approvedSha(repo, event.change)) === sha;
+  const forkHeld = deps.holdForks === true && event.fork !== null;
+  if (!approved && (forkHeld || !(await trusts(deps, repo, event.author)))) {
+    await deps.forge.setStatus(repo, sha, waitingStatus());
+    const why = forkHeld ? 'from a fork' : `${event.author} is not a collaborator with write access`;
+    return outcome('hold', why);
+  }
+  if (event.action !== 'reopened' && (await alreadyBuilt(deps, repo, sha, event.change))) {
+    return outcome('duplicate', `#${event.change} at ${sha} already built`);
+  }
+  const head = { change: event.change, sha, ref: event.ref, fork: event.fork };
+  const how = {
+    actor: event.actor,
+    deliveryId: event.deliveryId,
+    trigger: 'change' as const,
+    rerun: false,
+    commit,
+  };
+  const id = await submit(deps, changeRequest(repo, head, how));
+  return outcome('build', `#${event.change} ${event.action}`, [id]);
+}
+
+async function commitOf(event: ChangeEvent, deps: PolicyDeps): Promise<CommitInfo | null> {
+  if (!deps.forge.getCommit) return null;
+  try {
+    return await deps.forge.getCommit(event.repo, event.sha);
+  } catch (err) {
+    deps.logger.warn({ err, sha: event.sha }, 'cannot read the head commit');
+    return null;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Redis } from 'ioredis';
+import type { Permission, RepoRef } from '../types.ts';
+
+/** What the policy remembers between deliveries (Redis, so every web replica agrees). */
+export interface PolicyStore {
+  /** True the first time a delivery id is seen; false for a redelivery. */
+  claimDelivery(repo: RepoRef, deliveryId: string): Promise<boolean>;
+  /** Forgets a claim so a redelivery of a delivery that failed is handled again. */
+  releaseDelivery(repo: RepoRef, deliveryId: string): Promise<void>;
+  /** Pins an `/ok-to-test` approval of a PR/MR to its head sha. */
+  approve(repo: RepoRef, change: number, sha: string): Promise<void>;
+  approvedSha(repo: RepoRef, change: number): Promise<string | null>;
+  cachedPermission(repo: RepoRef, user: string): Promise<Permission | null>;
+  cachePermission(repo: RepoRef, user: string, permission: Permission): Promise<void>;
+  /** True the first time `what` is asked for this PR/MR (replies at most once). */
+  firstTime(repo: RepoRef, change: number, what: string): Promise<boolean>;
+  markSkipped(repo: RepoRef, sha: string): Promise<void>;
+  wasSkipped(repo: RepoRef, sha: string): Promise<boolean>;
+}
+
+/** Lifetimes of what the policy store keeps, in seconds. */
+export interface PolicyTtls {
+  delivery: number;
+  approval: number;
+  permission: number;
+  reply: number;
+  skipped: number;
+}
+
+const DAY = 86_400;
+const defaults: PolicyTtls = {
+  delivery: DAY,
+  approval: 30 * DAY,
+  permission: 60,
+  reply: 30 * DAY,
+  skipped: 7 * DAY,
+};
+
+/** The policy store on Redis; keys live under `berth:policy:` and expire on their own. */
+export function createPolicyStore(redis: Redis, ttls: Partial<PolicyTtls> = {}): PolicyStore {
+  const ttl = { ...defaults, ...ttls };
+  const key = (kind: string, repo: RepoRef, ...rest: Array<string | number>) =>
+    ['berth:policy', kind, repo.forge, repo.repo, ...rest].join(':');
+  const setOnce = async (k: string, seconds: number) =>
+    (await redis.set(k, '1', 'EX', seconds, 'NX')) === 'OK';
+  return {
+    claimDelivery: (repo, id) => setOnce(key('delivery', repo, id), ttl.delivery),
+    releaseDelivery: async (repo, id) => {
+      await redis.del(key('delivery', repo, id));
+    },
+    approve: async (repo, change, sha) => {
+      await redis.set(key('approval', repo, change), sha, 'EX', ttl.approval);
+    },
+    approvedSha: (repo, change) => redis.get(key('approval', repo, change)),
+    cachedPermission: async (repo, user) =>
+      (await redis.get(key('permission', repo, user.toLowerCase()))) as Permission | null,
+    cachePermission: async (repo, user, permission) => {
+      await redis.set(key('permission', repo, user.toLowerCase()), permission, 'EX', ttl.permission);
+    },
+    firstTime: (repo, change, what) => setOnce(key('reply', repo, change, what), ttl.reply),
+    markSkipped: async (repo, sha) => {
+      await redis.set(key('skipped', repo, sha), '1', 'EX', ttl.skipped);
+    },
+    wasSkipped: async (repo, sha) => (await redis.exists(key('skipped', repo, sha))) === 1,
+  };
+}

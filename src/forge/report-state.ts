@@ -1,0 +1,61 @@
+import type { Redis } from 'ioredis';
+import type { BuildRecord } from '../builds/types.ts';
+
+/** What was last written for a status context, to write again only on change. */
+export interface WrittenStatus {
+  buildId: string;
+  createdAt: string;
+  /** Progress of the build when written: queued 0, running 1 + stage, final 1000. */
+  rank: number;
+  text: string;
+}
+
+/** What the reporter remembers between calls and processes (Redis). */
+export interface ReportState {
+  lastStatus(key: string): Promise<WrittenStatus | null>;
+  saveStatus(key: string, written: WrittenStatus): Promise<void>;
+  /** The build status the summary comment of a PR/MR shows now; null when there is none. */
+  summaryOf(key: string): Promise<{ buildId: string; status: string } | null>;
+  saveSummary(key: string, value: { buildId: string; status: string }): Promise<void>;
+}
+
+const WEEK = 7 * 86_400;
+
+/** Report state on Redis under `berth:report:`, expiring after a week (statuses) or a month (comments). */
+export function createReportState(redis: Redis): ReportState {
+  const read = async <T>(key: string): Promise<T | null> => {
+    const text = await redis.get(key);
+    return text ? (JSON.parse(text) as T) : null;
+  };
+  return {
+    lastStatus: (key) => read<WrittenStatus>(`berth:report:status:${key}`),
+    saveStatus: async (key, written) => {
+      await redis.set(`berth:report:status:${key}`, JSON.stringify(written), 'EX', WEEK);
+    },
+    summaryOf: (key) => read(`berth:report:summary:${key}`),
+    saveSummary: async (key, value) => {
+      await redis.set(`berth:report:summary:${key}`, JSON.stringify(value), 'EX', 4 * WEEK);
+    },
+  };
+}
+
+/** How far a build has come; a status never moves back to a lower rank of the same build. */
+export function progressRank(record: BuildRecord): number {
+  if (record.status === 'queued') return 0;
+  if (record.status === 'running')
+    return (
+      1 +
+      Math.max(
+        0,
+        record.stages.findIndex((s) => s.status === 'running'),
+      )
+    );
+  return 1000;
+}
+
+/** Whether `next` should replace what is on the forge now. */
+export function shouldWrite(previous: WrittenStatus | null, next: WrittenStatus): boolean {
+  if (!previous) return true;
+  if (previous.buildId !== next.buildId) return next.createdAt >= previous.createdAt;
+  return next.rank >= previous.rank && next.text !== previous.text;
+}

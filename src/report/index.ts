@@ -1,0 +1,24 @@
+export { CHECK_OUTPUT_MAX, type CheckOutput, checkOutput } from './check-run.ts';
+export {
+  buildUrl,
+  contextFor,
+  describe,
+  MAX_DESCRIPTION,
+  skippedStatus,
+  statusOf,
+  stepProblem,
+  waitingStatus,
+} from './status.ts';
+export {
+  diagnosticsFromText,
+  GITHUB_COMMENT_MAX,
+  GITLAB_NOTE_MAX,
+  type RenderOptions,
+  renderConfigErrors,
+  renderSummary,
+  renderTails,
+  type StepTail,
+  SUMMARY_MARKER,
+  stepTable,
+} from './summary.ts';
+export { duration, redact, shorten } from './text.ts';

@@ -1,0 +1,69 @@
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import type { ChangeEvent, CommentEvent, PushEvent } from '../../../src/forge/events.ts';
+import { createPolicyStore, type PolicyDeps } from '../../../src/forge/policy/index.ts';
+import type { RepoRef } from '../../../src/forge/types.ts';
+import { MemoryBuilds } from '../../support/memory-builds.ts';
+import { MemoryForge } from '../../support/memory-forge.ts';
+
+export const repo: RepoRef = { forge: 'github', repo: 'acme/app', installationId: 7 };
+let counter = 0;
+const delivery = () => `d-${++counter}`;
+
+/** Fresh policy collaborators on a real Redis (flushed). */
+export async function setup(url: string) {
+  const redis = new Redis(url);
+  await redis.flushall();
+  const forge = new MemoryForge();
+  const builds = new MemoryBuilds();
+  const deps: PolicyDeps = {
+    forge,
+    builds,
+    store: createPolicyStore(redis),
+    logger: pino({ level: 'silent' }),
+  };
+  return { redis, forge, builds, deps };
+}
+
+export const push = (sha: string | null, message = 'fix', ref = 'main'): PushEvent => ({
+  kind: 'push',
+  repo,
+  deliveryId: delivery(),
+  actor: 'alice',
+  ref,
+  refType: 'branch',
+  sha,
+  commit: sha ? { message } : null,
+});
+
+export const change = (
+  action: ChangeEvent['action'],
+  sha: string,
+  author: string,
+  fork = true,
+): ChangeEvent => ({
+  kind: 'change',
+  repo,
+  deliveryId: delivery(),
+  actor: author,
+  action,
+  change: 5,
+  sha,
+  ref: 'feature',
+  fork: fork ? { forge: 'github', repo: `${author}/app` } : null,
+  author,
+  commit: { message: 'change' },
+});
+
+export const comment = (body: string, actor: string, state: 'open' | 'closed' = 'open'): CommentEvent => ({
+  kind: 'comment',
+  repo,
+  deliveryId: delivery(),
+  actor,
+  change: 5,
+  body,
+  fromBot: false,
+  changeState: state,
+  sha: null,
+  commentId: String(counter),
+});

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import { handleForgeEvent } from '../../../src/forge/policy/index.ts';
+import { startRedis, type TestRedis } from '../../support/redis.ts';
+import { change, comment, push, setup } from './helpers.ts';
+
+let redis: TestRedis;
+let ctx: Awaited<ReturnType<typeof setup>>;
+before(async () => {
+  redis = await startRedis();
+});
+beforeEach(async () => {
+  ctx?.redis.disconnect();
+  ctx = await setup(redis.url);
+});
+after(async () => {
+  ctx?.redis.disconnect();
+  await redis.stop();
+});
+
+test('a push builds its sha; a branch delete builds nothing', async () => {
+  const built = await handleForgeEvent(push('a1'), ctx.deps);
+  assert.equal(built.action, 'build');
+  assert.equal(ctx.builds.records[0]?.request.trigger, 'push');
+  assert.equal((await handleForgeEvent(push(null), ctx.deps)).action, 'ignore');
+  assert.equal(ctx.builds.records.length, 1);
+});
+
+test('[skip ci] in any case builds nothing and says so in a status', async () => {
+  const result = await handleForgeEvent(push('a2', 'docs [CI Skip]'), ctx.deps);
+  assert.equal(result.action, 'skip');
+  assert.equal(ctx.builds.records.length, 0);
+  assert.deepEqual(
+    ctx.forge.statuses.map((s) => [s.sha, s.state, s.description]),
+    [['a2', 'success', 'skipped: [skip ci]']],
+  );
+  ctx.forge.permissions.set('bob', 'write');
+  assert.equal((await handleForgeEvent(change('opened', 'a2', 'bob', false), ctx.deps)).action, 'skip');
+});
+
+test('a redelivered delivery id is handled once', async () => {
+  const event = push('a3');
+  await handleForgeEvent(event, ctx.deps);
+  assert.equal((await handleForgeEvent(event, ctx.deps)).action, 'duplicate');
+  assert.equal(ctx.builds.records.length, 1);
+});
+
+test('a push to the head of an open PR and the PR event make one change build', async () => {
+  ctx.forge.permissions.set('alice', 'write');
+  ctx.forge.changes.set(5, {
+    change: 5,
+    sha: 'h1',
+    ref: 'feature',
+    state: 'open',
+    fork: null,
+    author: 'alice',
+  });
+  await handleForgeEvent(push('h1', 'wip', 'feature'), ctx.deps);
+  ctx.builds.finish(ctx.builds.records[0]!.id, 'success');
+  const second = await handleForgeEvent(change('updated', 'h1', 'alice', false), ctx.deps);
+  assert.equal(second.action, 'duplicate');
+  assert.equal(ctx.builds.records.length, 1);
+  assert.equal(ctx.builds.records[0]?.request.change, 5);
+});
+
+test('a fork PR waits, runs after /ok-to-test from a writer, and waits again after a push', async () => {
+  ctx.forge.permissions.set('maintainer', 'admin');
+  const opened = await handleForgeEvent(change('opened', 's1', 'stranger'), ctx.deps);
+  assert.equal(opened.action, 'hold');
+  assert.equal(ctx.forge.statuses.at(-1)?.description.startsWith('waiting for approval'), true);
+  assert.equal(ctx.builds.records.length, 0);
+
+  ctx.forge.changes.set(5, {
+    change: 5,
+    sha: 's1',
+    ref: 'feature',
+    state: 'open',
+    fork: { forge: 'github', repo: 'stranger/app' },
+    author: 'stranger',
+  });
+  const ok = await handleForgeEvent(comment('/ok-to-test', 'maintainer'), ctx.deps);
+  assert.equal(ok.action, 'build');
+  assert.equal(ctx.builds.records[0]?.request.headRepo, 'stranger/app');
+
+  assert.equal((await handleForgeEvent(change('updated', 's2', 'stranger'), ctx.deps)).action, 'hold');
+  assert.equal(ctx.builds.records.length, 1);
+});
+
+test('commands from readers get one reply per PR; bots and plain comments are ignored', async () => {
+  ctx.forge.permissions.set('reader', 'read');
+  assert.equal((await handleForgeEvent(comment('/retest', 'reader'), ctx.deps)).action, 'refuse');
+  assert.equal((await handleForgeEvent(comment('/test', 'reader'), ctx.deps)).action, 'refuse');
+  assert.equal(ctx.forge.comments.size, 1);
+  assert.equal([...ctx.forge.comments.values()][0]?.edits, 0);
+  assert.equal(
+    (await handleForgeEvent({ ...comment('/test', 'x'), fromBot: true }, ctx.deps)).action,
+    'ignore',
+  );
+  assert.equal((await handleForgeEvent(comment('nice', 'reader'), ctx.deps)).action, 'ignore');
+  assert.equal(ctx.builds.records.length, 0);
+});
+
+test('permissions are cached briefly', async () => {
+  ctx.forge.permissions.set('reader', 'read');
+  await handleForgeEvent(comment('/retest', 'reader'), ctx.deps);
+  await handleForgeEvent(comment('/retest', 'reader'), ctx.deps);
+  assert.equal(ctx.forge.permissionCalls, 1);
+});
+
+test('/retest reruns only failed builds of the head; /test reruns regardless; /cancel cancels', async () => {
+  ctx.forge.permissions.set('dev', 'write');
+  ctx.forge.changes.set(5, {
+    change: 5,
+    sha: 'r1',
+    ref: 'feature',
+    state: 'open',
+    fork: null,
+    author: 'dev',
+  });
+  const first = await handleForgeEvent(comment('/retest', 'dev'), ctx.deps);
+  assert.equal(first.builds.length, 1, 'nothing ran yet: builds it');
+  ctx.builds.finish(first.builds[0]!, 'success');
+  assert.equal((await handleForgeEvent(comment('/retest', 'dev'), ctx.deps)).builds.length, 0);
+  const test2 = await handleForgeEvent(comment('/test', 'dev'), ctx.deps);
+  ctx.builds.finish(test2.builds[0]!, 'failed');
+  const retest = await handleForgeEvent(comment('/retest', 'dev'), ctx.deps);
+  assert.equal(retest.builds.length, 1);
+  assert.equal(ctx.builds.records[0]?.request.trigger, 'retest');
+  const cancel = await handleForgeEvent(comment('/cancel', 'dev'), ctx.deps);
+  assert.deepEqual(cancel.builds, retest.builds);
+});
+
+test('commands on a closed PR are refused; closing a PR cancels its builds', async () => {
+  ctx.forge.permissions.set('dev', 'write');
+  assert.equal((await handleForgeEvent(comment('/test', 'dev', 'closed'), ctx.deps)).action, 'refuse');
+  await handleForgeEvent(change('opened', 'c1', 'dev', false), ctx.deps);
+  const closed = await handleForgeEvent(change('closed', 'c1', 'dev', false), ctx.deps);
+  assert.equal(closed.action, 'cancel');
+  assert.equal(ctx.builds.records[0]?.status, 'cancelled');
+});
+
+test('a rerun button press reruns the named context for trusted users only', async () => {
+  ctx.forge.permissions.set('dev', 'write');
+  await handleForgeEvent(push('q1'), ctx.deps);
+  ctx.builds.finish(ctx.builds.records[0]!.id, 'failed');
+  const base = {
+    kind: 'rerun' as const,
+    repo: push('q1').repo,
+    sha: 'q1',
+    ref: 'main',
+    changes: [],
+    context: 'berth',
+  };
+  const denied = await handleForgeEvent({ ...base, deliveryId: 'r-1', actor: 'nobody' }, ctx.deps);
+  assert.equal(denied.action, 'refuse');
+  const rerun = await handleForgeEvent({ ...base, deliveryId: 'r-2', actor: 'dev' }, ctx.deps);
+  assert.equal(rerun.builds.length, 1);
+  assert.equal(ctx.builds.records[0]?.request.trigger, 'rerequested');
+});

@@ -1,0 +1,242 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
+
+/** One request the fake answered (or refused). */
+export interface Recorded {
+  method: string;
+  path: string;
+  body: Record<string, unknown> | null;
+}
+interface Comment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+}
+interface PullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  user: { login: string };
+  head: { sha: string; ref: string; repo: { full_name: string } };
+  base: { repo: { full_name: string } };
+}
+
+type Handler = (
+  m: string[],
+  body: Record<string, unknown> | null,
+  res: ServerResponse,
+) => void | Promise<void>;
+
+/**
+ * An HTTP-level stand-in for GitHub's REST API under `/api/v3` (GHE-style). It keeps
+ * just enough state for Berth, records every request, and answers anything else with
+ * 500 while remembering it in `unexpected` (tests assert it stays empty).
+ */
+export class FakeGithub {
+  readonly requests: Recorded[] = [];
+  readonly unexpected: string[] = [];
+  readonly statuses: Array<{
+    sha: string;
+    state: string;
+    context: string;
+    description: string;
+    target_url?: string;
+  }> = [];
+  readonly comments = new Map<number, Comment[]>();
+  readonly checkRuns = new Map<number, Record<string, unknown>>();
+  readonly files = new Map<string, string>();
+  readonly pulls = new Map<number, PullRequest>();
+  readonly permissions = new Map<string, string>();
+  /** Status code to answer check-run writes with (403 = no `checks: write`). */
+  checksStatus = 201;
+  private nextId = 1000;
+  private readonly server: Server;
+  private readonly routes: Array<[string, RegExp, Handler]>;
+
+  readonly repo: string;
+
+  constructor(repo = 'acme/app') {
+    this.repo = repo;
+    const r = `/repos/${repo}`;
+    const re = (p: string) => new RegExp(`^${p.replace(/\//g, '\\/')}$`);
+    this.routes = [
+      ['GET', re('/app'), (_m, _b, res) => json(res, 200, { id: 1, slug: 'berth', name: 'Berth' })],
+      [
+        'POST',
+        re('/app/installations/(\\d+)/access_tokens'),
+        (_m, _b, res) =>
+          json(res, 201, {
+            token: 'ghs_test',
+            expires_at: new Date(Date.now() + 3600_000).toISOString(),
+            permissions: {},
+            repository_selection: 'all',
+          }),
+      ],
+      ['GET', re(`${r}/contents/(.+)`), (m, _b, res) => this.content(m[1] ?? '', res)],
+      [
+        'POST',
+        re(`${r}/statuses/([0-9a-f]+)`),
+        (m, b, res) => {
+          this.statuses.push({
+            sha: m[1] ?? '',
+            ...(b as { state: string; context: string; description: string }),
+          });
+          json(res, 201, { id: this.nextId++ });
+        },
+      ],
+      [
+        'GET',
+        re(`${r}/issues/(\\d+)/comments`),
+        (m, _b, res) => json(res, 200, this.comments.get(Number(m[1])) ?? []),
+      ],
+      [
+        'POST',
+        re(`${r}/issues/(\\d+)/comments`),
+        (m, b, res) => {
+          const list = this.comments.get(Number(m[1])) ?? [];
+          const comment = {
+            id: this.nextId++,
+            body: String(b?.body),
+            user: { login: 'berth[bot]', type: 'Bot' },
+          };
+          this.comments.set(Number(m[1]), [...list, comment]);
+          json(res, 201, comment);
+        },
+      ],
+      [
+        'PATCH',
+        re(`${r}/issues/comments/(\\d+)`),
+        (m, b, res) => {
+          const comment = [...this.comments.values()].flat().find((c) => c.id === Number(m[1]));
+          if (!comment) return json(res, 404, { message: 'Not Found' });
+          comment.body = String(b?.body);
+          json(res, 200, comment);
+        },
+      ],
+      [
+        'GET',
+        re(`${r}/pulls/(\\d+)`),
+        (m, _b, res) => {
+          const pr = this.pulls.get(Number(m[1]));
+          json(res, pr ? 200 : 404, pr ?? { message: 'Not Found' });
+        },
+      ],
+      [
+        'GET',
+        re(`${r}/commits/([0-9a-f]+)/pulls`),
+        (m, _b, res) =>
+          json(
+            res,
+            200,
+            [...this.pulls.values()].filter((p) => p.head.sha === m[1]),
+          ),
+      ],
+      [
+        'GET',
+        re(`${r}/git/commits/([0-9a-f]+)`),
+        (m, _b, res) =>
+          json(res, 200, {
+            sha: m[1],
+            message: 'a commit\n\nbody',
+            author: { date: '2026-01-01T00:00:00Z' },
+            committer: { date: '2026-01-01T00:00:01Z' },
+          }),
+      ],
+      [
+        'GET',
+        re(`${r}/collaborators/([^/]+)/permission`),
+        (m, _b, res) => {
+          const permission = this.permissions.get(m[1] ?? '') ?? 'read';
+          json(res, 200, { permission, role_name: permission, user: { login: m[1] } });
+        },
+      ],
+      ['POST', re(`${r}/check-runs`), (_m, b, res) => this.checkRun(null, b, res)],
+      ['PATCH', re(`${r}/check-runs/(\\d+)`), (m, b, res) => this.checkRun(Number(m[1]), b, res)],
+      ['GET', re(`${r}/tarball/([0-9a-f]+)`), (m, _b, res) => this.tarball(m[1] ?? '', res)],
+    ];
+    this.server = createServer((req, res) => void this.serve(req, res));
+  }
+
+  /** Listens on a free port; returns the API base URL (`http://127.0.0.1:PORT/api/v3`). */
+  async start(): Promise<string> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    const address = this.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    return `http://127.0.0.1:${address.port}/api/v3`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  /** Adds a file at a commit (contents API and tarball). */
+  addFile(sha: string, path: string, text: string): void {
+    this.files.set(`${sha}:${path}`, text);
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.replace(/^\/api\/v3/, '');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
+    const method = req.method ?? 'GET';
+    this.requests.push({ method, path: `${path}${url.search}`, body });
+    for (const [m, pattern, handler] of this.routes) {
+      const match = m === method ? pattern.exec(path) : null;
+      if (match)
+        return handler(
+          [...match].map((s) => decodeURIComponent(s ?? '')),
+          body,
+          res,
+        );
+    }
+    this.unexpected.push(`${method} ${path}`);
+    json(res, 500, { message: `unexpected request ${method} ${path}` });
+  }
+
+  private content(path: string, res: ServerResponse) {
+    const ref = this.requests.at(-1)?.path.match(/[?&]ref=([^&]+)/)?.[1] ?? '';
+    const text = this.files.get(`${ref}:${path}`);
+    if (text === undefined) return json(res, 404, { message: 'Not Found' });
+    json(res, 200, {
+      type: 'file',
+      name: path,
+      path,
+      encoding: 'base64',
+      content: Buffer.from(text).toString('base64'),
+    });
+  }
+
+  private checkRun(id: number | null, body: Record<string, unknown> | null, res: ServerResponse) {
+    if (this.checksStatus === 403)
+      return json(res, 403, { message: 'Resource not accessible by integration' });
+    const runId = id ?? this.nextId++;
+    const run = { ...(this.checkRuns.get(runId) ?? {}), ...body, id: runId };
+    this.checkRuns.set(runId, run);
+    json(res, id ? 200 : 201, run);
+  }
+
+  private async tarball(sha: string, res: ServerResponse) {
+    const archive = pack();
+    res.writeHead(200, { 'content-type': 'application/x-gzip' });
+    const done = once(archive.pipe(createGzip()).pipe(res), 'finish');
+    for (const [key, text] of this.files) {
+      if (key.startsWith(`${sha}:`))
+        archive.entry(
+          { name: `acme-app-${sha.slice(0, 7)}/${key.slice(sha.length + 1)}`, mode: 0o755 },
+          text,
+        );
+    }
+    archive.finalize();
+    await done;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

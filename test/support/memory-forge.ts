@@ -1,0 +1,45 @@
+import type {
+  ChangeInfo,
+  CommitInfo,
+  CommitStatus,
+  Forge,
+  Permission,
+  RepoRef,
+} from '../../src/forge/types.ts';
+
+/** An in-memory Forge (our own interface) recording what the policy and reporter wrote. */
+export class MemoryForge implements Forge {
+  readonly name = 'github' as const;
+  readonly statuses: Array<{ sha: string } & CommitStatus> = [];
+  readonly comments = new Map<string, { change: number; body: string; edits: number }>();
+  readonly permissions = new Map<string, Permission>();
+  readonly changes = new Map<number, ChangeInfo>();
+  readonly commits = new Map<string, CommitInfo>();
+  readonly files = new Map<string, string>();
+  permissionCalls = 0;
+
+  async readFile(_repo: RepoRef, sha: string, path: string) {
+    return this.files.get(`${sha}:${path}`) ?? null;
+  }
+  async setStatus(_repo: RepoRef, sha: string, status: CommitStatus) {
+    this.statuses.push({ sha, ...status });
+  }
+  async upsertComment(_repo: RepoRef, change: number, comment: { marker: string; body: string }) {
+    const key = `${change}:${comment.marker}`;
+    const had = this.comments.get(key);
+    this.comments.set(key, { change, body: comment.body, edits: had ? had.edits + 1 : 0 });
+  }
+  async permissionOf(_repo: RepoRef, user: string) {
+    this.permissionCalls += 1;
+    return this.permissions.get(user) ?? 'none';
+  }
+  async getChange(_repo: RepoRef, change: number) {
+    return this.changes.get(change) ?? null;
+  }
+  async openChangesAt(_repo: RepoRef, sha: string) {
+    return [...this.changes.values()].filter((c) => c.sha === sha && c.state === 'open' && !c.fork);
+  }
+  async getCommit(_repo: RepoRef, sha: string) {
+    return this.commits.get(sha) ?? null;
+  }
+}
