@@ -74,13 +74,14 @@ type Message =
   | { type: 'exited'; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { type: 'failed'; id: number; code?: string; message: string };
 
-/** Starts commands through one launcher process, started on first use. */
+/** Starts commands through one launcher process (restarted if it dies). */
 export interface Launcher {
   run(launch: Launch): Promise<LaunchEnd>;
   /** Lets the launcher exit (commands still running are not touched). */
   close(): void;
 }
 
+/** Starts the launcher at once, so it boots while the first step's tree is copied. */
 export function createLauncher(): Launcher {
   let child: ChildProcess | null = null;
   const running = new Map<number, { launch: Launch; done: (end: LaunchEnd) => void }>();
@@ -122,6 +123,7 @@ export function createLauncher(): Launcher {
     return launcher;
   };
 
+  child = start();
   return {
     run(launch) {
       child ??= start();
