@@ -1,9 +1,10 @@
 // Engine overhead: 200 steps of `true` through `berth run` (local runtime) against
-// the same 200 commands spawned directly by a bare Node script with the same
-// shape (stages in order, steps of a stage in parallel). Run by hand:
-//   . scripts/use-node.sh && node bench/engine.ts [stages] [stepsPerStage] [rounds]
+// the same 200 commands spawned directly by a bare Node script with the same shape
+// (stages in order, the steps of a stage in parallel). Measures the CLI as installed
+// (compiled to JS, as `npm run build` makes it) and as run from the TypeScript sources.
+// Run by hand:  . scripts/use-node.sh && node bench/engine.ts [stages] [stepsPerStage] [rounds]
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +13,7 @@ const run = promisify(execFile);
 const stages = Number(process.argv[2] ?? 20);
 const perStage = Number(process.argv[3] ?? 10);
 const rounds = Number(process.argv[4] ?? 5);
-const berth = new URL('../bin/berth.js', import.meta.url).pathname;
+const root = new URL('..', import.meta.url).pathname;
 
 const DIRECT = `
 const { spawn } = require('node:child_process');
@@ -44,41 +45,56 @@ function definition(): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function time(file: string, args: string[], cwd: string): Promise<number> {
+/** A copy of the CLI compiled to JS, laid out like an installed package. */
+async function compiledCli(dir: string): Promise<string> {
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  const tsc = join(root, 'node_modules/.bin/tsc');
+  await run(tsc, ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
+  await copyFile(join(root, 'bin/berth.js'), join(dir, 'bin/berth.js'));
+  await copyFile(join(root, 'package.json'), join(dir, 'package.json'));
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return join(dir, 'bin/berth.js');
+}
+
+async function time(args: string[], cwd: string): Promise<number> {
   const started = process.hrtime.bigint();
-  await run(file, args, {
-    cwd,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, BERTH_RUNTIME: 'local' },
-  });
+  const env = { ...process.env, BERTH_RUNTIME: 'local' };
+  await run(process.execPath, args, { cwd, maxBuffer: 64 * 1024 * 1024, env });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-const repo = await mkdtemp(join(tmpdir(), 'berth-bench-'));
+const work = await mkdtemp(join(tmpdir(), 'berth-bench-'));
 try {
+  const repo = join(work, 'repo');
+  await mkdir(repo);
   spawnSync('git', ['init', '-q', repo]);
   await writeFile(join(repo, '.wharf-ci.yml'), definition());
   await writeFile(join(repo, 'README.md'), 'bench\n');
-  const berthTimes: number[] = [];
-  const directTimes: number[] = [];
+  const compiled = await compiledCli(join(work, 'pkg'));
+  const variants: Record<string, string[]> = {
+    'berth run, compiled': [compiled, 'run', repo],
+    'berth run, from .ts sources': [join(root, 'bin/berth.js'), 'run', repo],
+    direct: ['-e', DIRECT, String(stages), String(perStage), repo],
+  };
+  const times = Object.fromEntries(Object.keys(variants).map((name) => [name, [] as number[]]));
   for (let i = 0; i < rounds; i++) {
-    berthTimes.push(await time(process.execPath, [berth, 'run', repo], repo));
-    directTimes.push(
-      await time(process.execPath, ['-e', DIRECT, String(stages), String(perStage), repo], repo),
-    );
+    for (const [name, args] of Object.entries(variants)) times[name]?.push(await time(args, repo));
   }
-  const b = median(berthTimes);
-  const d = median(directTimes);
+  const direct = median(times.direct ?? []);
   const steps = stages * perStage;
   console.log(
     `${steps} steps of \`true\` (${stages} stages x ${perStage} parallel steps), median of ${rounds} rounds`,
   );
-  console.log(`berth run (local runtime): ${b.toFixed(0)} ms`);
-  console.log(`direct spawn:              ${d.toFixed(0)} ms`);
-  console.log(`ratio:                     ${(b / d).toFixed(2)}x`);
-  console.log(`overhead per step:         ${((b - d) / steps).toFixed(2)} ms`);
+  for (const [name, values] of Object.entries(times)) {
+    const ms = median(values);
+    const extra =
+      name === 'direct'
+        ? ''
+        : `  ratio ${(ms / direct).toFixed(2)}x, ${((ms - direct) / steps).toFixed(2)} ms/step`;
+    console.log(`${name.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms${extra}`);
+  }
 } finally {
-  await rm(repo, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
 }

@@ -26,7 +26,7 @@ export async function createEngineExecutor(
 ): Promise<WorkerExecutor> {
   const kind =
     config.runtime ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: hostEnv.HOME });
-  const runtime = selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000, config });
+  const runtime = await selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000, config });
   const execute = createPipelineExecutor({
     runtime,
     runBuild: (options) => runBuild({ ...options, logger }),

@@ -57,7 +57,7 @@ export const runCommand: Command = {
       ...(values.stage === undefined ? {} : { stage: values.stage }),
     };
     const config = loadConfig(ctx.env);
-    const runtime = pickRuntime(ctx, asked ?? config.runtime, config, values.namespace);
+    const runtime = await pickRuntime(ctx, asked ?? config.runtime, config, values.namespace);
     const loaded = await loadPipeline(positionals[0] ?? '.', options);
     const errors = writeDiagnostics(ctx.stderr, loaded.diagnostics);
     if (!loaded.plan || errors > 0) {
@@ -71,7 +71,7 @@ export const runCommand: Command = {
 };
 
 /** The asked-for runtime, else the default for this machine; a missing one is a usage error. */
-function pickRuntime(
+async function pickRuntime(
   ctx: CliContext,
   asked: RuntimeKind | null,
   config: Readonly<Config>,
@@ -79,7 +79,7 @@ function pickRuntime(
 ) {
   const kind = asked ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: ctx.env.HOME });
   try {
-    return selectRuntime(kind, {
+    return await selectRuntime(kind, {
       logger: createLogger({ level: 'warn', format: config.log.format }, ctx.stderr),
       hostEnv: { PATH: ctx.env.PATH, HOME: ctx.env.HOME },
       killGraceMs: KILL_GRACE_MS,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { BerthError } from '../errors.ts';
 import type { LogSink } from '../logs/types.ts';
+import type { PlannedStage } from '../pipeline/types.ts';
 import type { BuildContext, Runtime, RuntimeSession } from '../runtime/types.ts';
 import { runStage, shouldRun, skippedStage } from './stage.ts';
 import type { StepContext } from './step.ts';
@@ -53,7 +54,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     stages.push(...(await runStages(options, limit.signal, ctx)));
     await cleanup(opened.session, options);
   } else {
-    stages.push(...options.build.plan.stages.map(skippedStage));
+    stages.push(...options.build.plan.stages.map((stage) => skipStage(stage, emit)));
   }
   limit.dispose();
   await flush(options);
@@ -74,10 +75,7 @@ async function runStages(options: RunBuildOptions, signal: AbortSignal, ctx: Ste
   let failedBefore = false;
   for (const [index, stage] of plan.stages.entries()) {
     if (signal.aborted || !shouldRun(stage.runsIf, failedBefore)) {
-      const result = skippedStage(stage);
-      for (const step of result.steps) ctx.emit({ type: 'step-finished', result: step });
-      ctx.emit({ type: 'stage-finished', result });
-      stages.push(result);
+      stages.push(skipStage(stage, ctx.emit));
       continue;
     }
     const at = ctx.now().toISOString();
@@ -88,6 +86,14 @@ async function runStages(options: RunBuildOptions, signal: AbortSignal, ctx: Ste
     if (result.status !== 'success') failedBefore = true;
   }
   return stages;
+}
+
+/** A stage that does not run, announced as finished (skipped) with its steps. */
+function skipStage(stage: PlannedStage, emit: (event: BuildEvent) => void): StageResult {
+  const result = skippedStage(stage);
+  for (const step of result.steps) emit({ type: 'step-finished', result: step });
+  emit({ type: 'stage-finished', result });
+  return result;
 }
 
 type Opened = { session: RuntimeSession } | { reason: ReasonClass; message: string };

@@ -11,7 +11,8 @@ export interface ConsoleSinkOptions {
 
 /**
  * Prints lines as `[stage/step] text`; stderr lines as `[stage/step]! text` and
- * Berth's own notes as `[stage/step] » text`. Writes are batched per tick.
+ * Berth's own notes as `[stage/step] » text`. Writes are batched per tick; once the
+ * stream fails (a closed pipe) output is dropped so the build can still clean up.
  */
 export function createConsoleSink(
   out: NodeJS.WritableStream,
@@ -21,6 +22,10 @@ export function createConsoleSink(
   let pending: string[] = [];
   let scheduled = false;
   let lastWrite: Promise<void> = Promise.resolve();
+  let broken = false;
+  out.on('error', () => {
+    broken = true;
+  });
 
   const paint = (code: number, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
 
@@ -35,7 +40,10 @@ export function createConsoleSink(
 
   const writePending = () => {
     scheduled = false;
-    if (pending.length === 0) return;
+    if (pending.length === 0 || broken) {
+      pending = [];
+      return;
+    }
     const data = pending.join('');
     pending = [];
     lastWrite = new Promise((resolve) => out.write(data, () => resolve()));

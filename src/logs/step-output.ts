@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import { createRedactor } from './redact.ts';
-import type { LogSink, LogStream, StepKey, StepOutput } from './types.ts';
+import type { LogEntry, LogSink, LogStream, StepKey, StepOutput } from './types.ts';
 
 /** Longest line kept whole; longer lines are split into pieces of this many characters. */
 export const MAX_LINE_CHARS = 64 * 1024;
@@ -34,6 +34,15 @@ export function createStepOutput(sink: LogSink, key: StepKey, options: StepOutpu
   let truncated = false;
   let ended = false;
 
+  /** A failing sink loses the line, never the step: output arrives in the runtime's callbacks. */
+  const append = (line: LogEntry) => {
+    try {
+      sink.append(line);
+    } catch {
+      // The sink reports its own failures; the step goes on.
+    }
+  };
+
   const emit = (stream: LogStream, raw: string, time: number) => {
     const text = redactor.redact(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
     if (stream !== 'system') {
@@ -43,11 +52,11 @@ export function createStepOutput(sink: LogSink, key: StepKey, options: StepOutpu
         truncated = true;
         dropPartials();
         const cap = formatBytes(options.capBytes);
-        sink.append({ ...entry(key, 'system', time), text: `log truncated: output past ${cap} is not kept` });
+        append({ ...entry(key, 'system', time), text: `log truncated: output past ${cap} is not kept` });
         return;
       }
     }
-    sink.append({ ...entry(key, stream, time), text });
+    append({ ...entry(key, stream, time), text });
   };
 
   /** Emits one complete line, in pieces of at most maxLine characters when longer. */

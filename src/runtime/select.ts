@@ -4,7 +4,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
-import { createKubernetesRuntime, loadKubeConfig } from './kubernetes/index.ts';
 import { createLocalRuntime } from './local/index.ts';
 import type { Runtime, RuntimeKind } from './types.ts';
 
@@ -24,12 +23,17 @@ export interface RuntimeDeps {
 /** Runtime kinds this build can start. */
 export const AVAILABLE_RUNTIMES: readonly RuntimeKind[] = ['local', 'kubernetes'];
 
-/** The one place a runtime kind becomes a Runtime; missing cluster access is a ConfigError. */
-export function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Runtime {
+/**
+ * The one place a runtime kind becomes a Runtime; missing cluster access is a
+ * ConfigError. The Kubernetes client loads only when asked for: importing it
+ * takes seconds and ~80 MB, which `berth run` on the local runtime never pays.
+ */
+export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promise<Runtime> {
   const { logger, hostEnv, killGraceMs } = deps;
   if (kind === 'local') return createLocalRuntime({ killGraceMs, hostEnv, logger });
   const { kubernetes, timeouts, instance, logCapBytes } = deps.config;
-  const kubeConfig = readKubeConfig(kubernetes.kubeconfig);
+  const { createKubernetesRuntime, loadKubeConfig } = await import('./kubernetes/index.ts');
+  const kubeConfig = readKubeConfig(kubernetes.kubeconfig, loadKubeConfig);
   return createKubernetesRuntime({
     kubeConfig,
     namespace: deps.namespace ?? kubernetes.namespace,
@@ -54,7 +58,10 @@ function podResources(resources: Resources) {
   return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
 }
 
-function readKubeConfig(path: string | null): KubeConfig {
+function readKubeConfig(
+  path: string | null,
+  loadKubeConfig: (path: string | null) => KubeConfig | null,
+): KubeConfig {
   let kubeConfig: KubeConfig | null;
   try {
     kubeConfig = loadKubeConfig(path);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { berth, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
+import { berth, ctrlC, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
 import { processesWith, uniqueMarker } from '../support/processes.ts';
 
@@ -58,7 +58,7 @@ describe('berth run', () => {
       const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
       await printed(child, `${marker}-up`);
       assert.ok((await processesWith(marker)).length >= 2);
-      child.kill('SIGINT');
+      ctrlC(child);
       const code = await exited(child);
       assert.equal(code, 130, child.output());
       assert.match(child.output(), /^build +serve +cancelled/m);
@@ -69,7 +69,7 @@ describe('berth run', () => {
     }
   });
 
-  it('exits at once on a second Ctrl-C', async () => {
+  it('exits at once on a second Ctrl-C, still killing the step processes', async () => {
     const marker = uniqueMarker();
     const repo = await fixtureRepo(
       `build:\n${container('stubborn', [`trap '' TERM INT; echo ${marker}-up; sleep 300`])}`,
@@ -77,12 +77,13 @@ describe('berth run', () => {
     try {
       const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
       await printed(child, `${marker}-up`);
-      child.kill('SIGINT');
+      ctrlC(child);
       await printed(child, 'press Ctrl-C again');
-      child.kill('SIGINT');
+      ctrlC(child);
       const code = await exited(child);
       assert.equal(code, 130);
-      assert.match(child.output(), /stopping now without cleaning up/);
+      assert.match(child.output(), /exiting now; temporary step copies may be left behind/);
+      assert.deepEqual(await processesWith(marker), []);
     } finally {
       for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
       await repo.remove();

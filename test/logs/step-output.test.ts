@@ -115,4 +115,18 @@ describe('createStepOutput', () => {
     output.line('stdout', 'the pw is pw', 42);
     assert.deepEqual(sink.entries, [{ ...key, stream: 'stdout', time: 42, text: 'the *** is ***' }]);
   });
+
+  it('keeps going when the sink throws', () => {
+    let calls = 0;
+    const sink = {
+      append: () => {
+        calls++;
+        throw new Error('redis down');
+      },
+      flush: async () => {},
+    };
+    const output = createStepOutput(sink, key, { secrets: [], capBytes: 1e6 });
+    assert.doesNotThrow(() => output.write('stdout', 'a\nb\n'));
+    assert.equal(calls, 2);
+  });
 });

@@ -51,7 +51,7 @@ describe('a worker SIGKILLed mid-build on the Kubernetes runtime', () => {
     await kube.waitFor(() => kube.pods('ci').length === 1, 10_000);
     first.kill('SIGKILL');
     assert.equal(await exited(first), 'SIGKILL');
-    const second = await testWorker(stack, { execute: kubeExecutor(env) });
+    const second = await testWorker(stack, { execute: await kubeExecutor(env) });
     try {
       const record = await waitForState(stack, id, 'success', 'failed', 'error', 'cancelled');
       assert.deepEqual([record?.status, record?.stages[0]?.steps[0]?.status], ['success', 'success']);

@@ -27,6 +27,7 @@ before(async () => {
   await writeFile(join(repo.dir, 'scripts/run.sh'), '#!/bin/sh\necho ran\n');
   await chmod(join(repo.dir, 'scripts/run.sh'), 0o755);
   await symlink('scripts/run.sh', join(repo.dir, 'link.sh'));
+  await writeFile(join(repo.dir, 'big.bin'), Buffer.alloc(300_000, 7));
   // biome-ignore lint/suspicious/noTemplateCurlyInString: wharf variables, not JS templates
   await writeFile(join(repo.dir, 'values.yaml'), 'tag: ${ TAG }\nkeep: ${%TAG%}\nother: ${UNKNOWN}\n');
 });
@@ -68,11 +69,15 @@ async function runOne(step: PlannedStep, options: { respectGitignore?: boolean; 
 describe('local runtime', () => {
   it('runs a step in a copy of the tree that keeps modes and symlinks and honours .gitignore', async () => {
     const { outcome, sink } = await runOne(
-      shellStep('s', 'x', './scripts/run.sh && ./link.sh && ls -a && echo changed > scripts/run.sh'),
+      shellStep(
+        's',
+        'x',
+        './scripts/run.sh && ./link.sh && wc -c < big.bin && ls -a && echo changed > scripts/run.sh',
+      ),
     );
     assert.deepEqual(outcome, { status: 'success', exitCode: 0 });
     const out = sink.texts('stdout');
-    assert.deepEqual(out.slice(0, 2), ['ran', 'ran']);
+    assert.deepEqual(out.slice(0, 3), ['ran', 'ran', '300000']);
     assert.ok(out.includes('values.yaml'));
     assert.ok(!out.includes('ignored.txt'));
     assert.equal(await readFile(join(repo.dir, 'scripts/run.sh'), 'utf8'), '#!/bin/sh\necho ran\n');
@@ -101,6 +106,18 @@ describe('local runtime', () => {
       status: 'error',
       reason: 'config',
       message: 'file "nope.yaml" not found in the working tree',
+    });
+  });
+
+  it('refuses files outside the working tree', async () => {
+    const step = shellStep('s', 'x', 'true', {
+      source: { kind: 'files', files: [{ path: '../x', substitute: false }] },
+    });
+    const { outcome } = await runOne(step);
+    assert.deepEqual(outcome, {
+      status: 'error',
+      reason: 'config',
+      message: 'file "../x" is outside the working tree',
     });
   });
 
@@ -185,4 +202,44 @@ describe('local runtime', () => {
     assert.deepEqual(await processesWith(marker), []);
     assert.deepEqual(await readdir(work.dir), []);
   });
+
+  it('turns a dead launcher into an infrastructure error and still kills the step', async () => {
+    const marker = uniqueMarker();
+    const runtime = createLocalRuntime({ killGraceMs: 200, tmpDir: work.dir });
+    const build = {
+      id: 'l',
+      instance: 't',
+      plan: plan([]),
+      source: { dir: repo.dir, respectGitignore: true },
+    };
+    const session = await runtime.open(build, new AbortController().signal);
+    const step = shellStep('s', 'x', `echo up; sleep 30; echo ${marker}`);
+    const output = createStepOutput(
+      {
+        append: (entry) => {
+          if (entry.text === 'up') void killLauncher();
+        },
+        flush: async () => {},
+      },
+      { stage: 's', step: 'x' },
+      { secrets: [], capBytes: 1e6 },
+    );
+    const outcome = await session.runStep(step, { output }, new AbortController().signal);
+    await session.cleanup();
+    assert.deepEqual(outcome, {
+      status: 'error',
+      reason: 'infrastructure',
+      message: 'the local process launcher stopped unexpectedly',
+    });
+    assert.deepEqual(await processesWith(marker), []);
+  });
 });
+
+/** SIGKILLs the launcher this test process started. */
+async function killLauncher() {
+  const { stdout } = await git('ps', ['-eo', 'pid=,ppid=,args=']);
+  for (const line of stdout.split('\n')) {
+    const [pid, ppid, ...args] = line.trim().split(/\s+/);
+    if (Number(ppid) === process.pid && args.includes('-e')) process.kill(Number(pid), 'SIGKILL');
+  }
+}

@@ -15,7 +15,10 @@ export async function fixtureRepo(definition: string) {
   return repo;
 }
 
-/** Starts `berth ARGS` in `cwd` with a clean environment (own HOME and TMPDIR). */
+/**
+ * Starts `berth ARGS` in `cwd` with a clean environment (own HOME and TMPDIR), as the
+ * leader of its own process group, like a shell's foreground job.
+ */
 export function startBerth(
   args: string[],
   cwd: string,
@@ -23,7 +26,12 @@ export function startBerth(
   extraEnv: Record<string, string> = {},
 ): ChildProcess & { output(): string } {
   const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: home, ...extraEnv };
-  const child = spawn(process.execPath, [BERTH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BERTH, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
@@ -62,4 +70,9 @@ export function printed(child: ReturnType<typeof startBerth>, text: string): Pro
     child.on('close', () => reject(new Error(`exited before printing ${text}: ${child.output()}`)));
     check();
   });
+}
+
+/** Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group. */
+export function ctrlC(child: ChildProcess): void {
+  process.kill(-(child.pid as number), 'SIGINT');
 }

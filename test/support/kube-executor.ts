@@ -5,9 +5,9 @@ import { selectRuntime } from '../../src/runtime/select.ts';
 import { quietLogger } from './queue-harness.ts';
 
 /** The worker's real executor on the Kubernetes runtime described by `env` (KUBECONFIG, BERTH_NAMESPACE). */
-export function kubeExecutor(env: Record<string, string | undefined>) {
+export async function kubeExecutor(env: Record<string, string | undefined>) {
   const config = loadConfig(env);
-  const runtime = selectRuntime('kubernetes', {
+  const runtime = await selectRuntime('kubernetes', {
     logger: quietLogger,
     hostEnv: { PATH: env.PATH },
     killGraceMs: 500,

@@ -6,7 +6,7 @@ import { testStack, testWorker } from './queue-harness.ts';
 
 const stack = testStack(process.env.REDIS_URL ?? '');
 const kube = process.env.KUBECONFIG ? await import('./kube-executor.ts') : null;
-const worker = await testWorker(stack, kube ? { execute: kube.kubeExecutor(process.env) } : {});
+const worker = await testWorker(stack, kube ? { execute: await kube.kubeExecutor(process.env) } : {});
 process.stdout.write('ready\n');
 const stop = async () => {
   await worker.close(Number(process.env.SHUTDOWN_MS ?? 1000));

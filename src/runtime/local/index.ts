@@ -1,14 +1,14 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import { listSourceFiles } from '../../source/list-files.ts';
 import type { BuildContext, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
-import { type CopyItem, copyTree } from './copy-tree.ts';
 import { isOnPath } from './find-tool.ts';
+import { createLauncher, type Launcher } from './launcher.ts';
 import { killGroup, runInGroup } from './process-group.ts';
+import { createStepCopies, type StepCopy } from './step-copies.ts';
 import { localNotes } from './step-notes.ts';
 
 export interface LocalRuntimeOptions {
@@ -42,24 +42,34 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   };
 }
 
+/**
+ * One build's steps. While it is open, a process 'exit' hook SIGKILLs every step
+ * group still running, so even a forced exit (second Ctrl-C) leaves nothing behind.
+ */
 function openSession(build: BuildContext, root: string, files: string[], options: LocalRuntimeOptions) {
   const groups = new Set<number>();
+  const killAll = () => {
+    for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+  };
+  process.on('exit', killAll);
   const track = (pgid: number, running: boolean) => (running ? groups.add(pgid) : groups.delete(pgid));
   const host = { PATH: options.hostEnv?.PATH ?? DEFAULT_PATH, HOME: options.hostEnv?.HOME ?? root };
-  let count = 0;
+  const launcher = createLauncher();
+  const copies = createStepCopies(build, root, files, options.logger);
   const session: RuntimeSession = {
     async runStep(step, io, signal) {
-      const dir = join(root, `step-${++count}`);
+      const copy = await copies.take(step);
       try {
-        return await runLocalStep(step, { build, files, dir, io, signal, host, track, options });
+        return await runLocalStep(step, { copy, io, signal, host, track, launcher, options });
       } finally {
-        await rm(dir, { recursive: true, force: true }).catch((err) => {
-          options.logger?.warn({ err, dir }, 'could not remove a step copy');
-        });
+        copies.release(copy);
       }
     },
     async cleanup() {
-      for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+      killAll();
+      process.off('exit', killAll);
+      launcher.close();
+      await copies.settle();
       await rm(root, { recursive: true, force: true });
     },
   };
@@ -67,13 +77,12 @@ function openSession(build: BuildContext, root: string, files: string[], options
 }
 
 interface StepRun {
-  build: BuildContext;
-  files: string[];
-  dir: string;
+  copy: StepCopy;
   io: StepIO;
   signal: AbortSignal;
   host: { PATH: string; HOME: string };
   track: (pgid: number, running: boolean) => void;
+  launcher: Launcher;
   options: LocalRuntimeOptions;
 }
 
@@ -82,42 +91,15 @@ async function runLocalStep(step: PlannedStep, run: StepRun): Promise<StepOutcom
   const env = { ...run.host, ...step.env };
   for (const tool of step.type === 'container' ? [] : step.tools) {
     if (!(await isOnPath(tool, env.PATH))) {
-      return {
-        status: 'error',
-        reason: 'config',
-        message: `requires "${tool}" on PATH; use --runtime kubernetes`,
-      };
+      const message = `requires "${tool}" on PATH; use --runtime kubernetes`;
+      return { status: 'error', reason: 'config', message };
     }
   }
-  const missing = await copyTree(run.build.source.dir, run.dir, copyItems(step, run));
-  if (step.source.kind === 'files' && missing.length > 0) {
-    const list = missing.map((p) => `"${p}"`).join(', ');
-    return { status: 'error', reason: 'config', message: `file ${list} not found in the working tree` };
-  }
-  const cwd = join(run.dir, insideRepo(step.workingDir, step.repoDir));
-  await mkdir(cwd, { recursive: true });
+  const { copy } = run;
+  if (!copy.ok) return { status: 'error', reason: copy.reason, message: copy.message };
   if (run.signal.aborted) return { status: 'cancelled', message: 'stopped before it started' };
+  const { launcher, signal, track } = run;
   const { killGraceMs } = run.options;
-  return runInGroup(step.command, {
-    cwd,
-    env,
-    output: run.io.output,
-    signal: run.signal,
-    killGraceMs,
-    track: run.track,
-  });
-}
-
-function copyItems(step: PlannedStep, run: StepRun): CopyItem[] {
-  if (step.source.kind === 'repo') return run.files.map((path) => ({ path }));
-  const variables = run.build.plan.variables;
-  return step.source.files.map(({ path, substitute }) =>
-    substitute ? { path, transform: (text: string) => substituteText(text, variables) } : { path },
-  );
-}
-
-/** The working directory relative to the repo folder ('' when it is the repo or outside it). */
-function insideRepo(workingDir: string, repoDir: string): string {
-  const rel = relative(repoDir, workingDir);
-  return rel.startsWith('..') || rel.startsWith('/') ? '' : rel;
+  const output = run.io.output;
+  return runInGroup(step.command, { launcher, cwd: copy.cwd, env, output, signal, killGraceMs, track });
 }

@@ -1,0 +1,116 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative } from 'node:path';
+import type { Logger } from 'pino';
+import { substituteText } from '../../pipeline/index.ts';
+import type { PlannedStep } from '../../pipeline/types.ts';
+import type { BuildContext } from '../types.ts';
+import { type CopyItem, copyTree } from './copy-tree.ts';
+
+/** A step's own copy of the tree, or why it could not be made. */
+export type StepCopy =
+  | { ok: true; dir: string; cwd: string }
+  | { ok: false; dir: string; reason: 'config' | 'infrastructure'; message: string };
+
+export interface StepCopies {
+  /** The copy for `step`, made now or already made ahead. */
+  take(step: PlannedStep): Promise<StepCopy>;
+  /** Removes a step's copy in the background. */
+  release(copy: StepCopy): void;
+  /** Waits for every copy being made or removed (before the root goes). */
+  settle(): Promise<void>;
+}
+
+/**
+ * Makes each step's copy of the working tree under `root`, one stage ahead: when a
+ * step of a stage is taken, the copies of the next stage's steps are started, so
+ * copying overlaps the running steps instead of delaying them.
+ */
+export function createStepCopies(
+  build: BuildContext,
+  root: string,
+  files: string[],
+  logger?: Logger,
+): StepCopies {
+  const stages = build.plan.stages;
+  const made = new Map<PlannedStep, Promise<StepCopy>>();
+  const pending = new Set<Promise<unknown>>();
+  let count = 0;
+  const track = <T>(promise: Promise<T>) => {
+    pending.add(promise);
+    void promise.finally(() => pending.delete(promise));
+    return promise;
+  };
+  const make = (step: PlannedStep) => {
+    let copy = made.get(step);
+    if (!copy) {
+      copy = track(copyFor(step, join(root, `step-${++count}`), build, files));
+      made.set(step, copy);
+    }
+    return copy;
+  };
+  const makeStage = (index: number) => {
+    for (const step of stages[index]?.steps ?? []) make(step);
+  };
+  makeStage(0);
+  return {
+    take(step) {
+      makeStage(stages.findIndex((stage) => stage.steps.includes(step)) + 1);
+      const copy = make(step);
+      made.delete(step);
+      return copy;
+    },
+    release(copy) {
+      track(rm(copy.dir, { recursive: true, force: true })).catch((err) => {
+        logger?.warn({ err, dir: copy.dir }, 'could not remove a step copy');
+      });
+    },
+    async settle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+async function copyFor(
+  step: PlannedStep,
+  dir: string,
+  build: BuildContext,
+  files: string[],
+): Promise<StepCopy> {
+  const outside = step.source.kind === 'files' ? step.source.files.find((f) => escapes(f.path)) : undefined;
+  if (outside)
+    return {
+      ok: false,
+      dir,
+      reason: 'config',
+      message: `file "${outside.path}" is outside the working tree`,
+    };
+  try {
+    const missing = await copyTree(build.source.dir, dir, copyItems(step, build, files));
+    if (step.source.kind === 'files' && missing.length > 0) {
+      const list = missing.map((p) => `"${p}"`).join(', ');
+      return { ok: false, dir, reason: 'config', message: `file ${list} not found in the working tree` };
+    }
+    const cwd = join(dir, insideRepo(step.workingDir, step.repoDir));
+    if (cwd !== dir) await mkdir(cwd, { recursive: true });
+    return { ok: true, dir, cwd };
+  } catch (error) {
+    const message = `could not copy the working tree: ${(error as Error).message}`;
+    return { ok: false, dir, reason: 'infrastructure', message };
+  }
+}
+
+function copyItems(step: PlannedStep, build: BuildContext, files: string[]): CopyItem[] {
+  if (step.source.kind === 'repo') return files.map((path) => ({ path }));
+  const variables = build.plan.variables;
+  return step.source.files.map(({ path, substitute }) =>
+    substitute ? { path, transform: (text: string) => substituteText(text, variables) } : { path },
+  );
+}
+
+/** The working directory relative to the repo folder ('' when it is the repo or outside it). */
+function insideRepo(workingDir: string, repoDir: string): string {
+  const rel = relative(repoDir, workingDir);
+  return rel.startsWith('..') || rel.startsWith('/') ? '' : rel;
+}
+
+const escapes = (path: string) => isAbsolute(path) || normalize(path).split('/')[0] === '..';
