@@ -226,3 +226,16 @@ test('without checks: write, builds report through statuses only', async () => {
   assert.equal(h.fake.statuses.at(-1)?.state, 'success');
   assert.equal(h.fake.requests.filter((r) => r.path.includes('check-runs')).length, 1);
 });
+
+test('reports racing for a new build create one check run and end completed', async () => {
+  await h.deliver('push', pushPayload());
+  await h.settle();
+  const base = { ...builds.records[0]!, id: 'race' };
+  const report = h.plugin.adapter.reporter.report;
+  await Promise.all([report({ ...base, status: 'queued' }), report({ ...base, status: 'running' })]);
+  await report({ ...base, status: 'success' });
+  const creates = h.fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/check-runs'));
+  assert.equal(creates.filter((r) => r.body?.external_id === 'race').length, 1);
+  const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === 'race');
+  assert.equal(run?.conclusion, 'success');
+});
