@@ -35,10 +35,22 @@ export function parseFlags<T extends Options>(argv: string[], options: T, maxPos
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+    throw new UsageError(usageMessage(error as Error & { code?: string }));
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`);
   }
   return parsed;
+}
+
+/** node:util's parse errors, shortened to what a person needs. */
+function usageMessage(error: Error & { code?: string }): string {
+  const option = /'(-{1,2}[^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option '${option}'`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(error.message)
+      ? `option '${option}' needs a value`
+      : `option '${option}' does not take a value`;
+  }
+  return error.message;
 }

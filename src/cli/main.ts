@@ -2,7 +2,10 @@ import type { CliContext, Command } from './command.ts';
 import { UsageError } from './command.ts';
 
 /** Commands load lazily so `berth lint` never pays for the bot's dependencies. */
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  lint: async () => (await import('./lint.ts')).lintCommand,
+  plan: async () => (await import('./plan.ts')).planCommand,
+};
 
 const HELP = `berth — runs .wharf-ci.yml pipelines; a CI bot for GitHub and GitLab
 

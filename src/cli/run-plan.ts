@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { relative } from 'node:path';
+import type { Config } from '../config/load.ts';
+import { runBuild } from '../engine/run-build.ts';
+import type { BuildEvent } from '../engine/types.ts';
+import { createConsoleSink } from '../logs/console-sink.ts';
+import type { BuildPlan } from '../pipeline/types.ts';
+import type { Runtime } from '../runtime/types.ts';
+import type { CliContext } from './command.ts';
+import { renderSummary } from './run-summary.ts';
+
+/** A planned build of a working tree, ready to run. */
+export interface LocalBuild {
+  plan: BuildPlan;
+  /** The .wharf-ci.yml that was planned. */
+  file: string;
+  repoDir: string;
+  respectGitignore: boolean;
+  runtime: Runtime;
+  config: Readonly<Config>;
+}
+
+/** Runs the build with live prefixed logs and a summary table; returns the exit code. */
+export async function executePlan(ctx: CliContext, build: LocalBuild): Promise<number> {
+  const color = Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR;
+  const sink = createConsoleSink(ctx.stdout, { color });
+  const steps = build.plan.stages.reduce((sum, stage) => sum + stage.steps.length, 0);
+  const where = relative(ctx.cwd, build.file) || build.file;
+  sink.note(
+    `berth: ${where}: ${plural(build.plan.stages.length, 'stage')}, ${plural(steps, 'step')}, ${build.runtime.kind} runtime`,
+  );
+  const result = await runBuild({
+    runtime: build.runtime,
+    build: {
+      id: `run-${randomBytes(4).toString('hex')}`,
+      instance: build.config.instance,
+      plan: build.plan,
+      source: { dir: build.repoDir, respectGitignore: build.respectGitignore },
+    },
+    sink,
+    signal: ctx.signal,
+    timeouts: build.config.timeouts,
+    logCapBytes: build.config.logCapBytes,
+    onEvent: (event) => announce(event, sink.note),
+  });
+  sink.note(`\n${renderSummary(result, color)}`.trimEnd());
+  await sink.flush();
+  if (result.status === 'success') return 0;
+  return result.status === 'cancelled' && ctx.signal.aborted ? 130 : 1;
+}
+
+function announce(event: BuildEvent, note: (text: string) => void) {
+  if (event.type === 'stage-started') note(`── stage ${event.stage} (${event.index + 1}/${event.total})`);
+  if (event.type === 'stage-finished' && event.result.status === 'skipped') {
+    note(`── stage ${event.result.name}: skipped`);
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

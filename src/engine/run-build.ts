@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import { BerthError } from '../errors.ts';
+import type { LogSink } from '../logs/types.ts';
+import type { BuildContext, Runtime, RuntimeSession } from '../runtime/types.ts';
+import { runStage, shouldRun, skippedStage } from './stage.ts';
+import type { StepContext } from './step.ts';
+import { deadline, formatDuration } from './stop.ts';
+import { summarise } from './summarise.ts';
+import type { BuildEvent, BuildResult, ReasonClass, StageResult, Timeouts } from './types.ts';
+
+/** Everything one build needs: the plan is `build.plan`. */
+export interface RunBuildOptions {
+  runtime: Runtime;
+  build: BuildContext;
+  sink: LogSink;
+  /** Aborting it cancels the build: running steps are stopped, the rest skipped. */
+  signal: AbortSignal;
+  timeouts: Timeouts;
+  /** Per-step log cap in bytes. */
+  logCapBytes: number;
+  onEvent?: (event: BuildEvent) => void;
+  now?: () => Date;
+  /** Notes failures that do not change the result (cleanup, event handlers). */
+  logger?: Logger;
+}
+
+/** Runs a build plan to its BuildResult. Never throws for step or runtime failures. */
+export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
+  const now = options.now ?? (() => new Date());
+  const emit = (event: BuildEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch (err) {
+      options.logger?.warn({ err, type: event.type }, 'build event handler failed');
+    }
+  };
+  const startedAt = now().toISOString();
+  emit({ type: 'build-started', at: startedAt });
+  const buildMs = options.timeouts.buildMs;
+  const limit = deadline(options.signal, buildMs, `build timed out after ${formatDuration(buildMs)}`);
+  const opened = await openSession(options, limit.signal);
+  const stages: StageResult[] = [];
+  if ('session' in opened) {
+    const ctx: StepContext = {
+      session: opened.session,
+      sink: options.sink,
+      secrets: options.build.plan.secrets,
+      capBytes: options.logCapBytes,
+      stepMs: options.timeouts.stepMs,
+      now,
+      emit,
+    };
+    stages.push(...(await runStages(options, limit.signal, ctx)));
+    await cleanup(opened.session, options);
+  } else {
+    stages.push(...options.build.plan.stages.map(skippedStage));
+  }
+  limit.dispose();
+  await flush(options);
+  const failure = 'session' in opened ? null : opened;
+  const result = summarise(stages, {
+    startedAt,
+    finishedAt: now().toISOString(),
+    stopped: limit.cause(),
+    failure,
+  });
+  emit({ type: 'build-finished', result });
+  return result;
+}
+
+async function runStages(options: RunBuildOptions, signal: AbortSignal, ctx: StepContext) {
+  const stages: StageResult[] = [];
+  const plan = options.build.plan;
+  let failedBefore = false;
+  for (const [index, stage] of plan.stages.entries()) {
+    if (signal.aborted || !shouldRun(stage.runsIf, failedBefore)) {
+      const result = skippedStage(stage);
+      for (const step of result.steps) ctx.emit({ type: 'step-finished', result: step });
+      ctx.emit({ type: 'stage-finished', result });
+      stages.push(result);
+      continue;
+    }
+    const at = ctx.now().toISOString();
+    ctx.emit({ type: 'stage-started', stage: stage.name, index, total: plan.stages.length, at });
+    const result = await runStage(stage, signal, ctx);
+    ctx.emit({ type: 'stage-finished', result });
+    stages.push(result);
+    if (result.status !== 'success') failedBefore = true;
+  }
+  return stages;
+}
+
+type Opened = { session: RuntimeSession } | { reason: ReasonClass; message: string };
+
+async function openSession(options: RunBuildOptions, signal: AbortSignal): Promise<Opened> {
+  try {
+    return { session: await options.runtime.open(options.build, signal) };
+  } catch (error) {
+    const reason = error instanceof BerthError ? error.reason : 'infrastructure';
+    return { reason, message: `runtime could not start the build: ${(error as Error)?.message ?? error}` };
+  }
+}
+
+/** session.cleanup() on its own budget, whatever happened to the build. */
+async function cleanup(session: RuntimeSession, options: RunBuildOptions) {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), options.timeouts.cleanupMs);
+  });
+  try {
+    const outcome = await Promise.race([session.cleanup().then(() => 'done' as const), budget]);
+    if (outcome === 'timeout')
+      options.logger?.warn({ id: options.build.id }, 'runtime cleanup ran out of time');
+  } catch (err) {
+    options.logger?.warn({ err, id: options.build.id }, 'runtime cleanup failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function flush(options: RunBuildOptions) {
+  try {
+    await options.sink.flush();
+  } catch (err) {
+    options.logger?.warn({ err, id: options.build.id }, 'log sink flush failed');
+  }
+}

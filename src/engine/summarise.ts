@@ -1,0 +1,29 @@
+import type { StopCause } from './stop.ts';
+import type { BuildResult, ReasonClass, StageResult, StepResult } from './types.ts';
+
+interface Ending {
+  startedAt: string;
+  finishedAt: string;
+  /** Why the build's own signal was aborted (user cancel or build timeout), if it was. */
+  stopped: StopCause | null;
+  /** The runtime could not open the build. */
+  failure: { reason: ReasonClass; message: string } | null;
+}
+
+/** The build's status from its stages: the first stage that did not succeed decides. */
+export function summarise(stages: StageResult[], ending: Ending): BuildResult {
+  const base = { startedAt: ending.startedAt, finishedAt: ending.finishedAt, stages };
+  if (ending.stopped?.reason === 'cancelled') {
+    return { ...base, status: 'cancelled', reason: 'cancelled', message: ending.stopped.message };
+  }
+  if (ending.failure) return { ...base, status: 'error', ...ending.failure };
+  if (ending.stopped)
+    return { ...base, status: 'failed', reason: 'timeout', message: ending.stopped.message };
+  for (const stage of stages) {
+    if (stage.status === 'success' || stage.status === 'skipped') continue;
+    const step = stage.steps.find((s) => s.status === stage.status) as StepResult;
+    const message = `${step.stage}/${step.name}: ${step.message ?? step.status}`;
+    return { ...base, status: stage.status, reason: step.reason, message };
+  }
+  return { ...base, status: 'success', reason: null, message: null };
+}

@@ -1,0 +1,97 @@
+import type { RunsIf, StepType } from './types.ts';
+
+/** 1-based line and column in the parsed file. */
+export interface Pos {
+  line: number;
+  col: number;
+}
+
+/** A YAML scalar with its resolved value, its text and where it sits. */
+export interface ScalarNode {
+  kind: 'scalar';
+  value: string | number | boolean | null;
+  /** The value as text (numbers keep their source spelling, null is ''). */
+  text: string;
+  pos: Pos;
+  /** Offset of the scalar's source in the file, and that source (quotes included). */
+  offset: number;
+  source: string;
+}
+
+export interface ListNode {
+  kind: 'list';
+  items: ValueNode[];
+  pos: Pos;
+}
+
+export interface MapEntry {
+  key: string;
+  keyPos: Pos;
+  value: ValueNode;
+}
+
+export interface MapNode {
+  kind: 'map';
+  entries: MapEntry[];
+  pos: Pos;
+}
+
+/** A YAML value after alias and merge-key resolution, keys checked. */
+export type ValueNode = ScalarNode | ListNode | MapNode;
+
+export type InputType = 'string' | 'password' | 'number' | 'choice';
+
+export interface InputDef {
+  name: string;
+  type: InputType;
+  /** Declared default (numbers for number inputs), or undefined. */
+  default: string | number | undefined;
+  /** Allowed values (choice only). */
+  values: string[];
+  pos: Pos;
+}
+
+/** One scalar variable of an environment, with where it was defined. */
+export interface EnvVar {
+  value: string | number | boolean;
+  text: string;
+  pos: Pos;
+}
+
+export interface EnvironmentDef {
+  name: string;
+  pos: Pos;
+  vars: Map<string, EnvVar>;
+}
+
+export interface StepDef {
+  stage: string;
+  name: string;
+  type: StepType;
+  /** Position of the step's name key and of its type key. */
+  pos: Pos;
+  typePos: Pos;
+  /** The type's fields, unvalidated: values are checked after substitution. */
+  fields: Map<string, MapEntry>;
+}
+
+export interface StageDef {
+  name: string;
+  pos: Pos;
+  /** Environments the stage runs in; null when it runs in all (and without one). */
+  environments: string[] | null;
+  runsIf: RunsIf;
+  steps: StepDef[];
+}
+
+/** A parsed `.wharf-ci.yml`: structure checked, values not yet substituted. */
+export interface Definition {
+  file: string;
+  inputs: InputDef[];
+  /** Position of the `inputs` key (for problems with `-i` values), or 1:1. */
+  inputsPos: Pos;
+  environments: Map<string, EnvironmentDef>;
+  stages: StageDef[];
+  /** Offsets where each line starts (to place `${var}` uses inside scalars). */
+  lineStarts: number[];
+}

@@ -1,0 +1,192 @@
+import type { MapEntry, Pos, ScalarNode, StepDef } from './definition.ts';
+import { type Diagnostics, scope } from './diagnostics.ts';
+import { posAt } from './positions.ts';
+import type { Substituted, Substituter, TokenUse } from './substitute.ts';
+
+const TRUE_WORDS = new Set(['true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', 'no', 'off']);
+
+/** Reads a step's fields with variables substituted, reporting problems at the use site. */
+export class FieldReader {
+  readonly step: StepDef;
+  readonly path: string;
+  readonly #subst: Substituter;
+  readonly #diags: Diagnostics;
+  readonly #lineStarts: number[];
+
+  constructor(step: StepDef, subst: Substituter, diags: Diagnostics, lineStarts: number[]) {
+    this.step = step;
+    this.path = scope(step.stage, step.name, step.type);
+    this.#subst = subst;
+    this.#diags = diags;
+    this.#lineStarts = lineStarts;
+  }
+
+  has(name: string): boolean {
+    return this.step.fields.has(name);
+  }
+
+  /** A string field (numbers and booleans become text); `fallback` may hold `${var}`s. */
+  string(name: string, fallback = ''): string {
+    const entry = this.step.fields.get(name);
+    if (!entry) return this.#fallback(name, fallback);
+    const node = this.#scalar(entry, 'a string');
+    return node ? this.#substitute(node, scope(this.path, name)).text : '';
+  }
+
+  /** A required string field: present and not empty after substitution. */
+  required(name: string): string {
+    const value = this.string(name);
+    if (value === '' && this.#isScalarOrMissing(name)) this.missing(name);
+    return value;
+  }
+
+  /** A boolean field: true/false or the YAML 1.1 words yes/no/on/off, any case. */
+  bool(name: string, fallback: boolean): boolean {
+    const entry = this.step.fields.get(name);
+    if (!entry) return fallback;
+    const node = this.#scalar(entry, 'a boolean');
+    if (!node || node.value === null) return fallback;
+    const sub = this.#substitute(node, scope(this.path, name));
+    const parsed = toBoolean(sub.value);
+    if (parsed !== null) return parsed;
+    this.error(
+      node.pos,
+      name,
+      `"${name}" must be a boolean (true/false, yes/no, on/off), got "${sub.text}"${fromWhere(sub)}`,
+    );
+    return fallback;
+  }
+
+  /** A list of strings; undefined when absent. */
+  list(name: string): string[] | undefined {
+    const entry = this.step.fields.get(name);
+    if (!entry || (entry.value.kind === 'scalar' && entry.value.value === null)) return undefined;
+    if (entry.value.kind !== 'list') {
+      this.error(entry.value.pos, name, `"${name}" must be a list`);
+      return [];
+    }
+    return entry.value.items.flatMap((item, i) => {
+      const path = scope(this.path, name, i);
+      if (item.kind !== 'scalar') {
+        this.#diags.error(item.pos, path, `items of "${name}" must be strings, not a ${item.kind}`);
+        return [];
+      }
+      return [this.#substitute(item, path).text];
+    });
+  }
+
+  /** A map of string → scalar (values become text); empty when absent. */
+  map(name: string): Array<[string, string]> {
+    const entry = this.step.fields.get(name);
+    if (!entry || (entry.value.kind === 'scalar' && entry.value.value === null)) return [];
+    if (entry.value.kind !== 'map') {
+      this.error(entry.value.pos, name, `"${name}" must be a map of key: value`);
+      return [];
+    }
+    return entry.value.entries.flatMap((e): Array<[string, string]> => {
+      const path = scope(this.path, name, e.key);
+      if (e.value.kind !== 'scalar') {
+        this.#diags.error(e.value.pos, path, `values of "${name}" must be strings, not a ${e.value.kind}`);
+        return [];
+      }
+      return [[e.key, this.#substitute(e.value, path).text]];
+    });
+  }
+
+  /** Substitutes a text that is not in the file (a default), reporting at the step type key. */
+  expand(text: string, field: string): Substituted {
+    const { result } = this.#subst.text(text);
+    this.#report(result.issues, this.step.typePos, scope(this.path, field), `default of "${field}"`);
+    return result;
+  }
+
+  /** A variable's substituted value, or undefined. */
+  variable(name: string): Substituted | undefined {
+    return this.#subst.variable(name);
+  }
+
+  missing(name: string): void {
+    this.#diags.error(this.step.typePos, scope(this.path, name), `missing required field: "${name}"`);
+  }
+
+  error(pos: Pos, field: string, message: string): void {
+    this.#diags.error(pos, scope(this.path, field), message);
+  }
+
+  warning(pos: Pos, field: string, message: string): void {
+    this.#diags.warning(pos, scope(this.path, field), message);
+  }
+
+  /** Position of a field's value, else of the step type key. */
+  posOf(name: string): Pos {
+    return this.step.fields.get(name)?.value.pos ?? this.step.typePos;
+  }
+
+  #fallback(name: string, fallback: string): string {
+    return fallback.includes('${') ? this.expand(fallback, name).text : fallback;
+  }
+
+  #isScalarOrMissing(name: string): boolean {
+    const entry = this.step.fields.get(name);
+    return !entry || entry.value.kind === 'scalar';
+  }
+
+  #scalar(entry: MapEntry, what: string): ScalarNode | null {
+    if (entry.value.kind === 'scalar') return entry.value;
+    this.error(entry.value.pos, entry.key, `"${entry.key}" must be ${what}, not a ${entry.value.kind}`);
+    return null;
+  }
+
+  #substitute(node: ScalarNode, path: string): Substituted {
+    if (typeof node.value !== 'string' || !node.value.includes('${')) {
+      return { value: node.value ?? '', text: node.text, origins: [], issues: [] };
+    }
+    const { result, uses } = this.#subst.text(node.value);
+    for (const use of uses) this.#report(use.issues, this.#usePos(node, use), path, null);
+    return result;
+  }
+
+  #report(issues: Substituted['issues'], pos: Pos, path: string, context: string | null): void {
+    for (const issue of issues) {
+      const where = [issue.via ? `in the value of "${issue.via}"` : '', context ? `in the ${context}` : '']
+        .filter(Boolean)
+        .join(', ');
+      const suffix = where ? ` (${where})` : '';
+      if (issue.kind === 'loop')
+        this.#diags.error(pos, path, `recursive variable loop: ${issue.name}${suffix}`);
+      else
+        this.#diags.warning(pos, path, `undefined variable "${issue.name}"${suffix}; the text is kept as is`);
+    }
+  }
+
+  /** Where a `${…}` use sits in the file: found in the scalar's source, else the scalar's start. */
+  #usePos(node: ScalarNode, use: TokenUse): Pos {
+    const raw = (node.value as string).slice(use.index, use.index + use.length);
+    let nth = 0;
+    for (
+      let i = (node.value as string).indexOf(raw);
+      i !== -1 && i < use.index;
+      i = (node.value as string).indexOf(raw, i + 1)
+    )
+      nth++;
+    let at = node.source.indexOf(raw);
+    for (let k = 0; k < nth && at !== -1; k++) at = node.source.indexOf(raw, at + 1);
+    return at === -1 ? node.pos : posAt(this.#lineStarts, node.offset + at);
+  }
+}
+
+/** true/false from a boolean or a YAML 1.1 word (any case); null otherwise. */
+export function toBoolean(value: string | number | boolean | null): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return null;
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return null;
+}
+
+/** ` (from "X" from environment "prod" (3:5))` when a value came through variables. */
+export function fromWhere(sub: Substituted): string {
+  return sub.origins.length ? ` (value of ${sub.origins.join(', via ')})` : '';
+}

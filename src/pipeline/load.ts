@@ -1,0 +1,120 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Diagnostics, hasErrors, START, sortDiagnostics, strictDiagnostics } from './diagnostics.ts';
+import { gitBuildVars } from './git-vars.ts';
+import { lintDefinition } from './lint.ts';
+import type { PlanOptions } from './options.ts';
+import { parseDefinition } from './parse.ts';
+import { planBuild } from './plan.ts';
+import type { BuildPlan, Diagnostic, PlanResult } from './types.ts';
+import { readVarsFiles, varsFileCandidates } from './vars-files.ts';
+
+/** The definition file's name. */
+export const DEFINITION_FILE = '.wharf-ci.yml';
+
+/** Options of the working-tree entry points (`berth lint/plan/run`). */
+export type LoadOptions = PlanOptions & { cwd: string; userConfigDir?: string };
+
+interface Loaded {
+  file: string;
+  repoDir: string;
+  text: string | null;
+  options: PlanOptions & { file: string };
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Text → plan in one call (the bot: file text from the forge, no disk). The plan is
+ * null whenever there is an error, so a broken definition can never run.
+ */
+export function planFromText(
+  text: string,
+  options: PlanOptions & { file: string },
+): Omit<PlanResult, 'plan'> & { plan: BuildPlan | null } {
+  const parsed = parseDefinition(text, options);
+  const parseDiagnostics = strictDiagnostics(parsed.diagnostics, options.strict);
+  if (!parsed.definition) return { plan: null, diagnostics: parseDiagnostics };
+  const planned = planBuild(parsed.definition, options);
+  const diagnostics = sortDiagnostics([...parseDiagnostics, ...planned.diagnostics]);
+  return { plan: hasErrors(diagnostics) ? null : planned.plan, diagnostics };
+}
+
+/** Finds the file, reads it and gathers the variable layers of the working tree. */
+async function load(path: string, options: LoadOptions): Promise<Loaded> {
+  const target = resolve(options.cwd, path);
+  let file = target;
+  try {
+    if ((await stat(target)).isDirectory()) file = join(target, DEFINITION_FILE);
+  } catch {
+    // A missing path is reported below, when reading it fails.
+  }
+  const repoDir = dirname(file);
+  const shown =
+    path === '' || path === '.' || file !== target
+      ? join(path || '.', file === target ? '' : DEFINITION_FILE)
+      : path;
+  const diags = new Diagnostics(shown);
+  let text: string | null = null;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    diags.error(
+      START,
+      '',
+      code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${(error as Error).message}`,
+    );
+  }
+  const buildVars = options.buildVars ?? (await gitBuildVars(repoDir));
+  const varsFiles = await readVarsFiles(varsFileCandidates(repoDir, options.userConfigDir));
+  const planOptions = {
+    ...options,
+    file: shown,
+    buildVars,
+    varsFiles: [...(options.varsFiles ?? []), ...varsFiles.layers],
+  };
+  return {
+    file: shown,
+    repoDir,
+    text,
+    options: planOptions,
+    diagnostics: [...diags.items, ...varsFiles.diagnostics],
+  };
+}
+
+/** `berth plan/run`: the plan of a `.wharf-ci.yml` (or a folder holding one) in a working tree. */
+export async function loadPipeline(
+  path: string,
+  options: LoadOptions,
+): Promise<{ file: string; repoDir: string; plan: BuildPlan | null; diagnostics: Diagnostic[] }> {
+  const loaded = await load(path, options);
+  const own = strictDiagnostics(loaded.diagnostics, options.strict);
+  if (loaded.text === null)
+    return { file: loaded.file, repoDir: loaded.repoDir, plan: null, diagnostics: own };
+  const result = planFromText(loaded.text, loaded.options);
+  const diagnostics = sortDiagnostics([...own, ...result.diagnostics]);
+  return {
+    file: loaded.file,
+    repoDir: loaded.repoDir,
+    plan: hasErrors(diagnostics) ? null : result.plan,
+    diagnostics,
+  };
+}
+
+/** `berth lint`: every problem of the file, each stage checked where it runs. */
+export async function lintPipeline(
+  path: string,
+  options: LoadOptions,
+): Promise<{ file: string; repoDir: string; diagnostics: Diagnostic[] }> {
+  const loaded = await load(path, options);
+  const own = strictDiagnostics(loaded.diagnostics, options.strict);
+  if (loaded.text === null) return { file: loaded.file, repoDir: loaded.repoDir, diagnostics: own };
+  const parsed = parseDefinition(loaded.text, loaded.options);
+  const planned = parsed.definition ? lintDefinition(parsed.definition, loaded.options) : [];
+  const diagnostics = sortDiagnostics([
+    ...own,
+    ...strictDiagnostics(parsed.diagnostics, options.strict),
+    ...planned,
+  ]);
+  return { file: loaded.file, repoDir: loaded.repoDir, diagnostics };
+}

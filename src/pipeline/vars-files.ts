@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { Diagnostics, START } from './diagnostics.ts';
+import { lineStartsOf, posAt } from './positions.ts';
+import type { Diagnostic } from './types.ts';
+
+/** Names a `.wharf-vars.yml` may have in the user's config folder. */
+const USER_FILES = ['.wharf-vars.yml', 'wharf-vars.yml'];
+
+/** Candidate files, highest precedence first: repo folder, its parents, then the user's config folder. */
+export function varsFileCandidates(repoDir: string, userConfigDir?: string): string[] {
+  const files: string[] = [];
+  for (let dir = repoDir; ; dir = dirname(dir)) {
+    files.push(join(dir, '.wharf-vars.yml'));
+    if (dirname(dir) === dir) break;
+  }
+  if (userConfigDir) files.push(...USER_FILES.map((name) => join(userConfigDir, name)));
+  return files;
+}
+
+/** Reads the `vars:` map of every existing candidate; bad files become diagnostics. */
+export async function readVarsFiles(
+  files: string[],
+): Promise<{ layers: Array<Record<string, string>>; diagnostics: Diagnostic[] }> {
+  const layers: Array<Record<string, string>> = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of [...new Set(files)]) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const diags = new Diagnostics(file);
+    layers.push(parseVarsFile(text, diags));
+    diagnostics.push(...diags.items);
+  }
+  return { layers, diagnostics };
+}
+
+/** The `vars:` map of one file: scalar values as text. */
+export function parseVarsFile(text: string, diags: Diagnostics): Record<string, string> {
+  const lineStarts = lineStartsOf(text);
+  const doc = parseDocument(text, { prettyErrors: false });
+  for (const e of doc.errors)
+    diags.error(posAt(lineStarts, e.pos[0]), '', e.message.split('\n')[0] ?? e.message);
+  if (doc.errors.length > 0) return {};
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) return {};
+  const vars = (data as { vars?: unknown }).vars;
+  if (
+    typeof data !== 'object' ||
+    (vars !== undefined && vars !== null && (typeof vars !== 'object' || Array.isArray(vars)))
+  ) {
+    diags.error(START, 'vars', 'expected a "vars:" map of name: value');
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries((vars ?? {}) as Record<string, unknown>)) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) out[name] = String(value);
+    else diags.error(START, `vars/${name}`, `variable "${name}" must be a string, number or boolean`);
+  }
+  return out;
+}

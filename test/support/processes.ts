@@ -1,0 +1,16 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Command lines of live processes that contain `marker` (zombies excluded). */
+export async function processesWith(marker: string): Promise<string[]> {
+  const { stdout } = await run('ps', ['-eo', 'stat=,args=']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(marker) && !line.trim().startsWith('Z') && !line.includes('ps -eo'))
+    .map((line) => line.trim());
+}
+
+/** A string unlikely to appear in any other process's command line. */
+export const uniqueMarker = () => `berth-marker-${process.pid}-${Math.random().toString(36).slice(2)}`;
