@@ -131,15 +131,15 @@ export function renderConfigErrors(
 export function diagnosticsFromText(text: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const line of text.split('\n')) {
-    const m = /^(.+?):(\d+):(\d+):\s*(error|warning):\s*(.*)$/.exec(line.trim());
+    const m = /^(.+?):(\d+):(\d+):\s*(error|warning):\s*(.*?)(?: \[([^\]]*)\])?$/.exec(line.trim());
     if (m) {
-      const [, file = '', l = '0', c = '0', severity, message = ''] = m;
+      const [, file = '', l = '0', c = '0', severity, message = '', path = ''] = m;
       found.push({
         file,
         line: Number(l),
         col: Number(c),
         severity: severity as Diagnostic['severity'],
-        path: '',
+        path,
         message,
       });
     }
