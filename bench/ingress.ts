@@ -1,6 +1,6 @@
 // GitHub webhook ingress: signed `push` deliveries POSTed to Berth's real HTTP handler
-// (Probot middleware, signature check, payload mapping, policy, one API call to find
-// the commit's PRs), measured to the acknowledgement and to "job queued" (the moment
+// (Probot middleware, signature check, payload mapping, policy: API calls for the
+// pipeline file and the commit's PRs), measured to the acknowledgement and to "job queued" (the moment
 // BuildService.request resolves). The GitHub API is the local fake. Run by hand:
 //   . scripts/use-node.sh && node bench/ingress.ts [deliveries] [concurrency]
 import type { BuildService } from '../src/builds/service.ts';
@@ -31,7 +31,9 @@ let busy = 0;
 
 async function one(n: number) {
   const id = `bench-${n}`;
-  const payload = { ...base, after: (n + 1).toString(16).padStart(40, 'f'), deleted: false };
+  const sha = (n + 1).toString(16).padStart(40, 'f');
+  h.fake.addFile(sha, '.wharf-ci.yml', 'build:\n  unit:\n    container:\n      image: alpine\n');
+  const payload = { ...base, after: sha, deleted: false };
   const started = performance.now();
   sentAt.set(id, started);
   const status = await h.deliver('push', payload, { id });

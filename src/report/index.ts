@@ -4,6 +4,7 @@ export {
   contextFor,
   describe,
   MAX_DESCRIPTION,
+  noPipelineStatus,
   skippedStatus,
   statusOf,
   stepProblem,

@@ -1,4 +1,6 @@
 import type { BuildRecord, BuildRequest, TriggerKind } from '../../builds/types.ts';
+import { DEFINITION_FILE } from '../../pipeline/index.ts';
+import { noPipelineStatus } from '../../report/status.ts';
 import type { CommitInfo, RepoRef } from '../types.ts';
 import type { PolicyDeps } from './deps.ts';
 
@@ -95,6 +97,21 @@ export function latestPerContext(records: BuildRecord[]): BuildRecord[] {
   const seen = new Map<string, BuildRecord>();
   for (const record of records) if (!seen.has(record.context)) seen.set(record.context, record);
   return [...seen.values()];
+}
+
+/**
+ * False when the commit has no pipeline file (a status then says there is nothing to
+ * build). A failed lookup counts as present: the worker reports what it finds.
+ */
+export async function hasPipeline(deps: PolicyDeps, repo: RepoRef, sha: string): Promise<boolean> {
+  try {
+    if ((await deps.forge.readFile(repo, sha, DEFINITION_FILE)) !== null) return true;
+  } catch (err) {
+    deps.logger.warn({ err, sha }, 'cannot check for the pipeline file; queueing anyway');
+    return true;
+  }
+  await deps.forge.setStatus(repo, sha, noPipelineStatus(DEFINITION_FILE));
+  return false;
 }
 
 /** True when a build of this PR/MR at this sha already exists and was not cancelled. */

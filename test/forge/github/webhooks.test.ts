@@ -22,6 +22,8 @@ beforeEach(async () => {
     redis,
   );
   await h.redis.flushall();
+  for (const sha of [SHA, 'b'.repeat(40)])
+    h.fake.addFile(sha, '.wharf-ci.yml', 'build:\n  unit:\n    container:\n      image: alpine\n');
 });
 afterEach(async () => {
   assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
@@ -238,4 +240,14 @@ test('reports racing for a new build create one check run and end completed', as
   assert.equal(creates.filter((r) => r.body?.external_id === 'race').length, 1);
   const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === 'race');
   assert.equal(run?.conclusion, 'success');
+});
+
+test('a push of a commit without .wharf-ci.yml queues nothing and says why', async () => {
+  await h.deliver('push', pushPayload('d'.repeat(40)));
+  await h.settle();
+  assert.equal(builds.records.length, 0);
+  assert.deepEqual(
+    h.fake.statuses.map((s) => [s.state, s.description]),
+    [['success', 'no .wharf-ci.yml at this commit: nothing to build']],
+  );
 });

@@ -157,3 +157,14 @@ test('a rerun button press reruns the named context for trusted users only', asy
   assert.equal(rerun.builds.length, 1);
   assert.equal(ctx.builds.records[0]?.request.trigger, 'rerequested');
 });
+
+test('a commit without .wharf-ci.yml builds nothing and a status says why', async () => {
+  ctx.forge.withoutPipeline.add('n1');
+  const result = await handleForgeEvent(push('n1'), ctx.deps);
+  assert.equal(result.action, 'skip');
+  assert.equal(ctx.builds.records.length, 0);
+  assert.deepEqual(
+    ctx.forge.statuses.map((s) => [s.state, s.description]),
+    [['success', 'no .wharf-ci.yml at this commit: nothing to build']],
+  );
+});
