@@ -44,10 +44,13 @@ export interface GithubPluginDeps {
 
 /** What Berth's composition root wires: the webhook handler and the worker's adapter. */
 export interface GithubPlugin {
+  name: 'github';
   handlers: HttpHandler[];
   adapter: ForgeAdapter;
-  /** Waits (bounded) for webhook work still running. */
-  close(timeoutMs: number): Promise<void>;
+  /** The variables that turn GitHub on (for the start-up log line). */
+  enabledBy: string;
+  /** Waits (bounded, 10 s by default) for webhook work still running. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** Builds the GitHub App: Probot ingress → policy → BuildService, and the worker adapter. */
@@ -64,7 +67,7 @@ export async function createGithubPlugin(
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     ...(deps.Octokit ? { Octokit: deps.Octokit } : {}),
   });
-  const clients = githubClients(probot, Number(config.appId));
+  const clients = githubClients(probot, Number(config.appId), log);
   const reporter = combine(
     createBuildReporter({
       forgeFor: (request) => clients.forgeFor(request.installationId ?? 0),
@@ -105,25 +108,28 @@ export async function createGithubPlugin(
     { probot, webhooksPath: GITHUB_WEBHOOK_PATH },
   );
   return {
+    name: 'github',
     handlers: [webhookHandler({ path: GITHUB_WEBHOOK_PATH, secret: config.webhookSecret, middleware })],
     adapter: createGithubAdapter(clients, reporter),
-    close: (timeoutMs) => dispatcher.drain(timeoutMs),
+    enabledBy: 'APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET',
+    close: (timeoutMs = 10_000) => dispatcher.drain(timeoutMs),
   };
 }
 
-function githubClients(probot: Probot, appId: number) {
+function githubClients(probot: Probot, appId: number, log: Logger) {
   const octokits = new Map<number, Promise<Octokit>>();
-  let login: Promise<string> | null = null;
+  let login: Promise<string | null> | null = null;
   const bot = {
     appId,
     login: () => {
       login ??= probot
         .auth()
         .then((app) => app.rest.apps.getAuthenticated())
-        .then((r) => `${r.data?.slug ?? ''}[bot]`)
+        .then((r) => (r.data?.slug ? `${r.data.slug}[bot]` : null))
         .catch((err: unknown) => {
+          log.warn({ err }, 'cannot read the App slug (GET /app); comments are matched by bot type');
           login = null;
-          throw err;
+          return null;
         });
       return login;
     },

@@ -251,3 +251,17 @@ test('a push of a commit without .wharf-ci.yml queues nothing and says why', asy
     [['success', 'no .wharf-ci.yml at this commit: nothing to build']],
   );
 });
+
+test('the summary comment never edits somebody else’s comment carrying the marker', async () => {
+  h.fake.permissions.set('dev', 'write');
+  h.fake.comments.set(5, [{ id: 1, body: '<!-- berth:summary --> mine', user: { login: 'mallory', type: 'User' } }]);
+  await h.deliver('pull_request', prPayload('opened', SHA, false, 'dev'));
+  await h.settle();
+  const record = builds.records[0]!;
+  Object.assign(record, { status: 'failed', stages: failedStages() });
+  await h.plugin.adapter.reporter.report(record);
+  const comments = h.fake.comments.get(5) ?? [];
+  assert.equal(comments.length, 2);
+  assert.equal(comments[0]?.body, '<!-- berth:summary --> mine');
+  assert.equal(comments[1]?.user.login, 'berth[bot]');
+});
