@@ -254,7 +254,9 @@ test('a push of a commit without .wharf-ci.yml queues nothing and says why', asy
 
 test('the summary comment never edits somebody else’s comment carrying the marker', async () => {
   h.fake.permissions.set('dev', 'write');
-  h.fake.comments.set(5, [{ id: 1, body: '<!-- berth:summary --> mine', user: { login: 'mallory', type: 'User' } }]);
+  h.fake.comments.set(5, [
+    { id: 1, body: '<!-- berth:summary --> mine', user: { login: 'mallory', type: 'User' } },
+  ]);
   await h.deliver('pull_request', prPayload('opened', SHA, false, 'dev'));
   await h.settle();
   const record = builds.records[0]!;
