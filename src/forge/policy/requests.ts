@@ -24,7 +24,7 @@ export function baseRequest(repo: RepoRef, actor: string, deliveryId: string) {
     repo: repo.repo,
     ...(repo.projectId === undefined ? {} : { projectId: repo.projectId }),
     ...(repo.installationId === undefined ? {} : { installationId: repo.installationId }),
-    actor,
+    ...(actor ? { actor } : {}),
     deliveryId,
     inputs: {},
   };
@@ -69,9 +69,10 @@ export function rerunOf(
   record: BuildRecord,
   how: { actor: string; deliveryId: string; trigger: TriggerKind },
 ): BuildRequest {
+  const { actor: _previous, ...request } = record.request;
   return {
-    ...record.request,
-    actor: how.actor,
+    ...request,
+    ...(how.actor ? { actor: how.actor } : {}),
     deliveryId: how.deliveryId,
     trigger: how.trigger,
     rerun: true,
