@@ -28,7 +28,9 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
   const approved = (await deps.store.approvedSha(repo, event.change)) === sha;
   if (!approved && !(await trusts(deps, repo, event.author))) {
     await deps.forge.setStatus(repo, sha, waitingStatus());
-    return outcome('hold', `${event.author} is not a collaborator with write access`);
+    const filter = { forge: repo.forge, repo: repo.repo, change: event.change };
+    const stopped = await deps.builds.cancel(filter, 'superseded by a push that waits for approval');
+    return outcome('hold', `${event.author} is not a collaborator with write access`, stopped);
   }
   if (event.action !== 'reopened' && (await alreadyBuilt(deps, repo, sha, event.change))) {
     return outcome('duplicate', `#${event.change} at ${sha} already built`);

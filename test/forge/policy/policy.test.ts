@@ -82,8 +82,10 @@ test('a fork PR waits, runs after /ok-to-test from a writer, and waits again aft
   assert.equal(ok.action, 'build');
   assert.equal(ctx.builds.records[0]?.request.headRepo, 'stranger/app');
 
-  assert.equal((await handleForgeEvent(change('updated', 's2', 'stranger'), ctx.deps)).action, 'hold');
+  const held = await handleForgeEvent(change('updated', 's2', 'stranger'), ctx.deps);
+  assert.equal(held.action, 'hold');
   assert.equal(ctx.builds.records.length, 1);
+  assert.equal(ctx.builds.records[0]?.status, 'cancelled', 'the approved sha is superseded');
 });
 
 test('commands from readers get one reply per PR; bots and plain comments are ignored', async () => {
