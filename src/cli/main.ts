@@ -1,10 +1,13 @@
 import type { CliContext, Command } from './command.ts';
 import { UsageError } from './command.ts';
+import { abortOnSignals } from './signals.ts';
 
 /** Commands load lazily so `berth lint` never pays for the bot's dependencies. */
 const commands: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('./lint.ts')).lintCommand,
   plan: async () => (await import('./plan.ts')).planCommand,
+  run: async () => (await import('./run.ts')).runCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
 };
 
 const HELP = `berth — runs .wharf-ci.yml pipelines; a CI bot for GitHub and GitLab
@@ -51,6 +54,7 @@ export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promi
     full.stdout.write(command.help);
     return 0;
   }
+  const release = ctx.signal ? () => {} : abortOnSignals(controller, full.stderr);
   try {
     return await command.run(full);
   } catch (error) {
@@ -59,5 +63,7 @@ export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promi
       return 2;
     }
     throw error;
+  } finally {
+    release();
   }
 }

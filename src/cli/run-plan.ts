@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { relative } from 'node:path';
 import type { Config } from '../config/load.ts';
 import { runBuild } from '../engine/run-build.ts';
 import type { BuildEvent } from '../engine/types.ts';
@@ -25,9 +24,8 @@ export async function executePlan(ctx: CliContext, build: LocalBuild): Promise<n
   const color = Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR;
   const sink = createConsoleSink(ctx.stdout, { color });
   const steps = build.plan.stages.reduce((sum, stage) => sum + stage.steps.length, 0);
-  const where = relative(ctx.cwd, build.file) || build.file;
   sink.note(
-    `berth: ${where}: ${plural(build.plan.stages.length, 'stage')}, ${plural(steps, 'step')}, ${build.runtime.kind} runtime`,
+    `berth: ${build.file}: ${plural(build.plan.stages.length, 'stage')}, ${plural(steps, 'step')}, ${build.runtime.kind} runtime`,
   );
   const result = await runBuild({
     runtime: build.runtime,

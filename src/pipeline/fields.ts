@@ -160,20 +160,27 @@ export class FieldReader {
     }
   }
 
-  /** Where a `${…}` use sits in the file: found in the scalar's source, else the scalar's start. */
+  /** Where a `${…}` use sits in the file: the same occurrence in the scalar's source, else the scalar's start. */
   #usePos(node: ScalarNode, use: TokenUse): Pos {
-    const raw = (node.value as string).slice(use.index, use.index + use.length);
-    let nth = 0;
-    for (
-      let i = (node.value as string).indexOf(raw);
-      i !== -1 && i < use.index;
-      i = (node.value as string).indexOf(raw, i + 1)
-    )
-      nth++;
-    let at = node.source.indexOf(raw);
-    for (let k = 0; k < nth && at !== -1; k++) at = node.source.indexOf(raw, at + 1);
+    const value = node.value as string;
+    const raw = value.slice(use.index, use.index + use.length);
+    const at = nthIndexOf(node.source, raw, countBefore(value, raw, use.index));
     return at === -1 ? node.pos : posAt(this.#lineStarts, node.offset + at);
   }
+}
+
+/** How many times `needle` occurs in `text` before offset `end`. */
+function countBefore(text: string, needle: string, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf(needle); i !== -1 && i < end; i = text.indexOf(needle, i + 1)) count++;
+  return count;
+}
+
+/** Offset of the `n`th (0-based) occurrence of `needle` in `text`, or -1. */
+function nthIndexOf(text: string, needle: string, n: number): number {
+  let at = text.indexOf(needle);
+  for (let k = 0; k < n && at !== -1; k++) at = text.indexOf(needle, at + 1);
+  return at;
 }
 
 /** true/false from a boolean or a YAML 1.1 word (any case); null otherwise. */
@@ -186,7 +193,7 @@ export function toBoolean(value: string | number | boolean | null): boolean | nu
   return null;
 }
 
-/** ` (from "X" from environment "prod" (3:5))` when a value came through variables. */
+/** ` (value of "X" from environment "prod" (3:5))` when a value came through variables. */
 export function fromWhere(sub: Substituted): string {
   return sub.origins.length ? ` (value of ${sub.origins.join(', via ')})` : '';
 }

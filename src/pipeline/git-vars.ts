@@ -28,8 +28,9 @@ export function repoFromRemote(url: string): { group: string; name: string } | n
 
 /**
  * The build variables of a working tree, as `berth run` sees them: BUILD_REF=0, the
- * GIT_* of HEAD, REPO_GROUP/REPO_NAME from the origin remote (REPO_NAME falls back to
- * the folder name). Outside a git work tree only BUILD_REF and REPO_NAME are set.
+ * GIT_* of HEAD (empty when unknown, e.g. no tag), REPO_GROUP/REPO_NAME from the
+ * origin remote (REPO_NAME falls back to the folder name). Outside a git work tree
+ * only BUILD_REF and REPO_NAME are set, so uses of the others are warned about.
  */
 export async function gitBuildVars(repoDir: string): Promise<Record<string, string>> {
   const vars: Record<string, string> = { BUILD_REF: '0', REPO_NAME: basename(repoDir) };

@@ -1,4 +1,4 @@
-import { type Document, parseAllDocuments } from 'yaml';
+import { type Document, isScalar, parseAllDocuments } from 'yaml';
 import type { Definition, MapNode } from './definition.ts';
 import { Diagnostics, START, sortDiagnostics } from './diagnostics.ts';
 import { parseEnvironments } from './environments.ts';
@@ -21,7 +21,9 @@ function singleDocument(text: string, lineStarts: number[], diags: Diagnostics):
     diags.error(START, '', `cannot parse YAML: ${(error as Error).message}`);
     return null;
   }
-  const content = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+  const isEmpty = (d: Document.Parsed) =>
+    d.contents === null || (isScalar(d.contents) && d.contents.value === null);
+  const content = docs.filter((d) => !isEmpty(d) || d.errors.length > 0);
   if (content.length === 0) {
     diags.error(START, '', 'empty document: the file defines no stages');
     return null;

@@ -46,7 +46,13 @@ export function parseVarsFile(text: string, diags: Diagnostics): Record<string, 
   for (const e of doc.errors)
     diags.error(posAt(lineStarts, e.pos[0]), '', e.message.split('\n')[0] ?? e.message);
   if (doc.errors.length > 0) return {};
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    diags.error(START, '', `cannot read the variables: ${(error as Error).message}`);
+    return {};
+  }
   if (data === null || data === undefined) return {};
   const vars = (data as { vars?: unknown }).vars;
   if (

@@ -39,7 +39,7 @@ describe('berth run output', () => {
     const { code, printed } = await execute(plan([stage('build', { hello: 'echo hi; echo oops >&2' })]));
     assert.equal(code, 0);
     const lines = printed.split('\n');
-    assert.equal(lines[0], 'berth: .wharf-ci.yml: 1 stage, 1 step, local runtime');
+    assert.equal(lines[0], `berth: ${repo.dir}/.wharf-ci.yml: 1 stage, 1 step, local runtime`);
     assert.ok(lines.includes('── stage build (1/1)'));
     assert.ok(lines.includes('[build/hello] hi'));
     assert.ok(lines.includes('[build/hello]! oops'));

@@ -5,7 +5,7 @@ const run = promisify(execFile);
 
 /** Command lines of live processes that contain `marker` (zombies excluded). */
 export async function processesWith(marker: string): Promise<string[]> {
-  const { stdout } = await run('ps', ['-eo', 'stat=,args=']);
+  const { stdout } = await run('ps', ['-eo', 'stat=,pid=,args=']);
   return stdout
     .split('\n')
     .filter((line) => line.includes(marker) && !line.trim().startsWith('Z') && !line.includes('ps -eo'))

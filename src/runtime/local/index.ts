@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
+import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import { listSourceFiles } from '../../source/list-files.ts';
 import type { BuildContext, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
@@ -9,7 +10,6 @@ import { type CopyItem, copyTree } from './copy-tree.ts';
 import { isOnPath } from './find-tool.ts';
 import { killGroup, runInGroup } from './process-group.ts';
 import { localNotes } from './step-notes.ts';
-import { substituteVariables } from './substitute.ts';
 
 export interface LocalRuntimeOptions {
   logger?: Logger;
@@ -112,7 +112,7 @@ function copyItems(step: PlannedStep, run: StepRun): CopyItem[] {
   if (step.source.kind === 'repo') return run.files.map((path) => ({ path }));
   const variables = run.build.plan.variables;
   return step.source.files.map(({ path, substitute }) =>
-    substitute ? { path, transform: (text: string) => substituteVariables(text, variables) } : { path },
+    substitute ? { path, transform: (text: string) => substituteText(text, variables) } : { path },
   );
 }
 

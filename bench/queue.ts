@@ -1,0 +1,200 @@
+// Queue, log store and worker figures against a private redis-server. Run by hand:
+//   . scripts/use-node.sh && node bench/queue.ts [builds] [logLines]
+// Prints: builds enqueued per second, worker pickup latency (median, p95), log lines
+// appended per second, live-follow latency (median, p95), and the RSS of a worker
+// running 50 concurrent builds on the local runtime.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BuildRequest } from '../src/builds/types.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { runBuild } from '../src/engine/index.ts';
+import { createLocalAdapter } from '../src/forge/local/adapter.ts';
+import type { BuildExecutor } from '../src/queue/executor.ts';
+import { createPipelineExecutor } from '../src/queue/pipeline-executor.ts';
+import { createQueueStack, type QueueStack } from '../src/queue/stack.ts';
+import { startBuildWorker } from '../src/queue/worker.ts';
+import { createLocalRuntime } from '../src/runtime/local/index.ts';
+import { quietLogger } from '../test/support/queue-harness.ts';
+import { startRedis } from '../test/support/redis.ts';
+
+const builds = Number(process.argv[2] ?? 2000);
+const logLines = Number(process.argv[3] ?? 200_000);
+const redis = await startRedis();
+let queueNo = 0;
+const stack = (): QueueStack =>
+  createQueueStack({
+    redisUrl: redis.url,
+    logger: quietLogger,
+    queueName: `bench-${queueNo++}`,
+    prefix: `bench${queueNo}`,
+    retentionMs: 3_600_000,
+    logCaps: { stepBytes: 1e9, buildBytes: 1e9 },
+  });
+const request = (i: number, repo = 'acme/app'): BuildRequest => ({
+  forge: 'local',
+  repo,
+  ref: `branch-${i}`,
+  refType: 'branch',
+  trigger: 'push',
+  inputs: {},
+  rerun: false,
+});
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const print = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+
+async function enqueueRate(): Promise<void> {
+  const s = stack();
+  const started = performance.now();
+  for (let i = 0; i < builds; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, builds - i) }, (_, k) => s.service.request(request(i + k))),
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  print('builds enqueued per second', `${Math.round(builds / seconds)} (${builds} builds, 50 in flight)`);
+  await s.close();
+}
+
+async function pickupLatency(): Promise<void> {
+  const s = stack();
+  const enqueued = new Map<string, number>();
+  const latencies: number[] = [];
+  const picked = new Map<string, number>();
+  const execute: BuildExecutor = async (x) => {
+    picked.set(x.id, performance.now());
+    const at = new Date().toISOString();
+    return { status: 'success', reason: null, message: null, startedAt: at, finishedAt: at, stages: [] };
+  };
+  const worker = await startBuildWorker({
+    connection: s.bull,
+    store: s.store,
+    logs: s.logs,
+    bus: s.bus,
+    adapters: { local: createLocalAdapter() },
+    execute,
+    logger: quietLogger,
+    concurrency: 8,
+    queueName: `bench-${queueNo - 1}`,
+  });
+  const count = 500;
+  for (let i = 0; i < count; i++) {
+    const before = performance.now();
+    const { id } = await s.service.request(request(i));
+    enqueued.set(id, before);
+    await sleep(4);
+  }
+  while (picked.size < count) await sleep(20);
+  for (const [id, at] of picked) latencies.push(at - (enqueued.get(id) ?? Number.NaN));
+  print(
+    'worker pickup latency (enqueue → executor)',
+    `median ${ms(pct(latencies, 50))}, p95 ${ms(pct(latencies, 95))} (${count} builds, 1 every ~4 ms, concurrency 8)`,
+  );
+  await worker.close(5000);
+  await s.close();
+}
+
+async function logThroughput(): Promise<void> {
+  const s = stack();
+  const sink = s.logs.sink('bench-log');
+  const text = 'x'.repeat(80);
+  const started = performance.now();
+  for (let i = 0; i < logLines; i++)
+    sink.append({ stage: 'build', step: 'main', stream: 'stdout', time: Date.now(), text });
+  await sink.flush();
+  const seconds = (performance.now() - started) / 1000;
+  print('log lines appended per second', `${Math.round(logLines / seconds)} (${logLines} lines of 80 bytes)`);
+
+  const live = s.logs.sink('bench-follow');
+  const controller = new AbortController();
+  const delays: number[] = [];
+  const following = (async () => {
+    for await (const entry of s.logs.follow('bench-follow', { after: null, signal: controller.signal })) {
+      delays.push(Date.now() - entry.time);
+    }
+  })();
+  await sleep(100);
+  for (let i = 0; i < 400; i++) {
+    live.append({ stage: 'build', step: 'main', stream: 'stdout', time: Date.now(), text: `line ${i}` });
+    await sleep(5);
+  }
+  await live.close();
+  await following;
+  print(
+    'live-follow latency (append → follower)',
+    `median ${ms(pct(delays, 50))}, p95 ${ms(pct(delays, 95))} (batch flush 50 ms)`,
+  );
+  await s.close();
+}
+
+async function workerRss(): Promise<void> {
+  const s = stack();
+  const dir = await mkdtemp(join(tmpdir(), 'berth-bench-'));
+  await writeFile(
+    join(dir, '.wharf-ci.yml'),
+    'build:\n  wait:\n    container:\n      image: alpine\n      cmds:\n        - echo start\n        - sleep 3\n        - echo done\n',
+  );
+  const config = loadConfig({});
+  const execute = createPipelineExecutor({
+    runtime: createLocalRuntime({ killGraceMs: 1000, hostEnv: { PATH: process.env.PATH } }),
+    runBuild,
+    instance: 'bench',
+    images: config.images,
+    wharfVars: {},
+    configuredVars: {},
+    timeouts: { stepMs: 60_000, buildMs: 120_000, cleanupMs: 10_000 },
+    logCapBytes: 1e6,
+  });
+  const before = process.memoryUsage().rss;
+  const worker = await startBuildWorker({
+    connection: s.bull,
+    store: s.store,
+    logs: s.logs,
+    bus: s.bus,
+    adapters: { local: createLocalAdapter() },
+    execute,
+    logger: quietLogger,
+    concurrency: 50,
+    globalConcurrency: 50,
+    queueName: `bench-${queueNo - 1}`,
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < 50; i++) ids.push((await s.service.request({ ...request(i, dir), rerun: true })).id);
+  let peak = 0;
+  let maxRunning = 0;
+  const started = performance.now();
+  for (;;) {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    maxRunning = Math.max(maxRunning, worker.active());
+    const records = await Promise.all(ids.map((id) => s.store.get(id)));
+    if (records.every((r) => r && !['queued', 'running'].includes(r.status))) {
+      const ok = records.filter((r) => r?.status === 'success').length;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      print(
+        'worker RSS, 50 concurrent local builds',
+        `${mb(before)} idle → ${mb(peak)} peak (${maxRunning} at once, ${ok}/50 succeeded in ${seconds} s)`,
+      );
+      break;
+    }
+    await sleep(100);
+  }
+  await worker.close(5000);
+  await s.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+try {
+  await workerRss();
+  await enqueueRate();
+  await pickupLatency();
+  await logThroughput();
+} finally {
+  await redis.stop();
+}

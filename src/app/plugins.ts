@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { BuildService } from '../builds/service.ts';
+import type { Config } from '../config/load.ts';
+import { createLocalAdapter } from '../forge/local/adapter.ts';
+import type { ForgeAdapter } from '../forge/types.ts';
+import type { RedisLogStore } from '../logs/redis-store.ts';
+import type { HttpHandler } from '../web/types.ts';
+
+/** What a forge plug-in gets to build its ingress and adapter. */
+export interface PluginContext {
+  config: Readonly<Config>;
+  logger: Logger;
+  /** Where ingress queues, cancels and looks up builds. */
+  service: BuildService;
+  /** Commands connection (policy stores, report state). */
+  redis: Redis;
+  /** Build logs; `logs.stepTail` feeds failure summaries. */
+  logs: RedisLogStore;
+}
+
+/** One forge's contribution: webhook handlers for the web role, an adapter for the worker role. */
+export interface ForgePlugin {
+  name: string;
+  handlers: HttpHandler[];
+  adapter: ForgeAdapter;
+  /** Said in the start-up log line, e.g. `APP_ID, PRIVATE_KEY, WEBHOOK_SECRET`. */
+  enabledBy: string;
+  /** Drains the plug-in's own work at shutdown. */
+  close?: () => Promise<void>;
+}
+
+/**
+ * The forges this configuration enables. Forge modules add themselves here: one
+ * entry each, returning null when their variables are not set.
+ */
+export async function forgePlugins(_ctx: PluginContext): Promise<ForgePlugin[]> {
+  const candidates: Array<Promise<ForgePlugin | null>> = [localPlugin()];
+  const plugins = await Promise.all(candidates);
+  return plugins.filter((p): p is ForgePlugin => p !== null);
+}
+
+async function localPlugin(): Promise<ForgePlugin> {
+  return {
+    name: 'local',
+    handlers: [],
+    adapter: createLocalAdapter(),
+    enabledBy: 'always (POST /api/builds with local: sources in BERTH_LOCAL_SOURCES)',
+  };
+}

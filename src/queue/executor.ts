@@ -1,0 +1,27 @@
+import type { BuildRequest } from '../builds/types.ts';
+import type { BuildEvent, BuildResult } from '../engine/types.ts';
+import type { ForgeAdapter } from '../forge/types.ts';
+import type { LogSink } from '../logs/types.ts';
+import type { BuildPlan } from '../pipeline/types.ts';
+
+/** Everything one run of a build gets from the worker. */
+export interface BuildExecution {
+  id: string;
+  buildRef: number;
+  request: BuildRequest;
+  adapter: ForgeAdapter;
+  sink: LogSink;
+  signal: AbortSignal;
+  /** The commit the source was fetched at. */
+  onSource(sha: string): void;
+  /** The plan is known: the record gets its stages. */
+  onPlan(plan: BuildPlan): void;
+  onEvent(event: BuildEvent): void;
+}
+
+/**
+ * Reads the pipeline, plans it, fetches the source and runs it. Returns the build's
+ * result; throws typed errors (src/errors.ts) for everything else, e.g. ConfigError
+ * for an invalid `.wharf-ci.yml`.
+ */
+export type BuildExecutor = (execution: BuildExecution) => Promise<BuildResult>;

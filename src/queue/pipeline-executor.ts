@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BuildEvent, BuildResult, Timeouts } from '../engine/types.ts';
+import { ConfigError } from '../errors.ts';
+import type { LogSink } from '../logs/types.ts';
+import { DEFINITION_FILE, formatDiagnostic, planFromText, type ToolImages } from '../pipeline/index.ts';
+import type { BuildContext, Runtime } from '../runtime/types.ts';
+import type { BuildExecution, BuildExecutor } from './executor.ts';
+
+/** The engine's `runBuild` (src/engine/index.ts), passed in by the composition root. */
+export type RunBuildFn = (options: {
+  runtime: Runtime;
+  build: BuildContext;
+  sink: LogSink;
+  signal: AbortSignal;
+  timeouts: Timeouts;
+  logCapBytes: number;
+  onEvent?: (event: BuildEvent) => void;
+}) => Promise<BuildResult>;
+
+export interface PipelineExecutorOptions {
+  runtime: Runtime;
+  runBuild: RunBuildFn;
+  /** `berth.dev/instance` of pods (BERTH_INSTANCE). */
+  instance: string;
+  images: ToolImages;
+  wharfVars: Record<string, string>;
+  configuredVars: Record<string, string>;
+  timeouts: Timeouts;
+  logCapBytes: number;
+  /** Where source folders are made (default: the OS temp folder). */
+  workRoot?: string;
+}
+
+/**
+ * The worker's executor: reads `.wharf-ci.yml` through the forge adapter, plans it
+ * (an invalid file is a ConfigError carrying the diagnostics), fetches the source
+ * into a temporary folder and runs the plan with the engine.
+ */
+export function createPipelineExecutor(o: PipelineExecutorOptions): BuildExecutor {
+  return async (x) => {
+    const dir = await mkdtemp(join(o.workRoot ?? tmpdir(), `berth-${x.id}-`));
+    try {
+      let sha = x.request.sha ?? null;
+      if (!sha) sha = await fetchSource(x, dir);
+      const text = await x.adapter.readFile({ ...x.request, sha }, DEFINITION_FILE, x.signal);
+      if (text === null) throw new ConfigError(`${DEFINITION_FILE} not found at ${sha.slice(0, 12)}`);
+      const plan = await planFor(o, x, text, sha);
+      if (x.request.sha) await fetchSource(x, dir);
+      x.onPlan(plan);
+      const build: BuildContext = {
+        id: x.id,
+        instance: o.instance,
+        plan,
+        source: { dir, respectGitignore: false },
+      };
+      return await o.runBuild({
+        runtime: o.runtime,
+        build,
+        sink: x.sink,
+        signal: x.signal,
+        timeouts: o.timeouts,
+        logCapBytes: o.logCapBytes,
+        onEvent: x.onEvent,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+async function fetchSource(x: BuildExecution, dir: string): Promise<string> {
+  const { sha } = await x.adapter.source.fetch(x.request, dir, x.signal);
+  x.onSource(sha);
+  return sha;
+}
+
+async function planFor(o: PipelineExecutorOptions, x: BuildExecution, text: string, sha: string) {
+  const vars = await x.adapter.variables(x.request, sha, x.signal);
+  const { plan, diagnostics } = planFromText(text, {
+    file: DEFINITION_FILE,
+    ...(x.request.environment ? { environment: x.request.environment } : {}),
+    inputs: x.request.inputs,
+    images: o.images,
+    buildVars: { ...vars, BUILD_REF: String(x.buildRef) },
+    wharfVars: o.wharfVars,
+    configuredVars: o.configuredVars,
+  });
+  for (const d of diagnostics) {
+    x.sink.append({ stage: '', step: '', stream: 'system', time: Date.now(), text: formatDiagnostic(d) });
+  }
+  if (!plan) {
+    const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+    throw new ConfigError(`${DEFINITION_FILE} is invalid:\n${errors.join('\n')}`);
+  }
+  return plan;
+}

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { BuildStore, UpdateResult } from '../builds/store.ts';
+import type { BuildRecord } from '../builds/types.ts';
+import type { BuildReporter } from '../forge/types.ts';
+
+/**
+ * Writes one build's record for the worker that owns it: changes in order, each one
+ * fenced by the worker's token (a build taken over elsewhere is never overwritten),
+ * and reports the newest record to the forge (coalesced; reporting never fails a build).
+ */
+export class RecordWriter {
+  readonly #store: BuildStore;
+  readonly #id: string;
+  readonly #owner: string;
+  readonly #reporter: BuildReporter | null;
+  readonly #log: Logger;
+  readonly #onLost: () => void;
+  #writes: Promise<unknown> = Promise.resolve();
+  #pending: BuildRecord | null = null;
+  #reports: Promise<void> = Promise.resolve();
+  #lost = false;
+
+  constructor(options: {
+    store: BuildStore;
+    id: string;
+    owner: string;
+    reporter: BuildReporter | null;
+    log: Logger;
+    /** Called once when the record was taken over or vanished: the build must stop. */
+    onLost: () => void;
+  }) {
+    this.#store = options.store;
+    this.#id = options.id;
+    this.#owner = options.owner;
+    this.#reporter = options.reporter;
+    this.#log = options.log;
+    this.#onLost = options.onLost;
+  }
+
+  /** True once another worker owns the build or its record is gone. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** Queues a change; failures are logged, later changes still apply. */
+  change(apply: (record: BuildRecord) => BuildRecord): void {
+    this.#writes = this.#writes.then(() => this.#apply(apply)).catch(() => {});
+  }
+
+  /** Applies a change after the queued ones and resolves with its result. */
+  write(apply: (record: BuildRecord) => BuildRecord): Promise<UpdateResult | null> {
+    const result = this.#writes.then(() => this.#apply(apply));
+    this.#writes = result.catch(() => {});
+    return result;
+  }
+
+  /** Sends a record to the forge (used for the first report, before any change). */
+  report(record: BuildRecord): void {
+    if (!this.#reporter) return;
+    const idle = this.#pending === null;
+    this.#pending = record;
+    if (idle) this.#reports = this.#reports.then(() => this.#drain());
+  }
+
+  /** Resolves once every queued write and report is done. */
+  async settled(): Promise<void> {
+    await this.#writes;
+    await this.#reports;
+  }
+
+  async #apply(apply: (record: BuildRecord) => BuildRecord): Promise<UpdateResult | null> {
+    if (this.#lost) return null;
+    try {
+      const result = await this.#store.update(this.#id, apply, { owner: this.#owner });
+      if (result.ok) this.report(result.record);
+      else if (result.why !== 'illegal') this.#markLost(result.why);
+      return result;
+    } catch (err) {
+      this.#log.warn({ err, id: this.#id }, 'build record update failed');
+      throw err;
+    }
+  }
+
+  #markLost(why: string): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#log.warn({ id: this.#id, why }, 'build record no longer ours; stopping the build');
+    this.#onLost();
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending && this.#reporter) {
+      const record = this.#pending;
+      this.#pending = null;
+      try {
+        await this.#reporter.report(record);
+      } catch (err) {
+        this.#log.warn({ err, id: record.id }, 'reporting build status failed');
+      }
+    }
+  }
+}

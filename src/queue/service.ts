@@ -1,0 +1,104 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { parseBuildRequest } from '../builds/request.ts';
+import type { BuildFilter, BuildService } from '../builds/service.ts';
+import { ACTIVE_STATES } from '../builds/state.ts';
+import type { BuildStore } from '../builds/store.ts';
+import type { BuildRecord, BuildRequest } from '../builds/types.ts';
+import { ConfigError } from '../errors.ts';
+import type { RedisLogStore } from '../logs/redis-store.ts';
+import type { CancelBus } from './cancel-bus.ts';
+import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+
+export interface QueueBuildServiceOptions {
+  /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the service. */
+  connection: Redis;
+  store: BuildStore;
+  logs: RedisLogStore;
+  bus: CancelBus;
+  logger: Logger;
+  queueName?: string;
+  now?: () => number;
+}
+
+/** BuildService on BullMQ: dedupe and BUILD_REF in the store, jobs in the `builds` queue, cancel by broadcast. */
+export class QueueBuildService implements BuildService {
+  readonly queue: Queue<BuildJobData>;
+  readonly #o: QueueBuildServiceOptions;
+
+  constructor(options: QueueBuildServiceOptions) {
+    this.#o = options;
+    this.queue = new Queue<BuildJobData>(options.queueName ?? BUILD_QUEUE, {
+      connection: options.connection,
+    });
+  }
+
+  async request(input: BuildRequest): Promise<{ id: string; joined: boolean }> {
+    const parsed = parseBuildRequest(input);
+    if (!parsed.ok) throw new ConfigError(`invalid build request: ${parsed.message}`);
+    const request = parsed.request;
+    const created = await this.#o.store.create(request);
+    if (created.joined) return created;
+    await this.queue.add('build', { id: created.id, request }, { jobId: created.id, attempts: 1 });
+    this.#o.logger.info({ id: created.id, repo: request.repo, ref: request.ref }, 'build queued');
+    const older = await this.#older(request, created.id);
+    if (older.length > 0) await this.#cancelIds(older, `superseded by build ${created.id}`);
+    return created;
+  }
+
+  async cancel(filter: BuildFilter, reason: string): Promise<string[]> {
+    const targets = await this.#o.store.list({ ...filter, status: [...ACTIVE_STATES], limit: 500 });
+    return this.#cancelIds(
+      targets.map((r) => r.id),
+      reason,
+    );
+  }
+
+  get(id: string): Promise<BuildRecord | null> {
+    return this.#o.store.get(id);
+  }
+
+  list(filter: BuildFilter): Promise<BuildRecord[]> {
+    return this.#o.store.list(filter);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+
+  /**
+   * Queued/running builds of the same PR/MR, or of the same branch, environment
+   * included, that were created before `id` (history order, so two concurrent
+   * requests never cancel each other).
+   */
+  async #older(request: BuildRequest, id: string): Promise<string[]> {
+    if (request.change === undefined && request.refType !== 'branch') return [];
+    const same = await this.#o.store.activeInLane(request);
+    const self = same.findIndex((r) => r.id === id);
+    if (self < 0) return [];
+    return same
+      .slice(self + 1)
+      .filter((r) => (r.request.environment ?? '') === (request.environment ?? ''))
+      .filter((r) => request.change !== undefined || r.request.change === undefined)
+      .map((r) => r.id);
+  }
+
+  async #cancelIds(ids: string[], reason: string): Promise<string[]> {
+    const { store, logs, bus } = this.#o;
+    const at = new Date((this.#o.now ?? Date.now)()).toISOString();
+    for (const id of ids) {
+      await store.requestCancel(id, reason);
+      const queued = await store.update(id, (r) =>
+        r.status === 'queued'
+          ? { ...r, status: 'cancelled', reason: 'cancelled', message: reason, finishedAt: at }
+          : r,
+      );
+      // A cancelled queued job stays queued: the worker that takes it reports the cancel.
+      if (queued.ok && queued.record.status === 'cancelled') await logs.end(id);
+      else await bus.publish({ id, reason });
+    }
+    if (ids.length > 0) this.#o.logger.info({ ids, reason }, 'builds cancelled');
+    return ids;
+  }
+}

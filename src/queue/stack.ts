@@ -1,0 +1,63 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { BuildStore } from '../builds/store.ts';
+import { RedisLogStore } from '../logs/redis-store.ts';
+import { CancelBus } from './cancel-bus.ts';
+import { QueueBuildService } from './service.ts';
+
+export interface QueueStackOptions {
+  redisUrl: string;
+  logger: Logger;
+  prefix?: string;
+  queueName?: string;
+  retentionMs: number;
+  logCaps: { stepBytes: number; buildBytes: number };
+}
+
+/** The Redis-backed pieces every role shares: connections, records, logs, cancel bus, build service. */
+export interface QueueStack {
+  /** Commands (records, logs, pub). */
+  redis: Redis;
+  /** BullMQ's connection: retries forever instead of failing requests. */
+  bull: Redis;
+  store: BuildStore;
+  logs: RedisLogStore;
+  bus: CancelBus;
+  service: QueueBuildService;
+  close(): Promise<void>;
+}
+
+/** Connects to Redis and builds the shared pieces. */
+export function createQueueStack(o: QueueStackOptions): QueueStack {
+  const redis = new Redis(o.redisUrl, { connectionName: 'berth' });
+  const bull = new Redis(o.redisUrl, { connectionName: 'berth-queue', maxRetriesPerRequest: null });
+  for (const connection of [redis, bull]) {
+    connection.on('error', (err) => o.logger.debug({ err }, 'redis connection error'));
+  }
+  const prefix = o.prefix ?? 'berth';
+  const store = new BuildStore({ redis, prefix, retentionMs: o.retentionMs });
+  const onError = (err: unknown) => o.logger.warn({ err }, 'storing log lines failed');
+  const logs = new RedisLogStore({ redis, prefix, retentionMs: o.retentionMs, caps: o.logCaps, onError });
+  const bus = new CancelBus({ redis, prefix });
+  const service = new QueueBuildService({
+    connection: bull,
+    store,
+    logs,
+    bus,
+    logger: o.logger,
+    ...(o.queueName ? { queueName: o.queueName } : {}),
+  });
+  return {
+    redis,
+    bull,
+    store,
+    logs,
+    bus,
+    service,
+    close: async () => {
+      await service.close();
+      redis.disconnect();
+      bull.disconnect();
+    },
+  };
+}

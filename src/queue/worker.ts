@@ -1,0 +1,117 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue, WaitingError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CancelBus } from './cancel-bus.ts';
+import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+import { HandBack, type ProcessDeps, processBuild } from './process-build.ts';
+import { failOrphan, sweep } from './sweeper.ts';
+
+export interface BuildWorkerOptions extends ProcessDeps {
+  /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the worker. */
+  connection: Redis;
+  bus: CancelBus;
+  /** Builds this worker runs at once (BERTH_CONCURRENCY). */
+  concurrency: number;
+  /** Builds all workers run at once (BullMQ global concurrency). */
+  globalConcurrency?: number;
+  queueName?: string;
+  /** A worker that stops renewing its lock this long loses the build to another worker. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Takeovers of one build before it ends `error` / `infrastructure`. */
+  maxStalledCount?: number;
+  /** How often orphaned records are swept, and how old a record must be to count. */
+  sweepIntervalMs?: number;
+  sweepGraceMs?: number;
+  /** After the shutdown bound, how long handed-back builds get to stop. */
+  handBackMs?: number;
+}
+
+/** A running worker: `close` stops taking jobs, waits up to `timeoutMs`, then hands builds back. */
+export interface BuildWorker {
+  isRunning(): boolean;
+  /** Builds running in this process now. */
+  active(): number;
+  sweep(): Promise<number>;
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Starts a BullMQ worker on the builds queue, a cancel subscription and the orphan sweeper. */
+export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWorker> {
+  const controllers = new Map<string, AbortController>();
+  const unsubscribe = await o.bus.subscribe(({ id, reason }) => controllers.get(id)?.abort(reason));
+  const name = o.queueName ?? BUILD_QUEUE;
+  const queue = new Queue<BuildJobData>(name, { connection: o.connection });
+  if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);
+  const worker = new Worker<BuildJobData>(
+    name,
+    async (job, token, signal) => {
+      const controller = new AbortController();
+      const forward = () => controller.abort(signal?.reason);
+      signal?.addEventListener('abort', forward, { once: true });
+      controllers.set(job.data.id, controller);
+      try {
+        const result = await processBuild(o, job.data, token ?? String(job.id), controller);
+        if (result === 'handed-back') {
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+      } finally {
+        controllers.delete(job.data.id);
+        signal?.removeEventListener('abort', forward);
+      }
+    },
+    {
+      connection: o.connection,
+      concurrency: o.concurrency,
+      lockDuration: o.lockDurationMs ?? 30_000,
+      stalledInterval: o.stalledIntervalMs ?? 15_000,
+      maxStalledCount: o.maxStalledCount ?? 2,
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  );
+  worker.on('error', (err) => o.logger.warn({ err }, 'build worker error'));
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    void (async () => {
+      if ((await job.getState()) !== 'failed') return;
+      await failOrphan(o, job.data.id, `the build could not finish: ${err.message}`);
+    })().catch((error: unknown) => o.logger.warn({ err: error }, 'ending a failed build failed'));
+  });
+  const runSweep = () => sweep({ ...o, queue, graceMs: o.sweepGraceMs ?? 60_000 });
+  const timer = setInterval(() => {
+    runSweep().catch((err: unknown) => o.logger.warn({ err }, 'sweeping orphaned builds failed'));
+  }, o.sweepIntervalMs ?? 60_000);
+  timer.unref();
+  let closing: Promise<void> | null = null;
+
+  const close = async (timeoutMs: number) => {
+    clearInterval(timer);
+    const done = worker.close();
+    if (!(await settlesWithin(done, timeoutMs))) {
+      for (const controller of controllers.values()) controller.abort(new HandBack('worker shutting down'));
+      if (!(await settlesWithin(done, o.handBackMs ?? 10_000))) await worker.close(true);
+    }
+    await unsubscribe();
+    await queue.close();
+  };
+
+  return {
+    isRunning: () => closing === null && worker.isRunning(),
+    active: () => controllers.size,
+    sweep: runSweep,
+    close: (timeoutMs) => {
+      closing ??= close(timeoutMs);
+      return closing;
+    },
+  };
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const controller = new AbortController();
+  const timeout = sleep(ms, false, { signal: controller.signal }).catch(() => false);
+  const result = await Promise.race([promise.then(() => true), timeout]);
+  controller.abort();
+  return result;
+}

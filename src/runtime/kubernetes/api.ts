@@ -1,0 +1,44 @@
+import { type ConfigurationOptions, Observable, type RequestContext } from '@kubernetes/client-node';
+
+/** Request options that make a generated API call abortable through `signal`. */
+export function withSignal(signal: AbortSignal): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (context: RequestContext) => {
+          context.setSignal(signal);
+          return new Observable(Promise.resolve(context));
+        },
+        post: (response) => new Observable(Promise.resolve(response)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}
+
+/** HTTP status of a failed Kubernetes call (ApiException `code`, watch `statusCode`), or null. */
+export function statusOf(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const record = error as { code?: unknown; statusCode?: unknown };
+  if (typeof record.code === 'number') return record.code;
+  if (typeof record.statusCode === 'number') return record.statusCode;
+  return null;
+}
+
+/** Waits `ms`, ending early (without throwing) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Exponential backoff with jitter for retry `attempt` (0-based). */
+export const backoffMs = (attempt: number, baseMs = 100, maxMs = 5000): number =>
+  Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);

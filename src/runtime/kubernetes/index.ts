@@ -1,0 +1,3 @@
+export { loadKubeConfig } from './kubeconfig.ts';
+export { type ReaperOptions, startReaper } from './reaper.ts';
+export { createKubernetesRuntime, type KubernetesRuntimeOptions } from './runtime.ts';

@@ -1,0 +1,144 @@
+import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { PlannedMount, PlannedStep } from '../../pipeline/types.ts';
+import { BUILD_ID_ANNOTATION, CONTAINERS, LABELS, labelValue, podName } from './names.ts';
+
+/** Cluster-wide pod settings from configuration. */
+export interface PodSettings {
+  helperImage: string;
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> } | null;
+  nodeSelector: Record<string, string> | null;
+  tolerations: Array<Record<string, unknown>> | null;
+  imagePullSecrets: string[];
+  /** Upper bound on the pod's life (activeDeadlineSeconds), so a dead worker leaves nothing running. */
+  activeDeadlineSeconds: number;
+}
+
+/** Where the init container's control files live (never visible to the step). */
+export const CONTROL_DIR = '/berth';
+/** File whose existence tells the init container the source is in place. */
+export const READY_FILE = `${CONTROL_DIR}/ready`;
+
+const SOURCE_VOLUME = 'berth-source';
+const CONTROL_VOLUME = 'berth-control';
+
+/**
+ * The kubelet expands `$(VAR)` in command, args and env values and turns `$$` into `$`:
+ * doubling every `$` delivers the text unchanged.
+ */
+export const escapeKubeletVars = (text: string): string => text.replaceAll('$', () => '$$');
+
+/**
+ * Waits (as PID 1, which ignores signals it has no handler for) until the exec'd upload
+ * marks the source ready and sends USR1; `wait` returns at once on a trapped signal, and
+ * the ready file is polled as a fallback. TERM/INT end it on deletion.
+ */
+const INIT_SCRIPT = `trap 'exit 0' USR1; trap 'exit 143' TERM INT; while [ ! -e ${READY_FILE} ]; do sleep 1 & wait $!; done`;
+
+/** Run by the exec (no kubelet expansion there): extract exactly `bytes` of stdin, then wake PID 1. */
+export const uploadScript = (bytes: number): string =>
+  `head -c ${bytes} | tar -x -f - -C "$0" && touch ${READY_FILE} && { kill -USR1 1 2>/dev/null; true; }`;
+
+/** The pod running one step: an init container receiving the source, then the step's container. */
+export function buildPod(
+  build: { id: string; instance: string },
+  step: PlannedStep,
+  settings: PodSettings,
+): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: podName(build.id, step.stage, step.name),
+      labels: {
+        [LABELS.build]: labelValue(build.id),
+        [LABELS.stage]: labelValue(step.stage),
+        [LABELS.step]: labelValue(step.name),
+        [LABELS.instance]: labelValue(build.instance),
+      },
+      annotations: {
+        [BUILD_ID_ANNOTATION]: build.id,
+        'berth.dev/stage-name': step.stage,
+        'berth.dev/step-name': step.name,
+      },
+    },
+    spec: {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: step.serviceAccount !== null,
+      ...(step.serviceAccount !== null ? { serviceAccountName: step.serviceAccount } : {}),
+      enableServiceLinks: false,
+      activeDeadlineSeconds: settings.activeDeadlineSeconds,
+      terminationGracePeriodSeconds: 10,
+      ...(settings.nodeSelector ? { nodeSelector: settings.nodeSelector } : {}),
+      ...(settings.tolerations ? { tolerations: settings.tolerations } : {}),
+      ...(settings.imagePullSecrets.length > 0
+        ? { imagePullSecrets: settings.imagePullSecrets.map((name) => ({ name })) }
+        : {}),
+      initContainers: [initContainer(step, settings)],
+      containers: [stepContainer(step, settings)],
+      volumes: [
+        { name: SOURCE_VOLUME, emptyDir: {} },
+        { name: CONTROL_VOLUME, emptyDir: {} },
+        ...step.mounts.map(volumeFor),
+      ],
+    },
+  };
+}
+
+function initContainer(step: PlannedStep, settings: PodSettings): V1Container {
+  return {
+    name: CONTAINERS.source,
+    image: settings.helperImage,
+    command: ['sh', '-c', escapeKubeletVars(INIT_SCRIPT)],
+    volumeMounts: [
+      { name: SOURCE_VOLUME, mountPath: step.repoDir },
+      { name: CONTROL_VOLUME, mountPath: CONTROL_DIR },
+    ],
+    ...(settings.resources ? { resources: settings.resources } : {}),
+  };
+}
+
+function stepContainer(step: PlannedStep, settings: PodSettings): V1Container {
+  const env: V1EnvVar[] = [
+    ...Object.entries(step.env).map(([name, value]) => ({ name, value: escapeKubeletVars(value) })),
+    ...step.secretEnv.map((ref) => ({
+      name: ref.name,
+      valueFrom: {
+        secretKeyRef: {
+          name: ref.secretName,
+          key: ref.key,
+          ...(ref.optional !== undefined ? { optional: ref.optional } : {}),
+        },
+      },
+    })),
+  ];
+  return {
+    name: CONTAINERS.step,
+    image: step.image,
+    command: step.command.map(escapeKubeletVars),
+    workingDir: step.workingDir,
+    env,
+    envFrom: step.envFromSecrets.map((name) => ({ secretRef: { name } })),
+    volumeMounts: [{ name: SOURCE_VOLUME, mountPath: step.repoDir }, ...step.mounts.map(mountFor)],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    ...(settings.resources ? { resources: settings.resources } : {}),
+  };
+}
+
+function volumeFor(mount: PlannedMount): V1Volume {
+  const common = {
+    ...(mount.items ? { items: mount.items } : {}),
+    ...(mount.optional !== undefined ? { optional: mount.optional } : {}),
+  };
+  return mount.kind === 'secret'
+    ? { name: mount.name, secret: { secretName: mount.source, ...common } }
+    : { name: mount.name, configMap: { name: mount.source, ...common } };
+}
+
+function mountFor(mount: PlannedMount): V1VolumeMount {
+  return {
+    name: mount.name,
+    mountPath: mount.mountPath,
+    readOnly: mount.readOnly,
+    ...(mount.subPath !== undefined ? { subPath: mount.subPath } : {}),
+  };
+}

@@ -1,0 +1,61 @@
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Runtime } from '../types.ts';
+import { openSession } from './session.ts';
+
+/** Configuration of the Kubernetes runtime. */
+export interface KubernetesRuntimeOptions {
+  /** Loaded by the caller (KUBECONFIG / current context / in-cluster), see loadKubeConfig. */
+  kubeConfig: KubeConfig;
+  namespace: string;
+  /** Value of the `berth.dev/instance` label; the reaper only touches this instance's pods. */
+  instance: string;
+  /** Image of the init container receiving the source (needs `sh`, `head`, `tar`). */
+  helperImage: string;
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> } | null;
+  nodeSelector: Record<string, string> | null;
+  tolerations: Array<Record<string, unknown>> | null;
+  imagePullSecrets: string[];
+  timeouts: { schedulingMs: number; stepMs: number; buildMs: number; cleanupMs: number };
+  logger: Logger;
+  /** Per-step log cap in bytes (a visible marker is written past it). */
+  logCapBytes?: number;
+  /** A watch silent this long is presumed stalled and reopened (default 90 s; servers bookmark every minute). */
+  watchIdleMs?: number;
+  /** How long a finished step waits for its log stream's EOF before the pod is deleted (default 10 s). */
+  logGraceMs?: number;
+}
+
+/** Slack on top of the scheduling and step timeouts for a pod's activeDeadlineSeconds. */
+const DEADLINE_SLACK_S = 60;
+
+/** A Runtime running each step as a pod in `namespace`. */
+export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runtime {
+  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const { timeouts } = options;
+  const activeDeadlineSeconds =
+    Math.ceil(Math.min(timeouts.schedulingMs + timeouts.stepMs, timeouts.buildMs) / 1000) + DEADLINE_SLACK_S;
+  const config = {
+    core,
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    settings: {
+      helperImage: options.helperImage,
+      resources: options.resources,
+      nodeSelector: options.nodeSelector,
+      tolerations: options.tolerations,
+      imagePullSecrets: options.imagePullSecrets,
+      activeDeadlineSeconds,
+    },
+    timeouts,
+    logCapBytes: options.logCapBytes ?? null,
+    logGraceMs: options.logGraceMs ?? 10_000,
+    watchIdleMs: options.watchIdleMs ?? 90_000,
+    logger: options.logger.child({ runtime: 'kubernetes', namespace: options.namespace }),
+  };
+  return {
+    kind: 'kubernetes',
+    open: (build, signal) =>
+      openSession(config, { ...build, instance: build.instance || options.instance }, signal),
+  };
+}

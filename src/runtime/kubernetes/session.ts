@@ -1,0 +1,157 @@
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { PlannedStep } from '../../pipeline/types.ts';
+import type { BuildContext, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
+import { backoffMs, sleep, statusOf, withSignal } from './api.ts';
+import { WarningEvents } from './events.ts';
+import { buildSelector } from './names.ts';
+import { buildPod, type PodSettings } from './pod-spec.ts';
+import { PodWatch } from './pod-watch.ts';
+import { packSources } from './source-pack.ts';
+import { runStepPod, type StepRunContext } from './step-run.ts';
+
+/** Everything a build session needs, resolved from the runtime options. */
+export interface SessionConfig {
+  core: CoreV1Api;
+  kubeConfig: KubeConfig;
+  namespace: string;
+  settings: PodSettings;
+  timeouts: { schedulingMs: number; stepMs: number; buildMs: number; cleanupMs: number };
+  logCapBytes: number | null;
+  logGraceMs: number;
+  watchIdleMs: number;
+  logger: Logger;
+}
+
+/** An error carrying a timeout message, used as an AbortSignal reason. */
+const timeoutReason = (message: string): Error => Object.assign(new Error(message), { name: 'TimeoutError' });
+
+const minutes = (ms: number): string => `${Math.round(ms / 6000) / 10} min`;
+
+/** Opens a build: packs its source, opens its one pod watch (before any pod exists). */
+export async function openSession(
+  config: SessionConfig,
+  build: BuildContext,
+  signal: AbortSignal,
+): Promise<RuntimeSession> {
+  const logger = config.logger.child({ build: build.id });
+  const archives = await packSources(build);
+  const watch = new PodWatch({
+    kubeConfig: config.kubeConfig,
+    core: config.core,
+    namespace: config.namespace,
+    selector: buildSelector(build.instance, build.id),
+    idleMs: config.watchIdleMs,
+    logger,
+  });
+  const opened = watch.start();
+  await Promise.race([
+    opened,
+    new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
+  ]);
+  if (signal.aborted) {
+    watch.stop();
+    archives.release();
+    throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+  }
+  const events = new WarningEvents({
+    kubeConfig: config.kubeConfig,
+    namespace: config.namespace,
+    idleMs: config.watchIdleMs,
+    logger,
+  });
+  const buildDeadline = new AbortController();
+  const buildTimer = setTimeout(
+    () =>
+      buildDeadline.abort(
+        timeoutReason(`the build exceeded its ${minutes(config.timeouts.buildMs)} timeout`),
+      ),
+    config.timeouts.buildMs,
+  );
+  const created = new Set<string>();
+  const gone = new Set<string>();
+  const deletions = new Set<Promise<void>>();
+  const deletePod = (name: string, immediately: boolean, budget?: AbortSignal): Promise<void> => {
+    const deletion = removePod(
+      config,
+      name,
+      immediately,
+      budget ?? AbortSignal.timeout(config.timeouts.cleanupMs),
+    )
+      .then((ok) => {
+        if (ok) gone.add(name);
+      })
+      .finally(() => deletions.delete(deletion));
+    deletions.add(deletion);
+    return deletion;
+  };
+  const context: StepRunContext = {
+    core: config.core,
+    kubeConfig: config.kubeConfig,
+    namespace: config.namespace,
+    watch,
+    events,
+    logger,
+    schedulingMs: config.timeouts.schedulingMs,
+    logCapBytes: config.logCapBytes,
+    logGraceMs: config.logGraceMs,
+    deletePod,
+  };
+  return {
+    async runStep(step: PlannedStep, io: StepIO, stepSignal: AbortSignal): Promise<StepOutcome> {
+      const pod = buildPod(build, step, config.settings);
+      created.add(pod.metadata?.name ?? '');
+      const stepDeadline = new AbortController();
+      const stepTimer = setTimeout(
+        () =>
+          stepDeadline.abort(
+            timeoutReason(`the step exceeded its ${minutes(config.timeouts.stepMs)} timeout`),
+          ),
+        config.timeouts.stepMs,
+      );
+      try {
+        const combined = AbortSignal.any([stepSignal, buildDeadline.signal, stepDeadline.signal]);
+        return await runStepPod(context, pod, step, archives.forStep(step), io, combined);
+      } finally {
+        clearTimeout(stepTimer);
+      }
+    },
+    async cleanup(): Promise<void> {
+      clearTimeout(buildTimer);
+      const budget = AbortSignal.timeout(config.timeouts.cleanupMs);
+      await Promise.allSettled([...deletions]);
+      const left = [...created].filter((name) => !gone.has(name));
+      await Promise.allSettled(left.map((name) => deletePod(name, true, budget)));
+      await watch.allGone(created, budget);
+      watch.stop();
+      events.stop();
+      archives.release();
+      const remaining = [...created].filter((name) => !gone.has(name));
+      if (remaining.length > 0) logger.warn({ pods: remaining }, 'pods left for the reaper');
+    },
+  };
+}
+
+/** Deletes a pod, retrying transient failures within `budget`; 404 counts as done. */
+async function removePod(
+  config: SessionConfig,
+  name: string,
+  immediately: boolean,
+  budget: AbortSignal,
+): Promise<boolean> {
+  for (let attempt = 0; !budget.aborted; attempt++) {
+    try {
+      await config.core.deleteNamespacedPod(
+        { name, namespace: config.namespace, ...(immediately ? { gracePeriodSeconds: 0 } : {}) },
+        withSignal(budget),
+      );
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return true;
+      if (budget.aborted) break;
+      config.logger.warn({ err: error, pod: name }, 'deleting a pod failed');
+      await sleep(backoffMs(attempt, 200), budget);
+    }
+  }
+  return false;
+}

@@ -1,0 +1,93 @@
+import { lstat, readFile, readlink } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
+import { pack } from 'tar-stream';
+import type { PlannedStep } from '../../pipeline/types.ts';
+import { listSourceFiles } from '../../source/list-files.ts';
+import type { BuildContext } from '../types.ts';
+
+/** The tar archives a build's steps receive, packed once in `open()`. */
+export interface SourceArchives {
+  /** The archive for a step: the working tree, or only its listed (substituted) files. */
+  forStep(step: PlannedStep): Buffer;
+  /** Drops the archives from memory. */
+  release(): void;
+}
+
+interface Entry {
+  path: string;
+  substitute: boolean;
+}
+
+const filesKey = (step: PlannedStep): string =>
+  step.source.kind === 'repo' ? 'repo' : JSON.stringify(step.source.files);
+
+/** Packs the working tree (if any step needs it) and each distinct listed-files set. */
+export async function packSources(build: BuildContext): Promise<SourceArchives> {
+  const archives = new Map<string, Buffer>();
+  const steps = build.plan.stages.flatMap((stage) => stage.steps);
+  for (const step of steps) {
+    const key = filesKey(step);
+    if (archives.has(key)) continue;
+    const entries: Entry[] =
+      step.source.kind === 'repo'
+        ? (await listSourceFiles(build.source.dir, { respectGitignore: build.source.respectGitignore })).map(
+            (path) => ({ path, substitute: false }),
+          )
+        : step.source.files;
+    archives.set(key, await packEntries(build.source.dir, entries, build.plan.variables));
+  }
+  return {
+    forStep: (step) => archives.get(filesKey(step)) ?? Buffer.alloc(1024),
+    release: () => archives.clear(),
+  };
+}
+
+/** Replaces `${name}` with the variable's value; unknown names stay as written. */
+export const substituteVariables = (text: string, variables: Record<string, string>): string =>
+  text.replace(/\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g, (match, name: string) => variables[name] ?? match);
+
+async function packEntries(
+  dir: string,
+  entries: Entry[],
+  variables: Record<string, string>,
+): Promise<Buffer> {
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+  const finished = new Promise<void>((resolve, reject) => {
+    archive.on('end', resolve);
+    archive.on('error', reject);
+  });
+  for (const entry of entries) {
+    const name = normalize(entry.path);
+    if (isAbsolute(name) || name.startsWith('..')) continue;
+    const full = join(dir, name);
+    const stats = await lstat(full).catch(() => null);
+    if (!stats) continue;
+    const header = { name, mode: stats.mode & 0o7777, mtime: stats.mtime };
+    if (stats.isSymbolicLink()) {
+      await add(archive, { ...header, type: 'symlink', linkname: await readlink(full) });
+    } else if (stats.isFile()) {
+      const content = await readFile(full);
+      const body = entry.substitute
+        ? Buffer.from(substituteVariables(content.toString('utf8'), variables))
+        : content;
+      await add(archive, { ...header, type: 'file', size: body.length }, body);
+    }
+  }
+  archive.finalize();
+  await finished;
+  return Buffer.concat(chunks);
+}
+
+function add(
+  archive: ReturnType<typeof pack>,
+  header: Parameters<ReturnType<typeof pack>['entry']>[0],
+  body?: Buffer,
+) {
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error | null) => (error ? reject(error) : resolve());
+    if (body) archive.entry(header, body, done);
+    else archive.entry(header, done);
+  });
+}

@@ -1,0 +1,210 @@
+import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { PlannedStep } from '../../pipeline/types.ts';
+import type { StepIO, StepOutcome } from '../types.ts';
+import { backoffMs, sleep, statusOf, withSignal } from './api.ts';
+import { type Fatal, readPod } from './classifier.ts';
+import type { WarningEvents } from './events.ts';
+import { uploadArchive } from './exec-upload.ts';
+import { followLog, type LogFollower } from './log-follower.ts';
+import { CONTAINERS } from './names.ts';
+import type { PodWatch } from './pod-watch.ts';
+
+/** What a step run needs from its session. */
+export interface StepRunContext {
+  core: CoreV1Api;
+  kubeConfig: KubeConfig;
+  namespace: string;
+  watch: PodWatch;
+  events: WarningEvents;
+  logger: Logger;
+  schedulingMs: number;
+  logCapBytes: number | null;
+  /** Upper bound on waiting for a finished container's log to reach EOF. */
+  logGraceMs: number;
+  /** Deletes the pod (tracked by the session, so cleanup can wait for it). */
+  deletePod(name: string, immediately: boolean): Promise<void>;
+}
+
+/** The message of a failed API call: the v1.Status message when there is one. */
+export function apiMessage(error: unknown): string {
+  const body = (error as { body?: unknown } | null)?.body;
+  const parsed = typeof body === 'string' ? safeJson(body) : body;
+  const message = (parsed as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  const own = (error as { message?: unknown } | null)?.message;
+  return typeof own === 'string' ? (own.split('\n')[0] ?? own) : String(error);
+}
+
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Runs one step as one pod: create (409 adopts), stream the source in when the init
+ * container runs, follow the log when the step container starts, finish on its
+ * terminated state or a classified fatal condition, then delete after the log's EOF.
+ */
+export async function runStepPod(
+  context: StepRunContext,
+  pod: V1Pod,
+  step: PlannedStep,
+  archive: Buffer,
+  io: StepIO,
+  signal: AbortSignal,
+): Promise<StepOutcome> {
+  const name = pod.metadata?.name ?? '';
+  const log = context.logger.child({ pod: name });
+  let settle: (outcome: StepOutcome) => void = () => {};
+  const outcome = new Promise<StepOutcome>((resolve) => {
+    settle = resolve;
+  });
+  let ended = false;
+  let exited: () => void = () => {};
+  const terminated = new Promise<void>((resolve) => {
+    exited = resolve;
+  });
+  const uploads = new AbortController();
+  let uploading = false;
+  let follower: LogFollower | null = null;
+  let schedulingTimer: NodeJS.Timeout | undefined;
+  const finish = (result: StepOutcome): void => {
+    if (ended) return;
+    ended = true;
+    settle(result);
+  };
+  const fail = (fatal: Fatal): void =>
+    finish({
+      status: 'error',
+      reason: fatal.reason,
+      message: fatal.message,
+      ...(fatal.exitCode !== undefined ? { exitCode: fatal.exitCode } : {}),
+    });
+
+  const onUpdate = (current: V1Pod | null): void => {
+    if (ended) return;
+    const reading = readPod(current, false);
+    if (reading.troubled) context.events.ensureStarted();
+    if (reading.unschedulable !== null && schedulingTimer === undefined) {
+      io.output.line('system', `Unschedulable: ${reading.unschedulable}`);
+      const message = reading.unschedulable;
+      schedulingTimer = setTimeout(
+        () => fail({ reason: 'scheduling', message: `Unschedulable: ${message}` }),
+        context.schedulingMs,
+      );
+    }
+    if (current?.spec?.nodeName && schedulingTimer !== undefined) clearTimeout(schedulingTimer);
+    if (reading.sourceAwaited && !uploading) {
+      uploading = true;
+      void upload();
+    }
+    if (reading.stepStarted && !follower) {
+      follower = followLog({
+        kubeConfig: context.kubeConfig,
+        namespace: context.namespace,
+        pod: name,
+        container: CONTAINERS.step,
+        output: io.output,
+        capBytes: context.logCapBytes,
+        terminated,
+        logger: log,
+      });
+    }
+    if (reading.exit !== null || current === null) exited();
+    if (reading.fatal) fail(reading.fatal);
+    else if (reading.exit) {
+      const { exitCode } = reading.exit;
+      finish(
+        exitCode === 0
+          ? { status: 'success', exitCode: 0 }
+          : { status: 'failed', exitCode, message: `exit code ${exitCode}` },
+      );
+    }
+  };
+
+  const upload = async (): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await uploadArchive({
+          kubeConfig: context.kubeConfig,
+          namespace: context.namespace,
+          pod: name,
+          container: CONTAINERS.source,
+          archive,
+          targetDir: step.repoDir,
+          signal: uploads.signal,
+        });
+        return;
+      } catch (error) {
+        if (uploads.signal.aborted || ended) return;
+        if (attempt >= 4) {
+          return fail({ reason: 'infrastructure', message: `streaming the source in failed: ${apiMessage(error)}` });
+        }
+        log.warn({ err: error }, 'source upload failed, retrying');
+        await sleep(backoffMs(attempt, 200), uploads.signal);
+      }
+    }
+  };
+
+  const onAbort = (): void => finish(abortOutcome(signal));
+  const unregisterEvents = context.events.register(name, io.output);
+  const unsubscribe = context.watch.subscribe(name, onUpdate);
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
+  void createPod(context, pod, signal).then((problem) => {
+    if (problem) fail(problem);
+  });
+
+  const result = await outcome;
+  signal.removeEventListener('abort', onAbort);
+  clearTimeout(schedulingTimer);
+  uploads.abort();
+  const normalEnd = result.status === 'success' || result.status === 'failed';
+  if (normalEnd && follower) await waitAtMost((follower as LogFollower).done, context.logGraceMs);
+  const deleted = context.deletePod(name, !normalEnd);
+  if (!normalEnd && follower)
+    await waitAtMost((follower as LogFollower).done, Math.min(context.logGraceMs, 2000));
+  (follower as LogFollower | null)?.stop();
+  unsubscribe();
+  unregisterEvents();
+  if (result.status === 'cancelled') await deleted;
+  return result;
+}
+
+function abortOutcome(signal: AbortSignal): StepOutcome {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return { status: 'error', reason: 'timeout', message: reason.message };
+  }
+  return { status: 'cancelled', message: 'the step was cancelled' };
+}
+
+/** Creates the pod; 409 adopts the existing one. Returns a fatal problem, or null. */
+async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSignal): Promise<Fatal | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await context.core.createNamespacedPod({ namespace: context.namespace, body: pod }, withSignal(signal));
+      return null;
+    } catch (error) {
+      if (signal.aborted) return null;
+      const status = statusOf(error);
+      if (status === 409) return null;
+      const retryable = status === null || status === 429 || status >= 500;
+      if (!retryable) return { reason: 'config', message: `the pod was rejected: ${apiMessage(error)}` };
+      if (attempt >= 5)
+        return { reason: 'infrastructure', message: `creating the pod failed: ${apiMessage(error)}` };
+      context.logger.warn({ err: error, attempt }, 'creating a pod failed, retrying');
+      await sleep(backoffMs(attempt, 200), signal);
+    }
+  }
+}
+
+async function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,125 @@
+import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { backoffMs, sleep, statusOf } from './api.ts';
+
+/** A watched object: only its resourceVersion matters here. */
+interface Watched {
+  metadata?: { resourceVersion?: string };
+}
+
+export interface ResumableWatchOptions<T extends Watched> {
+  kubeConfig: KubeConfig;
+  /** Collection path, e.g. `/api/v1/namespaces/ci/pods`. */
+  path: string;
+  /** Selectors (label / field) of the collection. */
+  query: Record<string, string>;
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): void;
+  /** On 410 Gone: re-list and return the version to resume from, or null to start fresh. */
+  onExpired(): Promise<string | null>;
+  /** A connection silent this long is presumed stalled and reopened from the last version. */
+  idleMs: number;
+  logger: Logger;
+}
+
+type Ending = { kind: 'closed' } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
+
+/**
+ * One long-lived watch that never gives up: resumes from the last resourceVersion after a
+ * drop or a stall, re-lists on 410, and restarts with backoff on any other error
+ * (unlike client-node's informer, which stops on non-410 errors).
+ */
+export class ResumableWatch<T extends Watched> {
+  #options: ResumableWatchOptions<T>;
+  #version: string | undefined;
+  #controller: AbortController | null = null;
+  #stopped = new AbortController();
+
+  constructor(options: ResumableWatchOptions<T>) {
+    this.#options = options;
+  }
+
+  /** Starts watching; resolves once the first connection is open (or the watch was stopped). */
+  start(): Promise<void> {
+    return new Promise((connected) => {
+      this.#loop(connected).catch((error: unknown) =>
+        this.#options.logger.error({ err: error }, 'kubernetes watch loop failed'),
+      );
+    });
+  }
+
+  /** Closes the connection for good. */
+  stop(): void {
+    this.#stopped.abort();
+    this.#controller?.abort();
+  }
+
+  async #loop(connected: () => void): Promise<void> {
+    let attempt = 0;
+    while (!this.#stopped.signal.aborted) {
+      const { ending, events } = await this.#once(connected);
+      if (this.#stopped.signal.aborted) break;
+      if (events > 0) attempt = 0;
+      if (ending.kind === 'expired') {
+        this.#version = (await this.#relist()) ?? undefined;
+        continue;
+      }
+      if (ending.kind === 'failed') {
+        this.#options.logger.warn({ err: ending.error, path: this.#options.path }, 'kubernetes watch failed');
+        await sleep(backoffMs(attempt++), this.#stopped.signal);
+      }
+    }
+    connected();
+  }
+
+  async #relist(): Promise<string | null> {
+    for (let attempt = 0; !this.#stopped.signal.aborted; attempt++) {
+      try {
+        return await this.#options.onExpired();
+      } catch (error) {
+        this.#options.logger.warn({ err: error, path: this.#options.path }, 'kubernetes re-list failed');
+        await sleep(backoffMs(attempt), this.#stopped.signal);
+      }
+    }
+    return null;
+  }
+
+  async #once(connected: () => void): Promise<{ ending: Ending; opened: boolean; events: number }> {
+    let finish: (ending: Ending) => void = () => {};
+    const ended = new Promise<Ending>((resolve) => {
+      finish = resolve;
+    });
+    let events = 0;
+    let expired = false;
+    const watch = new Watch(this.#options.kubeConfig);
+    Reflect.set(watch, 'requestTimeoutMs', this.#options.idleMs);
+    const query = {
+      ...this.#options.query,
+      allowWatchBookmarks: 'true',
+      ...(this.#version ? { resourceVersion: this.#version } : {}),
+    };
+    const onLine = (type: string, object: unknown): void => {
+      if (type === 'ERROR') {
+        expired = statusOf(object) === 410;
+        this.#controller?.abort();
+        finish(expired ? { kind: 'expired' } : { kind: 'failed', error: object });
+        return;
+      }
+      const version = (object as Watched | undefined)?.metadata?.resourceVersion;
+      if (version) this.#version = version;
+      if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+        events++;
+        this.#options.onEvent(type, object as T);
+      }
+    };
+    const onDone = (error: unknown): void => {
+      if (expired) return;
+      if (!error) finish({ kind: 'closed' });
+      else finish(statusOf(error) === 410 ? { kind: 'expired' } : { kind: 'failed', error });
+    };
+    this.#controller = await watch.watch(this.#options.path, query, onLine, onDone);
+    const opened = !this.#controller.signal.aborted;
+    if (opened) connected();
+    if (this.#stopped.signal.aborted) this.#controller.abort();
+    return { ending: await ended, opened, events };
+  }
+}

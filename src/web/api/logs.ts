@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BuildService } from '../../builds/service.ts';
+import { isFinal } from '../../builds/state.ts';
+import type { RedisLogStore, StoredLogEntry } from '../../logs/redis-store.ts';
+
+const prefix = (e: StoredLogEntry) => (e.stage || e.step ? `[${e.stage}/${e.step}] ` : '');
+
+/** `GET /api/builds/:id/logs` as plain text: every stored line, `[stage/step]` prefixed. */
+export async function sendTextLog(logs: RedisLogStore, id: string, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+  let after: string | null = null;
+  for (;;) {
+    const page = await logs.read(id, after, 1000);
+    for (const entry of page.entries) res.write(`${prefix(entry)}${entry.text}\n`);
+    const last = page.entries.at(-1);
+    if (!last) break;
+    after = last.id;
+  }
+  res.end();
+}
+
+/**
+ * The log as Server-Sent Events: one `line` event per line (`id` = stream id, so a
+ * reconnect with `Last-Event-ID` resumes after it), comment heartbeats, an `end`
+ * event with the build's status when it is over.
+ */
+export async function streamLog(
+  deps: { logs: RedisLogStore; service: BuildService; heartbeatMs: number },
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  req.once('close', stop);
+  res.once('close', stop);
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write(': berth log stream\n\n');
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs);
+  const lastEventId = req.headers['last-event-id'];
+  const after = typeof lastEventId === 'string' && /^\d+-\d+$/.test(lastEventId) ? lastEventId : null;
+  const isDone = async () => {
+    const record = await deps.service.get(id);
+    return record === null || isFinal(record.status);
+  };
+  try {
+    for await (const entry of deps.logs.follow(id, { after, signal: controller.signal, isDone })) {
+      const { id: eventId, ...line } = entry;
+      res.write(`id: ${eventId}\nevent: line\ndata: ${JSON.stringify(line)}\n\n`);
+    }
+    if (!controller.signal.aborted) {
+      const record = await deps.service.get(id);
+      res.write(`event: end\ndata: ${JSON.stringify({ status: record?.status ?? null })}\n\n`);
+    }
+  } finally {
+    clearInterval(heartbeat);
+    req.off('close', stop);
+    res.off('close', stop);
+    res.end();
+  }
+}

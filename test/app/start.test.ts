@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startApp } from '../../src/app/start.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { quietLogger } from '../support/queue-harness.ts';
+import { scriptedExecutor } from '../support/scripted-executor.ts';
+
+const TOKEN = 'app-test-token-0123456789';
+const executor = async () => ({ execute: scriptedExecutor, runtime: 'scripted' });
+
+const reachable = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+describe('startApp', () => {
+  let folder: string;
+  before(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'berth-app-'));
+  });
+  after(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('starts its own redis-server without REDIS_URL, runs a build from the API and stops everything', async () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BERTH_API_TOKEN: TOKEN,
+      BERTH_LOCAL_SOURCES: folder,
+    });
+    const app = await startApp({
+      config,
+      role: 'all',
+      logger: quietLogger,
+      path: process.env.PATH,
+      executor,
+    });
+    const redisUrl = app.stack.redis.options.port ? `redis://127.0.0.1:${app.stack.redis.options.port}` : '';
+    try {
+      const res = await fetch(`${app.url}/api/builds`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ source: `local:${folder}`, ref: 'main' }),
+      });
+      assert.equal(res.status, 201);
+      const { id } = (await res.json()) as { id: string };
+      let status = '';
+      for (let i = 0; i < 200 && status !== 'success'; i++) {
+        status = ((await (await fetch(`${app.url}/api/builds/${id}`)).json()) as { status: string }).status;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.equal(status, 'success');
+      assert.equal((await fetch(`${app.url}/readyz`)).status, 200);
+    } finally {
+      await app.close();
+    }
+    assert.equal(await reachable(redisUrl), false, 'the embedded redis-server is still running');
+  });
+
+  it('says REDIS_URL when there is no redis and no redis-server on PATH', async () => {
+    const config = loadConfig({ PORT: '0' });
+    await assert.rejects(
+      startApp({ config, role: 'web', logger: quietLogger, path: '/nonexistent', executor }),
+      /REDIS_URL is not set and no redis-server is on PATH/,
+    );
+  });
+});

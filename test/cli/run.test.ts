@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { berth, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
+import { tempDir } from '../support/engine.ts';
+import { processesWith, uniqueMarker } from '../support/processes.ts';
+
+let home: Awaited<ReturnType<typeof tempDir>>;
+before(async () => {
+  home = await tempDir('berth-home-');
+});
+after(() => home.remove());
+
+const container = (name: string, cmds: string[]) =>
+  `  ${name}:\n    container:\n      image: alpine:3.20\n      cmds:\n${cmds.map((c) => `        - ${JSON.stringify(c)}\n`).join('')}`;
+
+describe('berth run', () => {
+  it('exits 0 when the build succeeds and 1 when a step fails', async () => {
+    const repo = await fixtureRepo(`build:\n${container('hello', ['echo hello from $PWD'])}`);
+    const failing = await fixtureRepo(`test:\n${container('unit', ['exit 5'])}`);
+    try {
+      const ok = await berth(['run', '--runtime', 'local'], repo.dir, home.dir);
+      assert.equal(ok.code, 0, ok.output);
+      assert.match(ok.output, /^\[build\/hello\] hello from \//m);
+      const bad = await berth(['run', failing.dir, '--runtime', 'local'], home.dir, home.dir);
+      assert.equal(bad.code, 1, bad.output);
+      assert.match(bad.output, /^test +unit +failed +\S+ +exit 5$/m);
+    } finally {
+      await repo.remove();
+      await failing.remove();
+    }
+  });
+
+  it('exits 2 on a bad definition or bad usage, running nothing', async () => {
+    const repo = await fixtureRepo(`build:\n  broken:\n    container:\n      image: alpine\n`);
+    try {
+      const bad = await berth(['run', '--runtime', 'local'], repo.dir, home.dir);
+      assert.equal(bad.code, 2, bad.output);
+      assert.match(bad.output, /\.wharf-ci\.yml:\d+:\d+: error: missing required field: "cmds"/);
+      assert.doesNotMatch(bad.output, /STAGE/);
+      const usage = await berth(['run', '--runtime', 'moon'], repo.dir, home.dir);
+      assert.equal(usage.code, 2);
+      assert.match(usage.output, /--runtime must be local or kubernetes, got 'moon'/);
+      const input = await berth(['run', '-i', 'novalue'], repo.dir, home.dir);
+      assert.equal(input.code, 2);
+    } finally {
+      await repo.remove();
+    }
+  });
+
+  it('on Ctrl-C stops every process a step started, cleans up and exits 130', async () => {
+    const marker = uniqueMarker();
+    const script = `sh -c 'sleep 300; echo ${marker}' & sleep 301 & echo ${marker}-up; wait`;
+    const repo = await fixtureRepo(
+      `build:\n${container('serve', [script])}${container('other', [`sleep 302; echo ${marker}`])}`,
+    );
+    try {
+      const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
+      await printed(child, `${marker}-up`);
+      assert.ok((await processesWith(marker)).length >= 2);
+      child.kill('SIGINT');
+      const code = await exited(child);
+      assert.equal(code, 130, child.output());
+      assert.match(child.output(), /^build +serve +cancelled/m);
+      assert.deepEqual(await processesWith(marker), []);
+      assert.deepEqual(await readdir(home.dir), []);
+    } finally {
+      await repo.remove();
+    }
+  });
+
+  it('exits at once on a second Ctrl-C', async () => {
+    const marker = uniqueMarker();
+    const repo = await fixtureRepo(
+      `build:\n${container('stubborn', [`trap '' TERM INT; echo ${marker}-up; sleep 300`])}`,
+    );
+    try {
+      const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
+      await printed(child, `${marker}-up`);
+      child.kill('SIGINT');
+      await printed(child, 'press Ctrl-C again');
+      child.kill('SIGINT');
+      const code = await exited(child);
+      assert.equal(code, 130);
+      assert.match(child.output(), /stopping now without cleaning up/);
+    } finally {
+      for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
+      await repo.remove();
+      await home.remove();
+      home = await tempDir('berth-home-');
+    }
+  });
+});

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { BuildRequest } from '../../src/builds/types.ts';
+import type { QueueStack } from '../../src/queue/stack.ts';
+import { testStack, testWorker, waitForState } from '../support/queue-harness.ts';
+import { startRedis, type TestRedis } from '../support/redis.ts';
+import { exited, spawnWorker } from '../support/spawn-worker.ts';
+
+const local = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({
+  forge: 'local',
+  repo: '/tmp',
+  ref: 'main',
+  refType: 'branch',
+  trigger: 'manual',
+  inputs: {},
+  rerun: false,
+  ...overrides,
+});
+
+describe('build queue', () => {
+  let server: TestRedis;
+  let stack: QueueStack;
+
+  before(async () => {
+    server = await startRedis();
+    stack = testStack(server.url);
+  });
+  after(async () => {
+    await stack.close();
+    await server.stop();
+  });
+
+  it('runs a build and records stages, steps and logs', async () => {
+    const worker = await testWorker(stack);
+    try {
+      const { id } = await stack.service.request(local({ ref: 'run', inputs: { lines: '2' } }));
+      const record = await waitForState(stack, id, 'success', 'failed', 'error');
+      assert.equal(record?.status, 'success');
+      assert.equal(record?.buildRef, 1);
+      assert.deepEqual(
+        record?.stages.map((s) => [
+          s.name,
+          s.status,
+          s.steps.map((x) => `${x.name}:${x.status}:${x.exitCode}`),
+        ]),
+        [['build', 'success', ['main:success:0']]],
+      );
+      const page = await stack.logs.read(id, null);
+      assert.deepEqual([page.entries.map((e) => e.text), page.ended], [['line 0', 'line 1'], true]);
+    } finally {
+      await worker.close(1000);
+    }
+  });
+
+  it('makes one queued build for concurrent identical requests', async () => {
+    const requests = Array.from({ length: 10 }, () => stack.service.request(local({ ref: 'dedupe' })));
+    const results = await Promise.all(requests);
+    assert.equal(new Set(results.map((r) => r.id)).size, 1);
+    assert.equal(results.filter((r) => r.joined).length, 9);
+    const jobs = await stack.service.queue.getJobs(['waiting', 'active', 'prioritized']);
+    assert.equal(jobs.filter((j) => j.data.id === results[0]?.id).length, 1);
+  });
+
+  it('cancels older builds of the same branch, queued or running', async () => {
+    const worker = await testWorker(stack);
+    try {
+      const first = await stack.service.request(
+        local({ ref: 'feature', sha: 'a'.repeat(40), inputs: { sleepMs: '60000' } }),
+      );
+      await waitForState(stack, first.id, 'running');
+      const second = await stack.service.request(local({ ref: 'feature', sha: 'b'.repeat(40) }));
+      const cancelled = await waitForState(stack, first.id, 'cancelled', 'success', 'error');
+      assert.equal(cancelled?.status, 'cancelled');
+      assert.match(cancelled?.message ?? '', new RegExp(`superseded by build ${second.id}`));
+      assert.equal((await waitForState(stack, second.id, 'success', 'cancelled'))?.status, 'success');
+    } finally {
+      await worker.close(1000);
+    }
+  });
+
+  it('cancels a build running in another process', async () => {
+    const child = await spawnWorker(server.url);
+    try {
+      const { id } = await stack.service.request(local({ ref: 'remote', inputs: { sleepMs: '60000' } }));
+      await waitForState(stack, id, 'running');
+      assert.deepEqual(await stack.service.cancel({ repo: '/tmp', ref: 'remote' }, 'stopped by test'), [id]);
+      const record = await waitForState(stack, id, 'cancelled', 'success', 'error');
+      assert.deepEqual([record?.status, record?.reason], ['cancelled', 'cancelled']);
+      assert.deepEqual(
+        record?.stages[0]?.steps.map((s) => s.status),
+        ['cancelled'],
+      );
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited(child), 0);
+    }
+  });
+
+  it('a build whose worker was SIGKILLed is taken over and finishes', async () => {
+    const child = await spawnWorker(server.url);
+    const { id } = await stack.service.request(local({ ref: 'killed', inputs: { sleepMs: '1500' } }));
+    await waitForState(stack, id, 'running');
+    child.kill('SIGKILL');
+    assert.equal(await exited(child), 'SIGKILL');
+    const worker = await testWorker(stack);
+    try {
+      const record = await waitForState(stack, id, 'success', 'error', 'failed', 'cancelled');
+      assert.equal(record?.status, 'success');
+      const page = await stack.logs.read(id, null);
+      assert.ok(page.entries.some((e) => e.text.includes('taken over by another worker')));
+    } finally {
+      await worker.close(1000);
+    }
+  });
+
+  it('shuts down within its bound and hands the running build back', async () => {
+    const worker = await testWorker(stack, { handBackMs: 2000 });
+    const { id } = await stack.service.request(local({ ref: 'shutdown', inputs: { sleepMs: '60000' } }));
+    await waitForState(stack, id, 'running');
+    const started = Date.now();
+    await worker.close(300);
+    assert.ok(Date.now() - started < 3000, 'close took too long');
+    assert.equal((await stack.store.get(id))?.status, 'running');
+    assert.equal(await (await stack.service.queue.getJob(id))?.getState(), 'waiting');
+    const next = await testWorker(stack, {
+      execute: async (x) => {
+        x.sink.append({ stage: '', step: '', stream: 'system', time: 0, text: 'quick' });
+        throw new Error('boom');
+      },
+    });
+    try {
+      const record = await waitForState(stack, id, 'error', 'success');
+      assert.deepEqual([record?.status, record?.reason], ['error', 'infrastructure']);
+    } finally {
+      await next.close(1000);
+    }
+  });
+
+  it('sweeps a running record whose job is gone', async () => {
+    const worker = await testWorker(stack, { sweepGraceMs: 0 });
+    try {
+      const { id } = await stack.store.create(local({ ref: 'orphan' }));
+      await stack.store.update(id, (r) => ({ ...r, status: 'running' }));
+      assert.equal(await worker.sweep(), 1);
+      const record = await stack.store.get(id);
+      assert.deepEqual([record?.status, record?.reason], ['error', 'infrastructure']);
+    } finally {
+      await worker.close(1000);
+    }
+  });
+});
+
+describe('cancel-in-progress under concurrent requests', () => {
+  it('keeps the newest of concurrent builds of one branch and cancels the rest', async () => {
+    const server = await startRedis();
+    const stack = testStack(server.url);
+    try {
+      const requests = Array.from({ length: 5 }, (_, i) =>
+        stack.service.request(local({ ref: 'race', sha: `${i}`.repeat(40) })),
+      );
+      const ids = (await Promise.all(requests)).map((r) => r.id);
+      const records = await stack.store.list({ repo: '/tmp', ref: 'race' });
+      const queued = records.filter((r) => r.status === 'queued').map((r) => r.id);
+      assert.deepEqual(queued, [records[0]?.id]);
+      assert.equal(records.length, ids.length);
+    } finally {
+      await stack.close();
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { loadKubeConfig, startReaper } from '../../../src/runtime/kubernetes/index.ts';
+import { step } from './fixtures.ts';
+import { collectOutput, NAMESPACE, planOf, startHarness } from './harness.ts';
+
+test('cancelling mid-step stops it and leaves no pod', async (t) => {
+  const harness = await startHarness(t);
+  const planned = step({ script: 'echo started; sleep 30; echo never' });
+  const session = await harness.runtime.open(
+    harness.build('cancel-1', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const output = collectOutput();
+  const cancel = new AbortController();
+  const running = session.runStep(planned, { output }, cancel.signal);
+  await harness.fake.waitFor(() => output.texts('stdout').includes('started'), 10_000);
+  cancel.abort();
+  const outcome = await running;
+  await session.cleanup();
+  assert.equal(outcome.status, 'cancelled');
+  assert.deepEqual(output.texts('stdout'), ['started']);
+  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
+});
+
+test('a step timeout ends the step as a timeout and removes the pod', async (t) => {
+  const harness = await startHarness(t, {
+    timeouts: { schedulingMs: 2000, stepMs: 1500, buildMs: 60_000, cleanupMs: 5000 },
+  });
+  const planned = step({ script: 'sleep 30' });
+  const session = await harness.runtime.open(
+    harness.build('timeout-1', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const outcome = await session.runStep(planned, { output: collectOutput() }, AbortSignal.timeout(30_000));
+  await session.cleanup();
+  assert.equal(outcome.status, 'error');
+  assert.equal(outcome.status === 'error' && outcome.reason, 'timeout');
+  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
+});
+
+test('a pod deleted by someone else fails the step as an infrastructure error', async (t) => {
+  const harness = await startHarness(t);
+  const planned = step({ script: 'echo up; sleep 30' });
+  const session = await harness.runtime.open(
+    harness.build('deleted-1', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const output = collectOutput();
+  const running = session.runStep(planned, { output }, AbortSignal.timeout(30_000));
+  await harness.fake.waitFor(() => output.texts('stdout').includes('up'), 10_000);
+  const name = harness.fake.pods(NAMESPACE)[0]?.metadata?.name ?? '';
+  const response = await fetch(`${harness.fake.url}/api/v1/namespaces/${NAMESPACE}/pods/${name}`, {
+    method: 'DELETE',
+  });
+  assert.equal(response.status, 200);
+  const outcome = await running;
+  await session.cleanup();
+  assert.equal(outcome.status === 'error' && outcome.reason, 'infrastructure');
+});
+
+test('the reaper deletes the pods of a build that is no longer running, and only those', async (t) => {
+  const harness = await startHarness(t);
+  const crashed = step({ name: 'orphan', script: 'sleep 30' });
+  const alive = step({ name: 'alive', script: 'sleep 30' });
+  const signal = new AbortController();
+  t.after(() => signal.abort());
+  const crashedSession = await harness.runtime.open(
+    harness.build('crashed', planOf([crashed])),
+    signal.signal,
+  );
+  const aliveSession = await harness.runtime.open(harness.build('alive', planOf([alive])), signal.signal);
+  const stepsDone = Promise.all([
+    crashedSession.runStep(crashed, { output: collectOutput() }, signal.signal),
+    aliveSession.runStep(alive, { output: collectOutput() }, signal.signal),
+  ]);
+  await harness.fake.waitFor(() => harness.fake.pods(NAMESPACE).length === 2, 10_000);
+  const kubeConfig = loadKubeConfig(harness.fake.kubeconfigPath);
+  assert.ok(kubeConfig);
+  const reaperStop = new AbortController();
+  const reaper = startReaper({
+    kubeConfig,
+    namespace: NAMESPACE,
+    instance: 'test',
+    isBuildRunning: async (id) => id === 'alive',
+    intervalMs: 60_000,
+    logger: pino({ level: 'silent' }),
+    signal: reaperStop.signal,
+  });
+  await harness.fake.waitFor(() => harness.fake.pods(NAMESPACE).length === 1, 10_000);
+  assert.deepEqual(
+    harness.fake.pods(NAMESPACE).map((pod) => pod.metadata?.labels?.['berth.dev/build']),
+    ['alive'],
+  );
+  assert.equal(await reaper.sweep(), 0);
+  reaperStop.abort();
+  signal.abort();
+  await stepsDone;
+  await Promise.all([crashedSession.cleanup(), aliveSession.cleanup()]);
+  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
+});
+
+test('the API budget: per step at most create + log + delete + one exec, one watch per build', async (t) => {
+  const harness = await startHarness(t);
+  const steps = [0, 1, 2, 3].map((i) => step({ stage: 'only', name: `s${i}`, script: `echo ${i}` }));
+  const session = await harness.runtime.open(
+    harness.build('budget', planOf(steps)),
+    AbortSignal.timeout(30_000),
+  );
+  const outcomes = await Promise.all(
+    steps.map((s) => session.runStep(s, { output: collectOutput() }, AbortSignal.timeout(30_000))),
+  );
+  await session.cleanup();
+  assert.ok(outcomes.every((outcome) => outcome.status === 'success'));
+  const { fake } = harness;
+  assert.equal(fake.count({ verb: 'watch', resource: 'pods' }), 1);
+  assert.equal(fake.count({ resource: 'events' }), 0);
+  assert.equal(fake.count({ verb: 'create', resource: 'pods' }), 4);
+  assert.equal(fake.count({ verb: 'delete', resource: 'pods' }), 4);
+  assert.equal(fake.count({ verb: 'exec' }), 4);
+  assert.equal(fake.count({ verb: 'log' }), 4);
+  assert.equal(fake.count({ verb: 'get' }), 0);
+  assert.equal(fake.count({ verb: 'list' }), 0);
+  assert.equal(fake.requests.length, 4 * 4 + 1);
+});
+
+test('a container that exits at once is captured in full, 200 times out of 200', async (t) => {
+  const harness = await startHarness(t);
+  const batches = 10;
+  const perBatch = 20;
+  let complete = 0;
+  for (let batch = 0; batch < batches; batch++) {
+    const steps = Array.from({ length: perBatch }, (_, i) =>
+      step({ stage: `b${batch}`, name: `instant-${i}`, script: 'echo x; exit 0' }),
+    );
+    const session = await harness.runtime.open(
+      harness.build(`instant-${batch}`, planOf(steps)),
+      AbortSignal.timeout(60_000),
+    );
+    const results = await Promise.all(
+      steps.map(async (s) => {
+        const output = collectOutput();
+        const outcome = await session.runStep(s, { output }, AbortSignal.timeout(60_000));
+        return outcome.status === 'success' && output.texts().join('|') === 'x';
+      }),
+    );
+    await session.cleanup();
+    complete += results.filter(Boolean).length;
+  }
+  assert.equal(complete, batches * perBatch);
+});

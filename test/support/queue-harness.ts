@@ -1,0 +1,60 @@
+import { pino } from 'pino';
+import type { BuildRecord, BuildState } from '../../src/builds/types.ts';
+import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
+import type { BuildExecutor } from '../../src/queue/executor.ts';
+import { createQueueStack, type QueueStack } from '../../src/queue/stack.ts';
+import { type BuildWorker, type BuildWorkerOptions, startBuildWorker } from '../../src/queue/worker.ts';
+import { scriptedExecutor } from './scripted-executor.ts';
+
+export const quietLogger = pino({ level: 'silent' });
+
+/** The shared queue pieces on `url`, with test-sized retention and caps. */
+export function testStack(url: string): QueueStack {
+  return createQueueStack({
+    redisUrl: url,
+    logger: quietLogger,
+    retentionMs: 3_600_000,
+    logCaps: { stepBytes: 1e6, buildBytes: 2e6 },
+  });
+}
+
+/** A worker with short lock/stalled intervals, the scripted executor and the local adapter. */
+export function testWorker(
+  stack: QueueStack,
+  overrides: Partial<BuildWorkerOptions> & { execute?: BuildExecutor } = {},
+): Promise<BuildWorker> {
+  return startBuildWorker({
+    connection: stack.bull,
+    store: stack.store,
+    logs: stack.logs,
+    bus: stack.bus,
+    adapters: { local: createLocalAdapter() },
+    execute: scriptedExecutor,
+    logger: quietLogger,
+    concurrency: 4,
+    lockDurationMs: 1000,
+    stalledIntervalMs: 500,
+    sweepIntervalMs: 60_000,
+    ...overrides,
+  });
+}
+
+/** Polls the record until `done` says so (or throws after `timeoutMs`). */
+export async function waitForRecord(
+  stack: QueueStack,
+  id: string,
+  done: (r: BuildRecord | null) => boolean,
+  timeoutMs = 15_000,
+): Promise<BuildRecord | null> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const record = await stack.store.get(id).catch(() => null);
+    if (done(record)) return record;
+    if (Date.now() > until) throw new Error(`build ${id} never got there; last: ${record?.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until the build reaches one of `states`. */
+export const waitForState = (stack: QueueStack, id: string, ...states: BuildState[]) =>
+  waitForRecord(stack, id, (r) => r !== null && states.includes(r.status));

@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError } from '../../src/errors.ts';
+import type { BuildPlan } from '../../src/pipeline/types.ts';
+import type { BuildExecutor } from '../../src/queue/executor.ts';
+
+/**
+ * A build executor for queue tests, driven by the request's inputs: one stage `build`
+ * with one step `main` that writes `lines` lines, waits `sleepMs` (honouring the
+ * signal) and exits with `exit`.
+ */
+export const scriptedExecutor: BuildExecutor = async ({
+  request,
+  sink,
+  signal,
+  onPlan,
+  onEvent,
+  onSource,
+}) => {
+  const at = () => new Date().toISOString();
+  const startedAt = at();
+  onSource(request.sha ?? '0'.repeat(40));
+  onPlan(plan());
+  onEvent({ type: 'stage-started', stage: 'build', index: 0, total: 1, at: at() });
+  onEvent({ type: 'step-started', stage: 'build', step: 'main', at: at() });
+  const lines = Number(request.inputs.lines ?? 3);
+  for (let i = 0; i < lines; i++)
+    sink.append({ stage: 'build', step: 'main', stream: 'stdout', time: Date.now(), text: `line ${i}` });
+  let cancelled = false;
+  try {
+    await sleep(Number(request.inputs.sleepMs ?? 0), undefined, { signal });
+  } catch {
+    cancelled = true;
+  }
+  await sink.flush();
+  if (cancelled) throw new CancelledError();
+  const exit = Number(request.inputs.exit ?? 0);
+  const step = {
+    stage: 'build',
+    name: 'main',
+    status: exit === 0 ? ('success' as const) : ('failed' as const),
+    exitCode: exit,
+    reason: exit === 0 ? null : ('user' as const),
+    message: null,
+    startedAt,
+    finishedAt: at(),
+  };
+  onEvent({ type: 'step-finished', result: step });
+  const stage = { name: 'build', status: step.status, startedAt, finishedAt: at(), steps: [step] };
+  return {
+    status: step.status,
+    reason: step.reason,
+    message: null,
+    startedAt,
+    finishedAt: at(),
+    stages: [stage],
+  };
+};
+
+function plan(): BuildPlan {
+  return {
+    environment: null,
+    inputs: {},
+    secretInputs: [],
+    secrets: [],
+    variables: {},
+    stages: [
+      {
+        name: 'build',
+        runsIf: 'success',
+        steps: [
+          {
+            stage: 'build',
+            name: 'main',
+            type: 'container',
+            image: 'alpine',
+            command: ['true'],
+            repoDir: '/mnt/repo',
+            workingDir: '/mnt/repo',
+            env: {},
+            secretEnv: [],
+            envFromSecrets: [],
+            mounts: [],
+            serviceAccount: null,
+            source: { kind: 'repo' },
+            tools: [],
+            os: 'linux',
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,14 @@
+// A build worker in its own process, for kill and cross-process tests.
+// env: REDIS_URL, SHUTDOWN_MS. Prints "ready" once it takes jobs.
+import { testStack, testWorker } from './queue-harness.ts';
+
+const stack = testStack(process.env.REDIS_URL ?? '');
+const worker = await testWorker(stack);
+process.stdout.write('ready\n');
+const stop = async () => {
+  await worker.close(Number(process.env.SHUTDOWN_MS ?? 1000));
+  await stack.close();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
