@@ -74,15 +74,17 @@ async function writeStatus(
 ) {
   const status = statusOf(record, deps.publicUrl);
   const key = `${record.request.forge}:${record.request.repo}:${sha}:${record.context}`;
-  const next = {
-    buildId: record.id,
-    createdAt: record.createdAt,
-    rank: progressRank(record),
-    text: `${status.state} ${status.description}`,
-  };
-  if (!shouldWrite(await deps.state.lastStatus(key), next)) return;
-  await forge.setStatus(repoRefOf(record.request), sha, status, signal);
-  await deps.state.saveStatus(key, next);
+  await deps.state.locked(`status:${key}`, async () => {
+    const next = {
+      buildId: record.id,
+      createdAt: record.createdAt,
+      rank: progressRank(record),
+      text: `${status.state} ${status.description}`,
+    };
+    if (!shouldWrite(await deps.state.lastStatus(key), next)) return;
+    await forge.setStatus(repoRefOf(record.request), sha, status, signal);
+    await deps.state.saveStatus(key, next);
+  });
 }
 
 async function writeSummary(
@@ -95,17 +97,27 @@ async function writeSummary(
   const broken = record.status === 'failed' || record.status === 'error';
   if (!broken && record.status !== 'success') return;
   const key = `${record.request.forge}:${record.request.repo}:${change}`;
-  const shown = await deps.state.summaryOf(key);
-  if (shown?.buildId === record.id && shown.status === record.status) return;
-  if (!broken && (!shown || shown.status === 'success')) return;
-  const options = { publicUrl: deps.publicUrl, max: deps.commentMax };
-  const diagnostics = record.reason === 'config' ? diagnosticsFromText(record.message ?? '') : [];
-  const body =
-    diagnostics.length > 0
-      ? renderConfigErrors(record, diagnostics, options)
-      : renderSummary(record, broken ? await tailsOf(deps, record) : [], options);
-  await forge.upsertComment(repoRefOf(record.request), change, { marker: SUMMARY_MARKER, body }, signal);
-  await deps.state.saveSummary(key, { buildId: record.id, status: record.status });
+  await deps.state.locked(`summary:${key}`, async () => {
+    const shown = await deps.state.summaryOf(key);
+    if (
+      shown &&
+      (shown.createdAt > record.createdAt || (shown.buildId === record.id && shown.status === record.status))
+    )
+      return;
+    if (!broken && (!shown || shown.status === 'success')) return;
+    const options = { publicUrl: deps.publicUrl, max: deps.commentMax };
+    const diagnostics = record.reason === 'config' ? diagnosticsFromText(record.message ?? '') : [];
+    const body =
+      diagnostics.length > 0
+        ? renderConfigErrors(record, diagnostics, options)
+        : renderSummary(record, broken ? await tailsOf(deps, record) : [], options);
+    await forge.upsertComment(repoRefOf(record.request), change, { marker: SUMMARY_MARKER, body }, signal);
+    await deps.state.saveSummary(key, {
+      buildId: record.id,
+      status: record.status,
+      createdAt: record.createdAt,
+    });
+  });
 }
 
 async function tailsOf(deps: ReporterDeps, record: BuildRecord): Promise<StepTail[]> {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { BuildRecord } from '../../builds/types.ts';
 import { checkOutput } from '../../report/check-run.ts';
 import { buildUrl, describe } from '../../report/status.ts';
+import { withReportLock } from '../report-lock.ts';
 import { progressRank } from '../report-state.ts';
 import type { TailFn } from '../reporter.ts';
 import type { BuildReporter } from '../types.ts';
@@ -66,23 +67,21 @@ async function write(
   const final = record.status !== 'queued' && record.status !== 'running';
   const status = final ? 'completed' : record.status === 'running' ? 'in_progress' : 'queued';
   const next = { rank: progressRank(record), text: `${status} ${describe(record)}` };
-  const before = await existing(deps.redis, key);
-  if (before === 'busy')
-    return deps.logger.warn({ build: record.id }, 'check run still being created elsewhere');
-  if (before && (next.rank < before.rank || next.text === before.text)) return;
-  const url = buildUrl(deps.publicUrl, record.id);
-  const fields = {
-    ...ownerRepo(record.request.repo),
-    status,
-    output: checkOutput(record, final ? await tails(deps, record) : []),
-    ...(url ? { details_url: url } : {}),
-    ...(record.startedAt ? { started_at: record.startedAt } : {}),
-    ...(final
-      ? { conclusion: conclusionOf(record), completed_at: record.finishedAt ?? new Date().toISOString() }
-      : {}),
-    request: signal ? { signal } : {},
-  } as const;
-  try {
+  await withReportLock(deps.redis, `check:${record.id}`, async () => {
+    const before = await deps.redis.get(key).then((t) => (t ? (JSON.parse(t) as Written) : null));
+    if (before && (next.rank < before.rank || next.text === before.text)) return;
+    const url = buildUrl(deps.publicUrl, record.id);
+    const fields = {
+      ...ownerRepo(record.request.repo),
+      status,
+      output: checkOutput(record, final ? await tails(deps, record) : []),
+      ...(url ? { details_url: url } : {}),
+      ...(record.startedAt ? { started_at: record.startedAt } : {}),
+      ...(final
+        ? { conclusion: conclusionOf(record), completed_at: record.finishedAt ?? new Date().toISOString() }
+        : {}),
+      request: signal ? { signal } : {},
+    } as const;
     const id = before
       ? (
           await call('update check run', () =>
@@ -100,28 +99,8 @@ async function write(
           )
         ).data.id;
     await deps.redis.set(key, JSON.stringify({ id, ...next } satisfies Written), 'EX', 30 * 86_400);
-  } catch (err) {
-    if (!before) await deps.redis.del(key);
-    throw err;
-  }
+  });
 }
-
-/**
- * The check run already written for a build; null after claiming the right to create
- * it; 'busy' when another process kept creating it for longer than a few seconds.
- */
-async function existing(redis: Redis, key: string): Promise<Written | null | 'busy'> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const text = await redis.get(key);
-    const found = text ? (JSON.parse(text) as Written) : null;
-    if (found && found.id > 0) return found;
-    if (!found && (await redis.set(key, JSON.stringify(CREATING), 'EX', 60, 'NX')) === 'OK') return null;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return 'busy';
-}
-
-const CREATING: Written = { id: 0, rank: -1, text: '' };
 
 function conclusionOf(record: BuildRecord) {
   if (record.reason === 'timeout' && record.status !== 'success') return 'timed_out' as const;

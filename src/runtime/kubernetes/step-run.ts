@@ -142,7 +142,10 @@ export async function runStepPod(
       } catch (error) {
         if (uploads.signal.aborted || ended) return;
         if (attempt >= 4) {
-          return fail({ reason: 'infrastructure', message: `streaming the source in failed: ${apiMessage(error)}` });
+          return fail({
+            reason: 'infrastructure',
+            message: `streaming the source in failed: ${apiMessage(error)}`,
+          });
         }
         log.warn({ err: error }, 'source upload failed, retrying');
         await sleep(backoffMs(attempt, 200), uploads.signal);
