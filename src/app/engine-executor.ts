@@ -13,7 +13,7 @@ export async function createEngineExecutor(
 ): Promise<{ execute: BuildExecutor; runtime: string }> {
   const kind =
     config.runtime ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: hostEnv.HOME });
-  const runtime = selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000 });
+  const runtime = selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000, config });
   const execute = createPipelineExecutor({
     runtime,
     runBuild: (options) => runBuild({ ...options, logger }),

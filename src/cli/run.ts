@@ -1,4 +1,5 @@
-import { loadConfig } from '../config/load.ts';
+import { createLogger } from '../app/logger.ts';
+import { type Config, loadConfig } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import { loadPipeline } from '../pipeline/index.ts';
 import { defaultRuntimeKind, selectRuntime } from '../runtime/select.ts';
@@ -22,6 +23,7 @@ Options:
   -s, --stage STAGE       run only this stage
       --runtime KIND      local | kubernetes (default: BERTH_RUNTIME, else kubernetes
                           when a kubeconfig is found, else local)
+  -n, --namespace NS      namespace of the step pods (default: BERTH_NAMESPACE)
       --no-gitignore      give steps every file, also those .gitignore ignores
       --strict            treat warnings (such as undefined variables) as errors
 
@@ -34,6 +36,7 @@ const FLAGS = {
   input: { type: 'string', short: 'i', multiple: true },
   stage: { type: 'string', short: 's' },
   runtime: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
   'no-gitignore': { type: 'boolean' },
   strict: { type: 'boolean' },
 } as const;
@@ -54,7 +57,7 @@ export const runCommand: Command = {
       ...(values.stage === undefined ? {} : { stage: values.stage }),
     };
     const config = loadConfig(ctx.env);
-    const runtime = pickRuntime(ctx, asked ?? config.runtime, config.kubernetes.kubeconfig);
+    const runtime = pickRuntime(ctx, asked ?? config.runtime, config, values.namespace);
     const loaded = await loadPipeline(positionals[0] ?? '.', options);
     const errors = writeDiagnostics(ctx.stderr, loaded.diagnostics);
     if (!loaded.plan || errors > 0) {
@@ -68,12 +71,20 @@ export const runCommand: Command = {
 };
 
 /** The asked-for runtime, else the default for this machine; a missing one is a usage error. */
-function pickRuntime(ctx: CliContext, asked: RuntimeKind | null, kubeconfig: string | null) {
-  const kind = asked ?? defaultRuntimeKind({ kubeconfig, home: ctx.env.HOME });
+function pickRuntime(
+  ctx: CliContext,
+  asked: RuntimeKind | null,
+  config: Readonly<Config>,
+  namespace: string | undefined,
+) {
+  const kind = asked ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: ctx.env.HOME });
   try {
     return selectRuntime(kind, {
+      logger: createLogger({ level: 'warn', format: config.log.format }, ctx.stderr),
       hostEnv: { PATH: ctx.env.PATH, HOME: ctx.env.HOME },
       killGraceMs: KILL_GRACE_MS,
+      config,
+      ...(namespace === undefined ? {} : { namespace }),
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);

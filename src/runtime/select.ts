@@ -1,29 +1,72 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { Config } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
+import { createKubernetesRuntime, loadKubeConfig } from './kubernetes/index.ts';
 import { createLocalRuntime } from './local/index.ts';
 import type { Runtime, RuntimeKind } from './types.ts';
 
 /** What building a runtime may need; the CLI and the worker pass what they have. */
 export interface RuntimeDeps {
-  logger?: Logger;
+  logger: Logger;
   /** PATH and HOME for local steps. */
   hostEnv: { PATH?: string | undefined; HOME?: string | undefined };
   /** SIGTERM → SIGKILL grace for local steps. */
   killGraceMs: number;
+  /** Settings of the Kubernetes runtime (cluster access, pod defaults, timeouts). */
+  config: Pick<Readonly<Config>, 'kubernetes' | 'timeouts' | 'instance' | 'logCapBytes'>;
+  /** Overrides BERTH_NAMESPACE (`berth run --namespace`). */
+  namespace?: string;
 }
 
 /** Runtime kinds this build can start. */
-export const AVAILABLE_RUNTIMES: readonly RuntimeKind[] = ['local'];
+export const AVAILABLE_RUNTIMES: readonly RuntimeKind[] = ['local', 'kubernetes'];
 
-/** The one place a runtime kind becomes a Runtime; a kind this build lacks is a ConfigError. */
+/** The one place a runtime kind becomes a Runtime; missing cluster access is a ConfigError. */
 export function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Runtime {
-  if (kind === 'local') {
-    const { logger, hostEnv, killGraceMs } = deps;
-    return createLocalRuntime({ killGraceMs, hostEnv, ...(logger ? { logger } : {}) });
+  const { logger, hostEnv, killGraceMs } = deps;
+  if (kind === 'local') return createLocalRuntime({ killGraceMs, hostEnv, logger });
+  const { kubernetes, timeouts, instance, logCapBytes } = deps.config;
+  const kubeConfig = readKubeConfig(kubernetes.kubeconfig);
+  return createKubernetesRuntime({
+    kubeConfig,
+    namespace: deps.namespace ?? kubernetes.namespace,
+    instance,
+    helperImage: kubernetes.helperImage,
+    resources: podResources(kubernetes.resources),
+    nodeSelector: kubernetes.nodeSelector,
+    tolerations: kubernetes.tolerations,
+    imagePullSecrets: [...kubernetes.imagePullSecrets],
+    timeouts,
+    logger,
+    logCapBytes,
+  });
+}
+
+type Resources = Readonly<Config>['kubernetes']['resources'];
+
+/** Drops absent halves (the runtime's type has no `undefined` members). */
+function podResources(resources: Resources) {
+  if (!resources) return null;
+  const { requests, limits } = resources;
+  return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+}
+
+function readKubeConfig(path: string | null): KubeConfig {
+  let kubeConfig: KubeConfig | null;
+  try {
+    kubeConfig = loadKubeConfig(path);
+  } catch (error) {
+    throw new ConfigError(`cannot use the kubeconfig: ${(error as Error).message}`, error);
   }
-  throw new ConfigError(`the ${kind} runtime is not available in this build; use --runtime local`);
+  if (!kubeConfig) {
+    throw new ConfigError(
+      'no Kubernetes access found: set KUBECONFIG, create ~/.kube/config, or run in a cluster; or use --runtime local',
+    );
+  }
+  return kubeConfig;
 }
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';

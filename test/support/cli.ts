@@ -16,8 +16,13 @@ export async function fixtureRepo(definition: string) {
 }
 
 /** Starts `berth ARGS` in `cwd` with a clean environment (own HOME and TMPDIR). */
-export function startBerth(args: string[], cwd: string, home: string): ChildProcess & { output(): string } {
-  const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: home };
+export function startBerth(
+  args: string[],
+  cwd: string,
+  home: string,
+  extraEnv: Record<string, string> = {},
+): ChildProcess & { output(): string } {
+  const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: home, ...extraEnv };
   const child = spawn(process.execPath, [BERTH, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => {
@@ -30,8 +35,13 @@ export function startBerth(args: string[], cwd: string, home: string): ChildProc
 }
 
 /** Runs `berth ARGS` to the end: exit code and everything printed. */
-export async function berth(args: string[], cwd: string, home: string) {
-  const child = startBerth(args, cwd, home);
+export async function berth(
+  args: string[],
+  cwd: string,
+  home: string,
+  extraEnv: Record<string, string> = {},
+) {
+  const child = startBerth(args, cwd, home, extraEnv);
   return { code: await exited(child), output: child.output() };
 }
 

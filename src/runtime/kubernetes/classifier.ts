@@ -16,6 +16,8 @@ export interface PodReading {
   exit: { exitCode: number; reason: string | null; message: string | null } | null;
   /** The init container is running: the source can be streamed in. */
   sourceAwaited: boolean;
+  /** The init container finished: the source is in place. */
+  sourceDone: boolean;
   /** The step container left `waiting`: its log can be followed. */
   stepStarted: boolean;
   /** Scheduler's message while the pod cannot be placed. */
@@ -46,6 +48,7 @@ export function readPod(pod: V1Pod | null, deleting: boolean): PodReading {
     fatal: null,
     exit: null,
     sourceAwaited: false,
+    sourceDone: false,
     stepStarted: false,
     unschedulable: null,
     troubled: false,
@@ -59,6 +62,7 @@ export function readPod(pod: V1Pod | null, deleting: boolean): PodReading {
   const init = status.initContainerStatuses?.find((s) => s.name === CONTAINERS.source);
   const step = status.containerStatuses?.find((s) => s.name === CONTAINERS.step);
   reading.sourceAwaited = init?.state?.running !== undefined;
+  reading.sourceDone = init?.state?.terminated?.exitCode === 0;
   reading.stepStarted = step?.state !== undefined && step.state.waiting === undefined;
   const terminated = step?.state?.terminated;
   if (terminated) {

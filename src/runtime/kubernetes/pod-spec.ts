@@ -34,9 +34,13 @@ export const escapeKubeletVars = (text: string): string => text.replaceAll('$', 
  */
 const INIT_SCRIPT = `trap 'exit 0' USR1; trap 'exit 143' TERM INT; while [ ! -e ${READY_FILE} ]; do sleep 1 & wait $!; done`;
 
-/** Run by the exec (no kubelet expansion there): extract exactly `bytes` of stdin, then wake PID 1. */
+/**
+ * Run by the exec (no kubelet expansion there): extract exactly `bytes` of stdin (so no
+ * stdin EOF is needed), then end as `touch` itself, so the exec's own process has exited
+ * before PID 1 is woken (a PID namespace's processes die with its PID 1).
+ */
 export const uploadScript = (bytes: number): string =>
-  `head -c ${bytes} | tar -x -f - -C "$0" && touch ${READY_FILE} && { kill -USR1 1 2>/dev/null; true; }`;
+  `head -c ${bytes} | tar -x -f - -C "$0" && { (sleep 0.05 2>/dev/null || sleep 1; kill -USR1 1) </dev/null >/dev/null 2>&1 & exec touch ${READY_FILE}; }`;
 
 /** The pod running one step: an init container receiving the source, then the step's container. */
 export function buildPod(

@@ -26,6 +26,9 @@ export interface StepRunContext {
   deletePod(name: string, immediately: boolean): Promise<void>;
 }
 
+/** How long a failed upload waits for the watch to show the source arrived anyway. */
+const UPLOAD_SETTLE_MS = 300;
+
 /** The message of a failed API call: the v1.Status message when there is one. */
 export function apiMessage(error: unknown): string {
   const body = (error as { body?: unknown } | null)?.body;
@@ -72,6 +75,7 @@ export async function runStepPod(
   let uploading = false;
   let follower: LogFollower | null = null;
   let schedulingTimer: NodeJS.Timeout | undefined;
+  let sourceDone = false;
   const finish = (result: StepOutcome): void => {
     if (ended) return;
     ended = true;
@@ -86,8 +90,10 @@ export async function runStepPod(
     });
 
   const onUpdate = (current: V1Pod | null): void => {
-    if (ended) return;
     const reading = readPod(current, false);
+    if (reading.exit !== null || current === null) exited();
+    if (ended) return;
+    sourceDone ||= reading.sourceDone || reading.stepStarted;
     if (reading.troubled) context.events.ensureStarted();
     if (reading.unschedulable !== null && schedulingTimer === undefined) {
       io.output.line('system', `Unschedulable: ${reading.unschedulable}`);
@@ -114,7 +120,6 @@ export async function runStepPod(
         logger: log,
       });
     }
-    if (reading.exit !== null || current === null) exited();
     if (reading.fatal) fail(reading.fatal);
     else if (reading.exit) {
       const { exitCode } = reading.exit;
@@ -140,7 +145,9 @@ export async function runStepPod(
         });
         return;
       } catch (error) {
-        if (uploads.signal.aborted || ended) return;
+        // The exec's status can be lost when the init container ends first: trust the watch.
+        await sleep(UPLOAD_SETTLE_MS, uploads.signal);
+        if (uploads.signal.aborted || ended || sourceDone) return;
         if (attempt >= 4) {
           return fail({
             reason: 'infrastructure',

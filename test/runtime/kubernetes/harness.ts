@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import type { LogStream, StepOutput } from '../../../src/logs/types.ts';
 import type { BuildPlan, PlannedStep } from '../../../src/pipeline/types.ts';
@@ -12,6 +13,7 @@ import {
 } from '../../../src/runtime/kubernetes/index.ts';
 import type { BuildContext, Runtime, StepOutcome } from '../../../src/runtime/types.ts';
 import { type FakeKube, type FakeKubeOptions, startFakeKube } from '../../support/fake-kube/index.ts';
+import { startCuttingProxy } from './cutting-proxy.ts';
 
 /** A StepOutput that keeps every line (tests read them back). */
 export interface CollectedOutput extends StepOutput {
@@ -53,6 +55,8 @@ export const NAMESPACE = 'berth-ci';
 
 export interface Harness {
   fake: FakeKube;
+  /** Log-stream cuts the proxy has not made yet (0 without a proxy). */
+  cutsLeft(): number;
   runtime: Runtime;
   namespace: string;
   sourceDir: string;
@@ -63,14 +67,17 @@ export interface Harness {
 export async function startHarness(
   t: TestContext,
   overrides: Partial<KubernetesRuntimeOptions> = {},
-  fakeOptions: FakeKubeOptions = {},
+  fakeOptions: FakeKubeOptions & { cutLogs?: { cuts: number; afterBytes: number } } = {},
 ): Promise<Harness> {
-  const fake = await startFakeKube({ namespaces: [NAMESPACE], ...fakeOptions });
+  const { cutLogs, ...rest } = fakeOptions;
+  const fake = await startFakeKube({ namespaces: [NAMESPACE], ...rest });
   t.after(() => fake.close());
+  const proxy = cutLogs ? await startCuttingProxy(fake.url, cutLogs) : null;
+  if (proxy) t.after(() => proxy.close());
   const sourceDir = await mkdtemp(join(tmpdir(), 'berth-kube-src-'));
   t.after(() => rm(sourceDir, { recursive: true, force: true }));
   await writeFile(join(sourceDir, 'hello.txt'), 'hello from the repo\n');
-  const kubeConfig = loadKubeConfig(fake.kubeconfigPath);
+  const kubeConfig = proxy ? kubeConfigFor(proxy.url) : loadKubeConfig(fake.kubeconfigPath);
   if (!kubeConfig) throw new Error('the fake wrote no kubeconfig');
   const runtime = createKubernetesRuntime({
     kubeConfig,
@@ -87,6 +94,7 @@ export async function startHarness(
   });
   return {
     fake,
+    cutsLeft: () => proxy?.cutsLeft() ?? 0,
     runtime,
     namespace: NAMESPACE,
     sourceDir,
@@ -97,6 +105,18 @@ export async function startHarness(
       source: { dir: sourceDir, respectGitignore: false },
     }),
   };
+}
+
+/** A kubeconfig for the fake's token user at `url`. */
+function kubeConfigFor(url: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'fake', server: url, skipTLSVerify: true }],
+    users: [{ name: 'fake', token: 'fake-token' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
+    currentContext: 'fake',
+  });
+  return kubeConfig;
 }
 
 /** Opens a one-build session and runs `steps` in order, each with its own collected output. */

@@ -58,6 +58,22 @@ test('log stream 500s are retried without losing or repeating a line', async (t)
   await withFault(t, (fake) => fake.faults.logErrors(3));
 });
 
+test('a log stream cut mid-line by the network resumes with sinceTime, nothing lost or repeated', async (t) => {
+  const harness = await startHarness(t, {}, { cutLogs: { cuts: 3, afterBytes: 150 } });
+  const planned = step({ script: SCRIPT });
+  const session = await harness.runtime.open(
+    harness.build('cut-log', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const output = collectOutput();
+  const outcome = await session.runStep(planned, { output }, AbortSignal.timeout(30_000));
+  await session.cleanup();
+  assert.deepEqual(outcome, { status: 'success', exitCode: 0 });
+  assert.equal(harness.cutsLeft(), 0, 'every cut happened');
+  assert.deepEqual(output.texts('stdout'), expected);
+  assert.ok(harness.fake.requests.some((entry) => entry.verb === 'log' && entry.path.includes('sinceTime=')));
+});
+
 test('log errors before the first byte are retried too', async (t) => {
   const harness = await startHarness(t);
   harness.fake.faults.logErrors(2);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import { loadKubeConfig, startReaper } from '../../../src/runtime/kubernetes/index.ts';
+import { buildPod } from '../../../src/runtime/kubernetes/pod-spec.ts';
 import { step } from './fixtures.ts';
 import { collectOutput, NAMESPACE, planOf, startHarness } from './harness.ts';
 
@@ -127,8 +128,8 @@ test('the API budget: per step at most create + log + delete + one exec, one wat
 
 test('a container that exits at once is captured in full, 200 times out of 200', async (t) => {
   const harness = await startHarness(t);
-  const batches = 10;
-  const perBatch = 20;
+  const batches = 4;
+  const perBatch = 50;
   let complete = 0;
   for (let batch = 0; batch < batches; batch++) {
     const steps = Array.from({ length: perBatch }, (_, i) =>
@@ -149,4 +150,67 @@ test('a container that exits at once is captured in full, 200 times out of 200',
     complete += results.filter(Boolean).length;
   }
   assert.equal(complete, batches * perBatch);
+});
+
+test('a pod left by an earlier attempt is adopted (409) instead of failing the step', async (t) => {
+  const harness = await startHarness(t);
+  const planned = step({ name: 'adopt', script: 'cat hello.txt' });
+  const pod = buildPod({ id: 'adopt-1', instance: 'test' }, planned, {
+    helperImage: 'busybox:1.37',
+    resources: null,
+    nodeSelector: null,
+    tolerations: null,
+    imagePullSecrets: [],
+    activeDeadlineSeconds: 600,
+  });
+  const created = await fetch(`${harness.fake.url}/api/v1/namespaces/${NAMESPACE}/pods`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(pod),
+  });
+  assert.equal(created.status, 201);
+  const session = await harness.runtime.open(
+    harness.build('adopt-1', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const output = collectOutput();
+  const outcome = await session.runStep(planned, { output }, AbortSignal.timeout(30_000));
+  await session.cleanup();
+  assert.deepEqual(outcome, { status: 'success', exitCode: 0 });
+  assert.deepEqual(output.texts('stdout'), ['hello from the repo']);
+  assert.equal(harness.fake.requests.filter((e) => e.verb === 'create' && e.status === 409).length, 1);
+  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
+});
+
+test('past the log cap a visible marker is written and the step still completes', async (t) => {
+  const harness = await startHarness(t, { logCapBytes: 100 });
+  const planned = step({ script: 'i=0; while [ $i -lt 200 ]; do echo "line $i"; i=$((i+1)); done' });
+  const session = await harness.runtime.open(
+    harness.build('cap-1', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const output = collectOutput();
+  const outcome = await session.runStep(planned, { output }, AbortSignal.timeout(30_000));
+  await session.cleanup();
+  assert.deepEqual(outcome, { status: 'success', exitCode: 0 });
+  const stdout = output.texts('stdout');
+  assert.ok(stdout.join('\n').length <= 100);
+  assert.deepEqual(stdout.slice(0, 2), ['line 0', 'line 1']);
+  assert.deepEqual(output.texts('system'), ['[berth] log truncated: the step wrote more than 100 bytes']);
+});
+
+test('the build timeout ends a running step as a timeout', async (t) => {
+  const harness = await startHarness(t, {
+    timeouts: { schedulingMs: 2000, stepMs: 60_000, buildMs: 1500, cleanupMs: 5000 },
+  });
+  const planned = step({ script: 'sleep 30' });
+  const session = await harness.runtime.open(
+    harness.build('build-timeout', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const outcome = await session.runStep(planned, { output: collectOutput() }, AbortSignal.timeout(30_000));
+  await session.cleanup();
+  assert.equal(outcome.status === 'error' && outcome.reason, 'timeout');
+  assert.match(outcome.status === 'error' ? outcome.message : '', /build exceeded/);
+  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { type CoreV1Api, Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { WebSocket } from 'ws';
 import { clientFor, readLog, shellPod, terminatedOf, waitForPod } from './helpers.ts';
 import { type FakeKube, startFakeKube } from './index.ts';
 
@@ -106,6 +107,30 @@ describe('fake kube: exec over WebSocket through the real client', () => {
     await assert.rejects(exec(config, 'sleeper', 'main', ['true']));
     const ok = await exec(config, 'sleeper', 'main', ['true']);
     assert.equal(ok.status.status, 'Success');
+  });
+
+  it('speaks v4.channel.k8s.io to a client that offers only v4 (status on channel 3)', async () => {
+    const url = `${fake.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/sleeper/exec?container=main&command=sh&command=-c&command=echo%20v4%3B%20exit%202&stdout=true&stderr=true`;
+    const socket = new WebSocket(url, ['v4.channel.k8s.io']);
+    const frames: Buffer[] = [];
+    socket.on('message', (data: Buffer) => frames.push(data));
+    await new Promise((resolve) => socket.on('close', resolve));
+    assert.equal(socket.protocol, 'v4.channel.k8s.io');
+    assert.equal(
+      frames
+        .find((frame) => frame[0] === 1)
+        ?.subarray(1)
+        .toString(),
+      'v4\n',
+    );
+    const status = JSON.parse(
+      frames
+        .find((frame) => frame[0] === 3)
+        ?.subarray(1)
+        .toString() ?? '{}',
+    );
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.equal(status.details.causes[0].message, '2');
   });
 });
 

@@ -94,6 +94,31 @@ describe('fake kube: kubelet simulator', () => {
     assert.equal(await readLog(config, 'volumes', 'main'), '{"a":1}x\n');
   });
 
+  it('reports a missing secret volume as a FailedMount Warning and starts once the secret exists', async () => {
+    const body = shellPod('mount-waits', 'cat /etc/berth-fake-late/key', {
+      volumes: [{ name: 'late', secret: { secretName: 'late-secret' } }],
+    });
+    const container = body.spec?.containers[0];
+    if (container) container.volumeMounts = [{ name: 'late', mountPath: '/etc/berth-fake-late' }];
+    await api.createNamespacedPod({ namespace: 'default', body });
+    const fieldSelector = 'involvedObject.name=mount-waits,reason=FailedMount';
+    let events = await api.listNamespacedEvent({ namespace: 'default', fieldSelector });
+    for (let attempt = 0; events.items.length === 0 && attempt < 100; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      events = await api.listNamespacedEvent({ namespace: 'default', fieldSelector });
+    }
+    assert.equal(events.items[0]?.type, 'Warning');
+    assert.equal(
+      events.items[0]?.message,
+      'MountVolume.SetUp failed for volume "late" : secret "late-secret" not found',
+    );
+    const waiting = fake.pods().find((pod) => pod.metadata?.name === 'mount-waits');
+    assert.equal(waiting?.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
+    fake.secrets.put('default', 'late-secret', { key: 'arrived' });
+    await finished('mount-waits');
+    assert.equal(await readLog(config, 'mount-waits', 'main'), 'arrived');
+  });
+
   it('runs init containers in order before the app container', async () => {
     const volumeMounts = [{ name: 'work', mountPath: '/mnt/berth-fake-order' }];
     const step = (name: string) => ({

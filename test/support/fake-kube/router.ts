@@ -101,6 +101,10 @@ async function dispatch(deps: RouterDeps, route: Route, req: IncomingMessage, re
     throw notFound('namespaces', namespace);
   }
   if (route.sub === 'log' && route.name && namespace) return logs(deps, namespace, route.name, url, res);
+  if (route.sub === 'status' && route.name && namespace && req.method === 'GET') {
+    sendJson(res, 200, store.get(namespace, route.name));
+    return;
+  }
   if (route.sub) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   const method = req.method ?? 'GET';
   if (route.name && namespace) return item(deps, store, method, namespace, route.name, req, res, url);

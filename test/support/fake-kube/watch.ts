@@ -19,6 +19,8 @@ interface OpenWatch {
   allowBookmarks: boolean;
   stalledUntil: number;
   held: string[];
+  /** Timers that die with the watch (timeout, bookmarks, end of a stall). */
+  timers: NodeJS.Timeout[];
   close(): void;
 }
 
@@ -54,16 +56,16 @@ export class WatchHub {
   }
 
   private register(store: ResourceStore, request: WatchRequest, res: ServerResponse): OpenWatch {
-    const timers: NodeJS.Timeout[] = [];
     const watch: OpenWatch = {
       store,
       res,
       allowBookmarks: request.allowBookmarks,
       stalledUntil: 0,
       held: [],
+      timers: [],
       close: () => {
         unsubscribe();
-        for (const timer of timers) clearTimeout(timer);
+        for (const timer of watch.timers) clearTimeout(timer);
         this.open.delete(watch);
       },
     };
@@ -71,9 +73,11 @@ export class WatchHub {
       if (inNamespace(event.object, request.namespace)) this.deliver(watch, request, event);
     });
     if (request.timeoutSeconds !== undefined) {
-      timers.push(setTimeout(() => this.end(watch), request.timeoutSeconds * 1000));
+      watch.timers.push(setTimeout(() => this.end(watch), request.timeoutSeconds * 1000));
     }
-    if (request.allowBookmarks) timers.push(setInterval(() => this.sendBookmark(watch), this.bookmarkMs));
+    if (request.allowBookmarks) {
+      watch.timers.push(setInterval(() => this.sendBookmark(watch), this.bookmarkMs));
+    }
     res.on('close', () => watch.close());
     this.open.add(watch);
     return watch;
@@ -118,10 +122,11 @@ export class WatchHub {
     const until = Date.now() + ms;
     for (const watch of this.open) {
       watch.stalledUntil = until;
-      setTimeout(() => {
+      const release = () => {
         const lines = watch.held.splice(0);
         if (!watch.res.destroyed && !watch.res.writableEnded) for (const line of lines) watch.res.write(line);
-      }, ms);
+      };
+      watch.timers.push(setTimeout(release, ms));
     }
   }
 
