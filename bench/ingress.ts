@@ -1,17 +1,21 @@
 // GitHub webhook ingress: signed `push` deliveries POSTed to Berth's real HTTP handler
 // (Probot middleware, signature check, payload mapping, policy: API calls for the
 // pipeline file and the commit's PRs), measured to the acknowledgement and to "job queued" (the moment
-// BuildService.request resolves). The GitHub API is the local fake. Run by hand:
+// BuildService.request resolves: the BullMQ job and build record exist). The GitHub API
+// is the local fake; no worker runs, so jobs stay queued. Run by hand:
 //   . scripts/use-node.sh && node bench/ingress.ts [deliveries] [concurrency]
 import type { BuildService } from '../src/builds/service.ts';
 import { example, startHarness } from '../test/forge/github/harness.ts';
-import { MemoryBuilds } from '../test/support/memory-builds.ts';
+import { testStack } from '../test/support/queue-harness.ts';
+import { startRedis } from '../test/support/redis.ts';
 
 const total = Number(process.argv[2] ?? 2000);
 const concurrency = Number(process.argv[3] ?? 16);
 
 const queuedAt = new Map<string, number>();
-const inner = new MemoryBuilds();
+const redis = await startRedis();
+const stack = testStack(redis.url);
+const inner = stack.service;
 const builds: BuildService = {
   request: async (request) => {
     const result = await inner.request(request);
@@ -23,7 +27,7 @@ const builds: BuildService = {
   list: (filter) => inner.list(filter),
 };
 
-const h = await startHarness(builds);
+const h = await startHarness(builds, async () => [], redis);
 const base = example('push', undefined, (p) => String(p.ref).startsWith('refs/heads/'));
 const sentAt = new Map<string, number>();
 const ackMs: number[] = [];
@@ -44,8 +48,14 @@ async function one(n: number) {
   } else if (status !== 200) throw new Error(`delivery ${id} answered ${status}`);
 }
 
-for (let n = 0; n < 50; n++) await one(1_000_000 + n);
-await h.settle();
+// Unloaded: one delivery at a time, each waited for until its job is queued.
+const single: number[] = [];
+for (let n = 0; n < 100; n++) {
+  await one(1_000_000 + n);
+  await h.plugin.close(30_000);
+  const id = `bench-${1_000_000 + n}`;
+  single.push((queuedAt.get(id) ?? Number.NaN) - (sentAt.get(id) ?? 0));
+}
 ackMs.length = 0;
 queuedAt.clear();
 sentAt.clear();
@@ -58,17 +68,22 @@ await Promise.all(
   }),
 );
 const ackSeconds = (performance.now() - started) / 1000;
-await h.settle();
+await h.plugin.close(300_000);
 const queuedSeconds = (Math.max(...queuedAt.values()) - started) / 1000;
 const toQueued = [...sentAt].map(([id, at]) => (queuedAt.get(id) ?? Number.NaN) - at);
 await h.stop();
+await stack.close();
+await redis.stop();
 
 const pct = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)] ?? 0;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const lost = toQueued.filter(Number.isNaN).length;
 console.log(
-  `deliveries ${total}, concurrency ${concurrency}, 503 busy ${busy}, accepted but not queued ${lost}`,
+  `one at a time: to queued p50 ${ms(pct(single, 0.5))}, p99 ${ms(pct(single, 0.99))} (100 deliveries)`,
+);
+console.log(
+  `burst: deliveries ${total}, concurrency ${concurrency}, 503 busy ${busy}, accepted but not queued ${lost}`,
 );
 console.log(
   `acknowledged: ${(total / ackSeconds).toFixed(0)}/s, p50 ${ms(pct(ackMs, 0.5))}, p99 ${ms(pct(ackMs, 0.99))}`,
