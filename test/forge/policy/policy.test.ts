@@ -128,6 +128,7 @@ test('/retest reruns only failed builds of the head; /test reruns regardless; /c
   const retest = await handleForgeEvent(comment('/retest', 'dev'), ctx.deps);
   assert.equal(retest.builds.length, 1);
   assert.equal(ctx.builds.records[0]?.request.trigger, 'retest');
+  assert.equal(ctx.builds.records[0]?.request.change, 5, 'reruns from a PR comment report on the PR');
   const cancel = await handleForgeEvent(comment('/cancel', 'dev'), ctx.deps);
   assert.deepEqual(cancel.builds, retest.builds);
 });
@@ -169,4 +170,22 @@ test('a commit without .wharf-ci.yml builds nothing and a status says why', asyn
     ctx.forge.statuses.map((s) => [s.state, s.description]),
     [['success', 'no .wharf-ci.yml at this commit: nothing to build']],
   );
+});
+
+test('/retest of a failed push build on a PR head reruns it as the PR’s build', async () => {
+  ctx.forge.permissions.set('dev', 'write');
+  await handleForgeEvent(push(sha('p1'), 'wip', 'feature'), ctx.deps);
+  assert.equal(ctx.builds.records[0]?.request.change, undefined);
+  ctx.builds.finish(ctx.builds.records[0]!.id, 'failed');
+  ctx.forge.changes.set(5, {
+    change: 5,
+    sha: sha('p1'),
+    ref: 'feature',
+    state: 'open',
+    fork: null,
+    author: 'dev',
+  });
+  const retest = await handleForgeEvent(comment('/retest', 'dev'), ctx.deps);
+  assert.equal(retest.builds.length, 1);
+  assert.equal(ctx.builds.records[0]?.request.change, 5);
 });
