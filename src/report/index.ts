@@ -1,3 +1,4 @@
+/** Pure renderers of what Berth shows on a forge: status lines, summary and config-error comments, check-run output. */
 export { CHECK_OUTPUT_MAX, type CheckOutput, checkOutput } from './check-run.ts';
 export {
   buildUrl,
