@@ -110,7 +110,7 @@ export async function createGithubPlugin(
   return {
     name: 'github',
     handlers: [webhookHandler({ path: GITHUB_WEBHOOK_PATH, secret: config.webhookSecret, middleware })],
-    adapter: createGithubAdapter(clients, reporter),
+    adapter: createGithubAdapter(clients, reporter, log),
     enabledBy: 'APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET',
     close: (timeoutMs = 10_000) => dispatcher.drain(timeoutMs),
   };
