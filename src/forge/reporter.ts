@@ -10,7 +10,7 @@ import {
   SUMMARY_MARKER,
 } from '../report/summary.ts';
 import { repoRefOf } from './repo-ref.ts';
-import { progressRank, type ReportState, shouldWrite } from './report-state.ts';
+import { progressRank, type ReportState, type ShownSummary, shouldWrite } from './report-state.ts';
 import type { BuildReporter, Forge } from './types.ts';
 
 /** The last `lines` lines of one step's log (already redacted). */
@@ -98,13 +98,7 @@ async function writeSummary(
   if (!broken && record.status !== 'success') return;
   const key = `${record.request.forge}:${record.request.repo}:${change}`;
   await deps.state.locked(`summary:${key}`, async () => {
-    const shown = await deps.state.summaryOf(key);
-    if (
-      shown &&
-      (shown.createdAt > record.createdAt || (shown.buildId === record.id && shown.status === record.status))
-    )
-      return;
-    if (!broken && (!shown || shown.status === 'success')) return;
+    if (!needsSummary(await deps.state.summaryOf(key), record)) return;
     const options = { publicUrl: deps.publicUrl, max: deps.commentMax };
     const diagnostics = record.reason === 'config' ? diagnosticsFromText(record.message ?? '') : [];
     const body =
@@ -118,6 +112,20 @@ async function writeSummary(
       createdAt: record.createdAt,
     });
   });
+}
+
+/**
+ * A failure is shown unless the comment already shows it or a newer build; a pass
+ * only replaces a comment that shows a failure of an older build.
+ */
+function needsSummary(shown: ShownSummary | null, record: BuildRecord): boolean {
+  if (
+    shown &&
+    (shown.createdAt > record.createdAt || (shown.buildId === record.id && shown.status === record.status))
+  ) {
+    return false;
+  }
+  return record.status !== 'success' || (shown !== null && shown.status !== 'success');
 }
 
 async function tailsOf(deps: ReporterDeps, record: BuildRecord): Promise<StepTail[]> {
