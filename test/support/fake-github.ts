@@ -52,6 +52,8 @@ export class FakeGithub {
   checksStatus = 201;
   /** Status code of the tarball endpoint (404 = an API that serves none). */
   tarballStatus = 200;
+  /** While set, every API request waits for it before being answered. */
+  gate: Promise<void> | null = null;
   private nextId = 1000;
   private readonly server: Server;
   private readonly routes: Array<[string, RegExp, Handler]>;
@@ -187,6 +189,7 @@ export class FakeGithub {
     const text = Buffer.concat(chunks).toString();
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
     const method = req.method ?? 'GET';
+    if (this.gate) await this.gate;
     this.requests.push({ method, path: `${path}${url.search}`, body });
     for (const [m, pattern, handler] of this.routes) {
       const match = m === method ? pattern.exec(path) : null;

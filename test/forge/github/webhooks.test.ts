@@ -99,6 +99,19 @@ test('a push queues a build: pending "queued" → success, with the build page a
   assert.equal(run?.head_sha, SHA);
 });
 
+test('the webhook is answered before any GitHub API work is done', async () => {
+  let release = () => {};
+  h.fake.gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  assert.equal(await h.deliver('push', pushPayload()), 200);
+  assert.equal(builds.records.length, 0, 'nothing decided yet: the policy waits on the API');
+  h.fake.gate = null;
+  release();
+  await h.settle();
+  assert.equal(builds.records.length, 1);
+});
+
 test('a bad signature is refused with 401 and nothing is queued', async () => {
   assert.equal(await h.deliver('push', pushPayload(), { secret: 'wrong' }), 401);
   await h.settle();
