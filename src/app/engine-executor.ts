@@ -3,14 +3,27 @@ import type { Config } from '../config/load.ts';
 import { runBuild } from '../engine/index.ts';
 import type { BuildExecutor } from '../queue/executor.ts';
 import { createPipelineExecutor } from '../queue/pipeline-executor.ts';
+import { loadKubeConfig, startReaper } from '../runtime/kubernetes/index.ts';
 import { defaultRuntimeKind, selectRuntime } from '../runtime/select.ts';
 
-/** The worker's executor on the configured runtime (BERTH_RUNTIME, else kubernetes when found, else local). */
+/** An executor for the worker, what it runs on, and how to stop what it started. */
+export interface WorkerExecutor {
+  execute: BuildExecutor;
+  runtime: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's executor on the configured runtime (BERTH_RUNTIME, else kubernetes
+ * when found, else local). On Kubernetes it also runs the reaper, which deletes
+ * step pods whose build is no longer queued or running (`isBuildActive`).
+ */
 export async function createEngineExecutor(
   config: Readonly<Config>,
   logger: Logger,
   hostEnv: { PATH?: string | undefined; HOME?: string | undefined },
-): Promise<{ execute: BuildExecutor; runtime: string }> {
+  isBuildActive: (id: string) => Promise<boolean>,
+): Promise<WorkerExecutor> {
   const kind =
     config.runtime ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: hostEnv.HOME });
   const runtime = selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000, config });
@@ -28,5 +41,18 @@ export async function createEngineExecutor(
     },
     logCapBytes: config.logCapBytes,
   });
-  return { execute, runtime: kind };
+  const stop = new AbortController();
+  const kubeConfig = kind === 'kubernetes' ? loadKubeConfig(config.kubernetes.kubeconfig) : null;
+  if (kubeConfig) {
+    startReaper({
+      kubeConfig,
+      namespace: config.kubernetes.namespace,
+      instance: config.instance,
+      isBuildRunning: isBuildActive,
+      intervalMs: 60_000,
+      logger,
+      signal: stop.signal,
+    });
+  }
+  return { execute, runtime: kind, close: async () => stop.abort() };
 }

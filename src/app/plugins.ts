@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
 import type { Config } from '../config/load.ts';
+import { createGitlabPlugin } from '../forge/gitlab/plugin.ts';
 import { createLocalAdapter } from '../forge/local/adapter.ts';
 import type { ForgeAdapter } from '../forge/types.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
@@ -34,8 +35,8 @@ export interface ForgePlugin {
  * The forges this configuration enables. Forge modules add themselves here: one
  * entry each, returning null when their variables are not set.
  */
-export async function forgePlugins(_ctx: PluginContext): Promise<ForgePlugin[]> {
-  const candidates: Array<Promise<ForgePlugin | null>> = [localPlugin()];
+export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
+  const candidates: Array<Promise<ForgePlugin | null>> = [localPlugin(), gitlabPlugin(ctx)];
   const plugins = await Promise.all(candidates);
   return plugins.filter((p): p is ForgePlugin => p !== null);
 }
@@ -47,4 +48,16 @@ async function localPlugin(): Promise<ForgePlugin> {
     adapter: createLocalAdapter(),
     enabledBy: 'always (POST /api/builds with local: sources in BERTH_LOCAL_SOURCES)',
   };
+}
+
+async function gitlabPlugin(ctx: PluginContext): Promise<ForgePlugin | null> {
+  if (!ctx.config.gitlab) return null;
+  const plugin = createGitlabPlugin(ctx.config.gitlab, {
+    builds: ctx.service,
+    redis: ctx.redis,
+    logger: ctx.logger,
+    tail: (id, step, lines) => ctx.logs.stepTail(id, step, lines),
+    publicUrl: ctx.config.http.publicUrl,
+  });
+  return { ...plugin, close: () => plugin.close(ctx.config.timeouts.shutdownMs) };
 }

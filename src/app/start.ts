@@ -12,6 +12,7 @@ import { forgeStatusLines } from './forge-status.ts';
 import { type ForgePlugin, forgePlugins } from './plugins.ts';
 import { type Role, runsWeb, runsWorker } from './roles.ts';
 
+/** What the composition root needs: configuration, role, logger and the executor factory. */
 export interface AppOptions {
   config: Readonly<Config>;
   role: Role;
@@ -19,7 +20,11 @@ export interface AppOptions {
   /** PATH, to find `redis-server` when REDIS_URL is unset. */
   path: string | undefined;
   /** Makes the executor the worker runs builds with (worker roles only). */
-  executor: () => Promise<{ execute: BuildExecutor; runtime: string }>;
+  executor: (ctx: { isBuildActive: (id: string) => Promise<boolean> }) => Promise<{
+    execute: BuildExecutor;
+    runtime: string;
+    close?: () => Promise<void>;
+  }>;
 }
 
 /** A started bot: `close` stops web, worker, plug-ins, Redis connections and the embedded Redis. */
@@ -56,8 +61,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     closers.push(...plugins.flatMap((p) => (p.close ? [p.close] : [])));
     for (const line of forgeStatusLines(config, plugins))
       logger.info(line, line.enabled ? 'forge enabled' : 'forge disabled');
-    const worker = runsWorker(o.role) ? await startWorker(o, stack, plugins) : null;
-    if (worker) closers.push(() => worker.close(config.timeouts.shutdownMs));
+    const worker = runsWorker(o.role) ? await startWorker(o, stack, plugins, closers) : null;
     const web = runsWeb(o.role) ? await startWeb(o, stack, plugins, worker) : null;
     if (web) closers.push(() => web.server.close());
     return { url: web?.url ?? null, stack, close };
@@ -67,9 +71,15 @@ export async function startApp(o: AppOptions): Promise<App> {
   }
 }
 
-async function startWorker(o: AppOptions, stack: QueueStack, plugins: ForgePlugin[]): Promise<BuildWorker> {
+async function startWorker(
+  o: AppOptions,
+  stack: QueueStack,
+  plugins: ForgePlugin[],
+  closers: Array<() => Promise<void>>,
+): Promise<BuildWorker> {
   const { config, logger } = o;
-  const { execute, runtime } = await o.executor();
+  const { execute, runtime, close } = await o.executor({ isBuildActive: (id) => stack.store.isActive(id) });
+  if (close) closers.push(close);
   const adapters: Partial<Record<ForgeName, ForgeAdapter>> = {};
   for (const plugin of plugins) adapters[plugin.adapter.name] = plugin.adapter;
   const worker = await startBuildWorker({
@@ -87,6 +97,7 @@ async function startWorker(o: AppOptions, stack: QueueStack, plugins: ForgePlugi
     { runtime, concurrency: config.concurrency.perWorker, globalConcurrency: config.concurrency.global },
     'worker taking builds',
   );
+  closers.push(() => worker.close(config.timeouts.shutdownMs));
   return worker;
 }
 

@@ -9,6 +9,7 @@ import type { BuildRecord, BuildRequest } from './types.ts';
 /** Default retention of records, logs and indexes. */
 export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
+/** The store's collaborators; retention defaults to 30 days. */
 export interface BuildStoreOptions {
   redis: Redis;
   prefix?: string;
@@ -34,6 +35,7 @@ export type UpdateResult =
   | { ok: true; record: BuildRecord; rev: number }
   | { ok: false; why: 'missing' | 'illegal' | 'fenced'; record: BuildRecord | null };
 
+/** How an update is fenced: as the owning worker, or claiming the build. */
 export interface UpdateOptions {
   /** Refuse the write when another worker token owns the build (a resumed build never writes stale state). */
   owner?: string;
@@ -148,6 +150,12 @@ export class BuildStore {
       if (!hasNarrowing(filter)) break;
     }
     return found;
+  }
+
+  /** Whether the build is queued or running (e.g. the Kubernetes reaper's `isBuildRunning`). */
+  async isActive(id: string): Promise<boolean> {
+    const state = await this.#redis.hget(this.keys.build(id), 'state');
+    return state === 'queued' || state === 'running';
   }
 
   /** Remembers that a build should stop, for a worker that takes it up later. */

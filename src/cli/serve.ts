@@ -46,7 +46,8 @@ export const serveCommand: Command = {
         role,
         logger,
         path: ctx.env.PATH,
-        executor: () => createEngineExecutor(config, logger, { PATH: ctx.env.PATH, HOME: ctx.env.HOME }),
+        executor: ({ isBuildActive }) =>
+          createEngineExecutor(config, logger, { PATH: ctx.env.PATH, HOME: ctx.env.HOME }, isBuildActive),
       });
     } catch (error) {
       stop.dispose();

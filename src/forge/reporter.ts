@@ -81,7 +81,13 @@ async function writeStatus(
       rank: progressRank(record),
       text: `${status.state} ${status.description}`,
     };
-    if (!shouldWrite(await deps.state.lastStatus(key), next)) return;
+    const previous = await deps.state.lastStatus(key);
+    if (!shouldWrite(previous, next)) return;
+    if (record.status === 'running' && previous?.buildId !== record.id) {
+      // A worker may start a build before ingress reported it queued: show it queued first.
+      const queued = statusOf({ ...record, status: 'queued' }, deps.publicUrl);
+      await forge.setStatus(repoRefOf(record.request), sha, queued, signal);
+    }
     await forge.setStatus(repoRefOf(record.request), sha, status, signal);
     await deps.state.saveStatus(key, next);
   });

@@ -3,6 +3,7 @@ import { LogCapper, type LogCaps } from './capped-batch.ts';
 import { END_FIELDS, encodeEntry } from './stream-entry.ts';
 import type { LogEntry, LogSink } from './types.ts';
 
+/** One build's stream, its caps and batching. */
 export interface RedisLogSinkOptions {
   redis: Redis;
   key: string;

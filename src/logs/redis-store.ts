@@ -6,6 +6,7 @@ import type { StepKey } from './types.ts';
 
 export type { StoredLogEntry } from './stream-entry.ts';
 
+/** Connection, key prefix, retention, caps and batching of the log store. */
 export interface RedisLogStoreOptions {
   redis: Redis;
   prefix?: string;

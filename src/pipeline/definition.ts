@@ -18,18 +18,21 @@ export interface ScalarNode {
   source: string;
 }
 
+/** A YAML sequence. */
 export interface ListNode {
   kind: 'list';
   items: ValueNode[];
   pos: Pos;
 }
 
+/** One key of a map, with where the key sits. */
 export interface MapEntry {
   key: string;
   keyPos: Pos;
   value: ValueNode;
 }
 
+/** A YAML mapping, merge keys applied, in file order. */
 export interface MapNode {
   kind: 'map';
   entries: MapEntry[];
@@ -39,8 +42,10 @@ export interface MapNode {
 /** A YAML value after alias and merge-key resolution, keys checked. */
 export type ValueNode = ScalarNode | ListNode | MapNode;
 
+/** The four input types. */
 export type InputType = 'string' | 'password' | 'number' | 'choice';
 
+/** One declared input. */
 export interface InputDef {
   name: string;
   type: InputType;
@@ -58,12 +63,14 @@ export interface EnvVar {
   pos: Pos;
 }
 
+/** One root environment and its variables. */
 export interface EnvironmentDef {
   name: string;
   pos: Pos;
   vars: Map<string, EnvVar>;
 }
 
+/** One step: its type and raw fields. */
 export interface StepDef {
   stage: string;
   name: string;
@@ -75,6 +82,7 @@ export interface StepDef {
   fields: Map<string, MapEntry>;
 }
 
+/** One stage: filter, runs-if and steps in file order. */
 export interface StageDef {
   name: string;
   pos: Pos;

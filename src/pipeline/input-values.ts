@@ -41,7 +41,8 @@ export function resolveInputs(
     secrets: [],
   };
   for (const input of definition.inputs) {
-    const raw = given && Object.hasOwn(given, input.name) ? given[input.name] : undefined;
+    const givenValue = given && Object.hasOwn(given, input.name) ? given[input.name] : undefined;
+    const raw = givenValue === undefined || givenValue === null ? undefined : String(givenValue);
     let value: string | number = input.default ?? (input.type === 'number' ? 0 : '');
     if (raw !== undefined && input.type === 'number') {
       const number = parseNumber(raw);

@@ -39,20 +39,22 @@ export function planFromText(
   return { plan: hasErrors(diagnostics) ? null : planned.plan, diagnostics };
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Finds the file, reads it and gathers the variable layers of the working tree. */
 async function load(path: string, options: LoadOptions): Promise<Loaded> {
   const target = resolve(options.cwd, path);
-  let file = target;
-  try {
-    if ((await stat(target)).isDirectory()) file = join(target, DEFINITION_FILE);
-  } catch {
-    // A missing path is reported below, when reading it fails.
-  }
+  const folder = await isDirectory(target);
+  const file = folder ? join(target, DEFINITION_FILE) : target;
   const repoDir = dirname(file);
-  const shown =
-    path === '' || path === '.' || file !== target
-      ? join(path || '.', file === target ? '' : DEFINITION_FILE)
-      : path;
+  /** The path as the user gave it, for FILE:LINE:COL lines. */
+  const shown = folder ? join(path || '.', DEFINITION_FILE) : path;
   const diags = new Diagnostics(shown);
   let text: string | null = null;
   try {

@@ -22,8 +22,16 @@ export function outcomeOf(error: unknown, signal: AbortSignal): Outcome {
   return { status: 'error', reason: 'infrastructure', message: `internal error: ${message}` };
 }
 
-/** The text of an abort reason (an Error's message, a string, or 'cancelled'). */
+/** The text of an abort reason (an Error's or cancel reason's message, a string, or 'cancelled'). */
 export function reasonText(reason: unknown): string {
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' && reason ? reason : 'cancelled';
+  if (typeof reason === 'string' && reason) return reason;
+  if (reason && typeof reason === 'object' && 'message' in reason && typeof reason.message === 'string') {
+    return reason.message || 'cancelled';
+  }
+  return 'cancelled';
+}
+
+/** The abort reason of a user cancel, in the shape the engine reads its message from. */
+export function cancelReason(message: string): { reason: 'cancelled'; message: string } {
+  return { reason: 'cancelled', message: message || 'cancelled' };
 }

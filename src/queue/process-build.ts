@@ -6,14 +6,16 @@ import type { BuildRecord, StageRecord } from '../builds/types.ts';
 import { BerthError } from '../errors.ts';
 import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import type { LogSink } from '../logs/types.ts';
 import type { BuildExecutor } from './executor.ts';
 import type { BuildJobData } from './names.ts';
-import { type Outcome, outcomeOf } from './outcome.ts';
+import { cancelReason, type Outcome, outcomeOf } from './outcome.ts';
 import { RecordWriter } from './record-writer.ts';
 
 /** Forge adapters by name; the worker picks one per build by `request.forge`. */
 export type AdapterRegistry = Partial<Record<ForgeName, ForgeAdapter>>;
 
+/** What running a job needs: records, logs, forge adapters, the executor. */
 export interface ProcessDeps {
   store: BuildStore;
   logs: RedisLogStore;
@@ -46,66 +48,39 @@ export async function processBuild(
   token: string,
   controller: AbortController,
 ): Promise<ProcessResult> {
-  const now = () => new Date((deps.now ?? Date.now)()).toISOString();
-  const { id } = data;
-  const log = deps.logger.child({ build: id });
+  const log = deps.logger.child({ build: data.id });
   const parsed = parseBuildRequest(data.request);
-  let resumed = false;
-  const claimed = await deps.store.update(
-    id,
-    (r) => {
-      resumed = r.status === 'running';
-      return { ...r, status: 'running', startedAt: r.startedAt ?? now() };
-    },
-    { claim: token },
-  );
-  if (!claimed.ok) {
-    log.info({ why: claimed.why }, 'build not started');
-    if (claimed.record?.status === 'cancelled' && parsed.ok) {
-      await deps.adapters[parsed.request.forge]?.reporter
-        .report(claimed.record)
-        .catch((err: unknown) => log.warn({ err, id }, 'reporting build status failed'));
-    }
+  const adapter = parsed.ok ? deps.adapters[parsed.request.forge] : undefined;
+  const claim = await claimBuild(deps, data.id, token);
+  if (!claim.ok) {
+    log.info({ why: claim.why }, 'build not started');
+    if (claim.record?.status === 'cancelled') await reportOnce(adapter, claim.record, log);
     return 'done';
   }
-  const adapter = parsed.ok ? deps.adapters[parsed.request.forge] : undefined;
   const writer = new RecordWriter({
     store: deps.store,
-    id,
+    id: data.id,
     owner: token,
     reporter: adapter?.reporter ?? null,
     log,
     onLost: () => controller.abort(new TakenOver('the build was taken over')),
   });
-  writer.report(claimed.record);
-  const sink = deps.logs.sink(id);
-  if (resumed) sink.append(systemLine('build taken over by another worker: running it again', deps.now));
-  const cancelReason = await deps.store.cancelRequested(id);
-  if (cancelReason !== null) controller.abort(cancelReason);
+  writer.report(claim.record, claim.rev);
+  const sink = deps.logs.sink(data.id);
+  if (claim.resumed)
+    sink.append(systemLine('build taken over by another worker: running it again', deps.now));
+  const requested = await deps.store.cancelRequested(data.id);
+  if (requested !== null) controller.abort(cancelReason(requested));
 
-  let final: (r: BuildRecord) => BuildRecord;
-  try {
-    if (!parsed.ok) throw new BerthError(`invalid build request: ${parsed.message}`, notRetryable);
-    if (!adapter) throw new BerthError(`forge '${parsed.request.forge}' is not enabled`, notRetryable);
-    controller.signal.throwIfAborted();
-    const result = await deps.execute({
-      id,
-      buildRef: claimed.record.buildRef,
-      request: parsed.request,
-      adapter,
-      sink,
-      signal: controller.signal,
-      onSource: (sha) => writer.change((r) => ({ ...r, sha })),
-      onPlan: (plan) => writer.change((r) => withPlan(r, plan)),
-      onEvent: (event) => {
-        if (event.type !== 'build-finished') writer.change((r) => applyEvent(r, event));
-      },
-    });
-    final = (r) => applyEvent(r, { type: 'build-finished', result });
-  } catch (error) {
-    const outcome = outcomeOf(error, controller.signal);
-    final = (r) => ended(r, outcome, now());
-  }
+  const final = await execute(deps, {
+    id: data.id,
+    record: claim.record,
+    parsed,
+    adapter,
+    sink,
+    writer,
+    controller,
+  });
   const reason: unknown = controller.signal.reason;
   if (reason instanceof HandBack || reason instanceof TakenOver) {
     await Promise.allSettled([writer.settled(), sink.flush()]);
@@ -117,6 +92,76 @@ export async function processBuild(
   log.info({ status: written?.ok ? written.record.status : 'unchanged' }, 'build finished');
   return 'done';
 }
+
+/** Marks the build running under `token`; `resumed` when it was running under another worker. */
+async function claimBuild(deps: ProcessDeps, id: string, token: string) {
+  let resumed = false;
+  const at = isoNow(deps.now);
+  const result = await deps.store.update(
+    id,
+    (r) => {
+      resumed = r.status === 'running';
+      return { ...r, status: 'running', startedAt: r.startedAt ?? at };
+    },
+    { claim: token },
+  );
+  return result.ok ? { ...result, resumed } : result;
+}
+
+/** Runs the executor; returns the change that records how the build ended. */
+async function execute(
+  deps: ProcessDeps,
+  x: {
+    id: string;
+    record: BuildRecord;
+    parsed: ReturnType<typeof parseBuildRequest>;
+    adapter: ForgeAdapter | undefined;
+    sink: LogSink;
+    writer: RecordWriter;
+    controller: AbortController;
+  },
+): Promise<(r: BuildRecord) => BuildRecord> {
+  const { parsed, adapter, writer, controller } = x;
+  try {
+    if (!parsed.ok) throw new BerthError(`invalid build request: ${parsed.message}`, notRetryable);
+    if (!adapter) throw new BerthError(`forge '${parsed.request.forge}' is not enabled`, notRetryable);
+    controller.signal.throwIfAborted();
+    const result = await deps.execute({
+      id: x.id,
+      buildRef: x.record.buildRef,
+      request: parsed.request,
+      adapter,
+      sink: x.sink,
+      signal: controller.signal,
+      onSource: (sha) => writer.change((r) => ({ ...r, sha })),
+      onPlan: (plan) => writer.change((r) => withPlan(r, plan)),
+      onEvent: (event) => {
+        // A build being handed back keeps its record as it was; the next worker starts it again.
+        if (event.type === 'build-finished' || controller.signal.reason instanceof HandBack) return;
+        writer.change((r) => applyEvent(r, event));
+      },
+    });
+    return (r) => applyEvent(r, { type: 'build-finished', result });
+  } catch (error) {
+    const outcome = outcomeOf(error, controller.signal);
+    const at = isoNow(deps.now);
+    return (r) => ended(r, outcome, at);
+  }
+}
+
+async function reportOnce(
+  adapter: ForgeAdapter | undefined,
+  record: BuildRecord,
+  log: Logger,
+): Promise<void> {
+  try {
+    await adapter?.reporter.report(record);
+  } catch (err) {
+    log.warn({ err, id: record.id }, 'reporting build status failed');
+  }
+}
+
+const isoNow = (clock?: () => number) => new Date((clock ?? Date.now)()).toISOString();
 
 const notRetryable = { retryable: false, reason: 'config' } as const;
 

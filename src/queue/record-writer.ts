@@ -16,7 +16,7 @@ export class RecordWriter {
   readonly #log: Logger;
   readonly #onLost: () => void;
   #writes: Promise<unknown> = Promise.resolve();
-  #pending: BuildRecord | null = null;
+  #pending: { record: BuildRecord; rev: number } | null = null;
   #reports: Promise<void> = Promise.resolve();
   #lost = false;
 
@@ -54,11 +54,11 @@ export class RecordWriter {
     return result;
   }
 
-  /** Sends a record to the forge (used for the first report, before any change). */
-  report(record: BuildRecord): void {
+  /** Sends a record (at revision `rev`) to the forge, unless it is no longer the current one by then. */
+  report(record: BuildRecord, rev: number): void {
     if (!this.#reporter) return;
     const idle = this.#pending === null;
-    this.#pending = record;
+    this.#pending = { record, rev };
     if (idle) this.#reports = this.#reports.then(() => this.#drain());
   }
 
@@ -72,7 +72,7 @@ export class RecordWriter {
     if (this.#lost) return null;
     try {
       const result = await this.#store.update(this.#id, apply, { owner: this.#owner });
-      if (result.ok) this.report(result.record);
+      if (result.ok) this.report(result.record, result.rev);
       else if (result.why !== 'illegal') this.#markLost(result.why);
       return result;
     } catch (err) {
@@ -90,9 +90,11 @@ export class RecordWriter {
 
   async #drain(): Promise<void> {
     while (this.#pending && this.#reporter) {
-      const record = this.#pending;
+      const { record, rev } = this.#pending;
       this.#pending = null;
       try {
+        // A record another writer has replaced since is stale: never report it.
+        if ((await this.#store.read(this.#id))?.rev !== rev) continue;
         await this.#reporter.report(record);
       } catch (err) {
         this.#log.warn({ err, id: record.id }, 'reporting build status failed');

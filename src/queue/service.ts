@@ -11,6 +11,7 @@ import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 
+/** The service's collaborators. */
 export interface QueueBuildServiceOptions {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the service. */
   connection: Redis;

@@ -5,6 +5,7 @@ import { RedisLogStore } from '../logs/redis-store.ts';
 import { CancelBus } from './cancel-bus.ts';
 import { QueueBuildService } from './service.ts';
 
+/** Where Redis is and how long / how much is kept. */
 export interface QueueStackOptions {
   redisUrl: string;
   logger: Logger;

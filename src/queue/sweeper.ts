@@ -5,6 +5,7 @@ import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { AdapterRegistry } from './process-build.ts';
 import { ended } from './process-build.ts';
 
+/** What ending an orphaned build needs. */
 export interface OrphanDeps {
   store: BuildStore;
   logs: RedisLogStore;

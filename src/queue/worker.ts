@@ -3,9 +3,11 @@ import { Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+import { cancelReason } from './outcome.ts';
 import { HandBack, type ProcessDeps, processBuild } from './process-build.ts';
 import { failOrphan, sweep } from './sweeper.ts';
 
+/** A worker's collaborators and knobs (tests shorten the lock and stalled intervals). */
 export interface BuildWorkerOptions extends ProcessDeps {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the worker. */
   connection: Redis;
@@ -39,7 +41,9 @@ export interface BuildWorker {
 /** Starts a BullMQ worker on the builds queue, a cancel subscription and the orphan sweeper. */
 export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWorker> {
   const controllers = new Map<string, AbortController>();
-  const unsubscribe = await o.bus.subscribe(({ id, reason }) => controllers.get(id)?.abort(reason));
+  const unsubscribe = await o.bus.subscribe(({ id, reason }) =>
+    controllers.get(id)?.abort(cancelReason(reason)),
+  );
   const name = o.queueName ?? BUILD_QUEUE;
   const queue = new Queue<BuildJobData>(name, { connection: o.connection });
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startApp } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { quietLogger } from '../support/queue-harness.ts';
+import { startRedis } from '../support/redis.ts';
 import { scriptedExecutor } from '../support/scripted-executor.ts';
 
 const TOKEN = 'app-test-token-0123456789';
@@ -66,6 +67,52 @@ describe('startApp', () => {
       await app.close();
     }
     assert.equal(await reachable(redisUrl), false, 'the embedded redis-server is still running');
+  });
+
+  it('runs web and worker roles as separate apps on one Redis', async () => {
+    const redis = await startRedis();
+    const env = {
+      REDIS_URL: redis.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BERTH_API_TOKEN: TOKEN,
+      BERTH_LOCAL_SOURCES: folder,
+    };
+    const web = await startApp({
+      config: loadConfig(env),
+      role: 'web',
+      logger: quietLogger,
+      path: '',
+      executor,
+    });
+    const worker = await startApp({
+      config: loadConfig(env),
+      role: 'worker',
+      logger: quietLogger,
+      path: '',
+      executor,
+    });
+    try {
+      assert.equal(worker.url, null);
+      const ready = (await (await fetch(`${web.url}/readyz`)).json()) as { checks: Record<string, boolean> };
+      assert.deepEqual(ready.checks, { redis: true });
+      const res = await fetch(`${web.url}/api/builds`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ source: `local:${folder}`, ref: 'split' }),
+      });
+      const { id } = (await res.json()) as { id: string };
+      let status = '';
+      for (let i = 0; i < 200 && status !== 'success'; i++) {
+        status = (await web.stack.store.get(id))?.status ?? '';
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.equal(status, 'success');
+    } finally {
+      await worker.close();
+      await web.close();
+      await redis.stop();
+    }
   });
 
   it('says REDIS_URL when there is no redis and no redis-server on PATH', async () => {

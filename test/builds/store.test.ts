@@ -69,7 +69,9 @@ describe('BuildStore', () => {
     const { id } = await s.create(pushRequest());
     assert.deepEqual((await s.update(id, (r) => ({ ...r, status: 'success' }))).ok, false);
     assert.equal((await s.update(id, (r) => ({ ...r, status: 'running' }))).ok, true);
+    assert.equal(await s.isActive(id), true);
     assert.equal((await s.update(id, (r) => ({ ...r, status: 'failed' }))).ok, true);
+    assert.equal(await s.isActive(id), false);
     const late = await s.update(id, (r) => ({ ...r, status: 'running' }));
     assert.equal(late.ok, false);
     assert.equal((await s.get(id))?.status, 'failed');

@@ -59,7 +59,7 @@ const words = fc.constantFrom(
 );
 const scalar = fc.oneof(words, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.double());
 const tree = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('map')),
+  value: fc.oneof({ depthSize: 'small', maxDepth: 3 }, scalar, tie('list'), tie('map')),
   list: fc.array(tie('value'), { maxLength: 4 }),
   map: fc.dictionary(fc.oneof(words, fc.string({ maxLength: 6 })), tie('value'), { maxKeys: 5 }),
 })).map;
@@ -147,6 +147,49 @@ describe('randomized input', () => {
           inputs: { x: '1' },
         });
       }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('never throws for arbitrary variable values, inputs and selections', () => {
+    const text = [
+      'inputs:',
+      '  - {name: n, type: number}',
+      '  - {name: c, type: choice, values: [a, b], default: a}',
+      'environments:',
+      '  e: {v: "${w}"}',
+      'b:',
+      '  s:',
+      '    docker: {file: "${v}", tag: "${n},${c}", push: "${p}"}',
+      '  t:',
+      '    helm: {chart: "${w}", name: "${%x%}", namespace: "${ v }", set: {k: "${n}"}}',
+    ].join('\n');
+    const vars = fc.dictionary(
+      fc.constantFrom('v', 'w', 'p', 'n', 'REG_INSECURE', 'REPO_NAME', 'x'),
+      fc.oneof(words, fc.string()),
+    );
+    fc.assert(
+      fc.property(
+        vars,
+        vars,
+        vars,
+        fc.dictionary(fc.constantFrom('n', 'c', 'z'), fc.string()),
+        fc.option(fc.constantFrom('e', 'b', 'x')),
+        (a, b, c, inputs, pick) => {
+          const result = planFromText(text, {
+            ...options,
+            buildVars: a,
+            wharfVars: b,
+            varsFiles: [c],
+            inputs,
+            ...(pick === null ? {} : { environment: pick, stage: pick }),
+          });
+          assert.equal(
+            result.plan === null,
+            result.diagnostics.some((d) => d.severity === 'error'),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -39,6 +39,16 @@ describe('inputs', () => {
     ]);
   });
 
+  it('accepts non-string values from a trigger as text instead of throwing', () => {
+    const fromTrigger = { count: 5, name: true } as unknown as Record<string, string>;
+    assert.deepEqual(plan(inputs + stage, { inputs: fromTrigger }).plan?.inputs, {
+      name: 'true',
+      pw: 'hunter2',
+      count: 5,
+      flavour: 'vanilla',
+    });
+  });
+
   it('marks password values as secrets', () => {
     const result = plan(inputs + stage, { inputs: { pw: 's3cr3t' } });
     assert.deepEqual(result.plan?.secretInputs, ['pw']);

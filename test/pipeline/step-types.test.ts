@@ -264,13 +264,18 @@ describe('helm', () => {
     assert.equal(onlyStep(deploy, registry).step.mounts[0]?.source, 'kubectl-config');
   });
 
-  it('mounts the chart repository secret and logs in from it', () => {
+  it('mounts the chart repository secret by reference', () => {
     const { step } = onlyStep(deploy, {
       configuredVars: { ...registry.configuredVars, HELM_REG_SECRET: 'charts-auth' },
     });
-    assert.equal(step.mounts[1]?.source, 'charts-auth');
-    assert.equal(step.mounts[1]?.kind, 'secret');
-    assert.match(step.command[2] ?? '', /--username "\$\(cat \/var\/run\/berth\/helm-repo\/username\)"/);
+    assert.deepEqual(step.mounts[1], {
+      name: 'helm-repo-auth',
+      kind: 'secret',
+      source: 'charts-auth',
+      mountPath: '/var/run/berth/helm-repo',
+      readOnly: true,
+      optional: true,
+    });
   });
 
   it('maps repo "stage" to the old stable repository, with a warning', () => {
@@ -295,21 +300,20 @@ describe('helm', () => {
 });
 
 describe('helm-package', () => {
-  it('Berth: packages the repo root when chart-path is not given, and pushes to CHART_REPO/REPO_GROUP', () => {
+  it('Berth: packages the repo root when chart-path is not given', () => {
     const { step } = onlyStep('p:\n  chart:\n    helm-package: {}\n', registry);
-    const script = step.command[2] ?? '';
-    assert.match(script, /^helm package \. --destination "\$out"$/m);
-    assert.match(script, /case https:\/\/charts\.test\/acme in/);
-    assert.match(script, /curl -fsS --data-binary "@\$chart" https:\/\/charts\.test\/acme\/api\/charts/);
+    assert.match(step.command[2] ?? '', /^helm package \. --destination "\$out"$/m);
     assert.equal(step.image, 'alpine/helm:3.16.2');
+    assert.deepEqual(step.source, { kind: 'repo' });
   });
 
-  it('passes version and chart-path, and pushes OCI destinations with helm push', () => {
+  it('passes version and chart-path', () => {
     const text =
-      'p:\n  chart:\n    helm-package: {chart-path: charts/shop, version: 1.0.0, destination: "oci://ghcr.io/acme"}\n';
-    const script = onlyStep(text).step.command[2] ?? '';
-    assert.match(script, /^helm package charts\/shop --destination "\$out" --version 1\.0\.0$/m);
-    assert.match(script, /oci:\/\/\*\) helm push "\$chart" oci:\/\/ghcr\.io\/acme "\$@"/);
+      'p:\n  chart:\n    helm-package: {chart-path: charts/shop, version: 1.0.0, destination: d}\n';
+    assert.match(
+      onlyStep(text).step.command[2] ?? '',
+      /^helm package charts\/shop --destination "\$out" --version 1\.0\.0$/m,
+    );
   });
 });
 
@@ -346,6 +350,18 @@ describe('kubectl', () => {
       kind: 'files',
       files: ['k8s/a.yaml', 'k8s/b.yaml', 'k8s/c.yaml'].map((path) => ({ path, substitute: true })),
     });
+  });
+
+  it('normalises file paths and refuses ones outside the repository', () => {
+    assert.deepEqual(onlyStep('d:\n  s:\n    kubectl: {file: ./k8s/../m.yaml}\n').step.source, {
+      kind: 'files',
+      files: [{ path: 'm.yaml', substitute: true }],
+    });
+    const result = plan('d:\n  s:\n    kubectl: {files: [../secret.yaml, /etc/passwd]}\n');
+    assert.deepEqual(errors(result.diagnostics), [
+      '3:22: error: "../secret.yaml" is outside the repository: use a path relative to its root [d/s/kubectl/files]',
+      '3:22: error: "/etc/passwd" is outside the repository: use a path relative to its root [d/s/kubectl/files]',
+    ]);
   });
 
   it('defaults to apply without a namespace', () => {

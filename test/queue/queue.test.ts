@@ -120,7 +120,8 @@ describe('build queue', () => {
     const started = Date.now();
     await worker.close(300);
     assert.ok(Date.now() - started < 3000, 'close took too long');
-    assert.equal((await stack.store.get(id))?.status, 'running');
+    const handedBack = await stack.store.get(id);
+    assert.deepEqual([handedBack?.status, handedBack?.stages[0]?.steps[0]?.status], ['running', 'running']);
     assert.equal(await (await stack.service.queue.getJob(id))?.getState(), 'waiting');
     const next = await testWorker(stack, {
       execute: async (x) => {

@@ -32,7 +32,20 @@ export const scriptedExecutor: BuildExecutor = async ({
     cancelled = true;
   }
   await sink.flush();
-  if (cancelled) throw new CancelledError();
+  if (cancelled) {
+    const stopped = {
+      stage: 'build',
+      name: 'main',
+      status: 'cancelled' as const,
+      exitCode: null,
+      reason: 'cancelled' as const,
+      message: null,
+      startedAt,
+      finishedAt: at(),
+    };
+    onEvent({ type: 'step-finished', result: stopped });
+    throw new CancelledError();
+  }
   const exit = Number(request.inputs.exit ?? 0);
   const step = {
     stage: 'build',

@@ -1,9 +1,12 @@
 // A build worker in its own process, for kill and cross-process tests.
-// env: REDIS_URL, SHUTDOWN_MS. Prints "ready" once it takes jobs.
+// env: REDIS_URL, SHUTDOWN_MS; with KUBECONFIG the real pipeline executor on the
+// Kubernetes runtime (BERTH_NAMESPACE), else the scripted executor.
+// Prints "ready" once it takes jobs.
 import { testStack, testWorker } from './queue-harness.ts';
 
 const stack = testStack(process.env.REDIS_URL ?? '');
-const worker = await testWorker(stack);
+const kube = process.env.KUBECONFIG ? await import('./kube-executor.ts') : null;
+const worker = await testWorker(stack, kube ? { execute: kube.kubeExecutor(process.env) } : {});
 process.stdout.write('ready\n');
 const stop = async () => {
   await worker.close(Number(process.env.SHUTDOWN_MS ?? 1000));

@@ -26,11 +26,13 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
     return outcome('skip', '[skip ci] in the commit message');
   }
   const approved = (await deps.store.approvedSha(repo, event.change)) === sha;
-  if (!approved && !(await trusts(deps, repo, event.author))) {
+  const forkHeld = deps.holdForks === true && event.fork !== null;
+  if (!approved && (forkHeld || !(await trusts(deps, repo, event.author)))) {
     await deps.forge.setStatus(repo, sha, waitingStatus());
     const filter = { forge: repo.forge, repo: repo.repo, change: event.change };
     const stopped = await deps.builds.cancel(filter, 'superseded by a push that waits for approval');
-    return outcome('hold', `${event.author} is not a collaborator with write access`, stopped);
+    const why = forkHeld ? 'from a fork' : `${event.author} is not a collaborator with write access`;
+    return outcome('hold', why, stopped);
   }
   if (event.action !== 'reopened' && (await alreadyBuilt(deps, repo, sha, event.change))) {
     return outcome('duplicate', `#${event.change} at ${sha} already built`);

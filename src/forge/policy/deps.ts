@@ -11,6 +11,8 @@ export interface PolicyDeps {
   logger: Logger;
   /** Writes the "queued" status of a build the policy just requested. */
   reporter?: BuildReporter;
+  /** Hold every PR/MR from a fork until `/ok-to-test`, whoever wrote it (GitLab). */
+  holdForks?: boolean;
 }
 
 /** What the policy did with one event (logged per delivery, asserted in tests). */

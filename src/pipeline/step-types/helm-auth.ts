@@ -1,3 +1,4 @@
+import { shq } from '../shell.ts';
 import type { PlannedMount } from '../types.ts';
 
 /** Where the chart repository secret (keys `username`, `password`) is mounted. */
@@ -15,11 +16,19 @@ export function helmAuthMount(secret: string): PlannedMount {
   };
 }
 
-/** sh lines appending `--username/--password` from the mounted secret when it holds them. */
-export function helmAuthLines(): string[] {
+/** sh lines setting `$user`/`$pass` from the mounted secret (empty when it is absent). */
+export function credentialLines(): string[] {
   return [
-    `if [ -f ${HELM_AUTH_DIR}/username ]; then`,
-    `  set -- "$@" --username "$(cat ${HELM_AUTH_DIR}/username)" --password "$(cat ${HELM_AUTH_DIR}/password)"`,
-    'fi',
+    'user= pass=',
+    `if [ -f ${HELM_AUTH_DIR}/username ]; then user=$(cat ${HELM_AUTH_DIR}/username); pass=$(cat ${HELM_AUTH_DIR}/password); fi`,
+  ];
+}
+
+/** sh lines logging helm in to the registry of an `oci://` reference when credentials exist. */
+export function ociLoginLines(reference: string): string[] {
+  const host = reference.replace(/^oci:\/\//, '').split('/')[0] ?? '';
+  return [
+    ...credentialLines(),
+    `if [ -n "$user" ]; then printf '%s' "$pass" | helm registry login ${shq(host)} --username "$user" --password-stdin; fi`,
   ];
 }

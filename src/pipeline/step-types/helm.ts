@@ -2,7 +2,8 @@ import { shJoin } from '../shell.ts';
 import { ref } from '../substitute.ts';
 import type { PlannedStep } from '../types.ts';
 import { baseStep, KUBE_DIR, kubeconfigMount, type StepContext, withTag } from './base.ts';
-import { helmAuthLines, helmAuthMount } from './helm-auth.ts';
+import { credentialLines, helmAuthMount, ociLoginLines } from './helm-auth.ts';
+import { repoFiles } from './repo-files.ts';
 
 /** The original's alias for the old stable chart repository. */
 const STAGE_REPO = 'https://kubernetes-charts.storage.googleapis.com';
@@ -15,7 +16,7 @@ export function planHelm(ctx: StepContext): PlannedStep {
   const namespace = read.required('namespace');
   const repo = helmRepo(ctx);
   const chartVersion = read.string('chartVersion');
-  const files = read.list('files') ?? [];
+  const files = repoFiles(read, 'files', read.list('files') ?? []);
   const sets = read.map('set');
   const cluster = read.string('cluster', 'kubectl-config') || 'kubectl-config';
   const secret = read.has('secret') ? read.string('secret') : (read.variable('HELM_REG_SECRET')?.text ?? '');
@@ -37,7 +38,7 @@ export function planHelm(ctx: StepContext): PlannedStep {
     'set -eu',
     `set -- ${shJoin(args)}`,
     'echo "$ helm $*"',
-    ...(secret ? helmAuthLines() : []),
+    ...(secret ? authLines(oci ? repo : null) : []),
     'exec helm "$@"',
   ].join('\n');
   const step = baseStep(ctx, helmImage(ctx), ['/bin/sh', '-c', script]);
@@ -47,6 +48,15 @@ export function planHelm(ctx: StepContext): PlannedStep {
   step.source = { kind: 'files', files: files.map((path) => ({ path, substitute: true })) };
   step.tools = ['helm'];
   return step;
+}
+
+/** OCI registries get a `helm registry login`; chart repositories `--username/--password`. */
+function authLines(ociRepo: string | null): string[] {
+  if (ociRepo) return ociLoginLines(ociRepo);
+  return [
+    ...credentialLines(),
+    'if [ -n "$user" ]; then set -- "$@" --username "$user" --password "$pass"; fi',
+  ];
 }
 
 function helmRepo(ctx: StepContext): string {

@@ -1,14 +1,16 @@
 import type { PlannedStep } from '../types.ts';
 import { baseStep, KUBE_DIR, kubeconfigMount, type StepContext } from './base.ts';
+import { repoFiles } from './repo-files.ts';
 
 /** kubectl: `kubectl ACTION [--force] [-n NS] -f FILE…` on the listed manifests. */
 export function planKubectl(ctx: StepContext): PlannedStep {
   const read = ctx.read;
   const file = read.string('file');
-  const files = [...(read.list('files') ?? []), ...(file ? [file] : [])];
-  if (files.length === 0) {
+  const listed = read.list('files') ?? [];
+  if (listed.length === 0 && !file) {
     read.error(read.step.typePos, 'file', 'missing required field: "file" or "files"');
   }
+  const files = [...repoFiles(read, 'files', listed), ...repoFiles(read, 'file', file ? [file] : [])];
   const namespace = read.string('namespace');
   const action = read.string('action', 'apply') || 'apply';
   const force = read.bool('force', false);

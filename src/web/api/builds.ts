@@ -9,6 +9,7 @@ import { buildJson } from './build-json.ts';
 import { sendTextLog, streamLog } from './logs.ts';
 import { startRequest } from './start-request.ts';
 
+/** The API's collaborators and its two security knobs. */
 export interface BuildsApiOptions {
   service: BuildService;
   logs: RedisLogStore;

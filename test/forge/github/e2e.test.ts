@@ -27,10 +27,12 @@ before(async () => {
   stack = testStack(redis.url);
   h = await startHarness(stack.service, (id, key, n) => stack.logs.stepTail(id, key, n), redis);
   const config = loadConfig({ BERTH_RUNTIME: 'local' });
-  const { execute } = await createEngineExecutor(config, quietLogger, {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-  });
+  const { execute } = await createEngineExecutor(
+    config,
+    quietLogger,
+    { PATH: process.env.PATH, HOME: process.env.HOME },
+    (id) => stack.store.isActive(id),
+  );
   worker = await testWorker(stack, { adapters: { github: h.plugin.adapter }, execute });
 });
 after(async () => {

@@ -24,10 +24,13 @@ describe('fake kube: watch faults, event watches and shutdown', () => {
       () => {},
     );
     await fake.waitFor(() => fake.requests.at(-1)?.status === 200);
-    fake.faults.stallWatches(300);
+    const release = fake.faults.stallWatches(60_000);
     await api.createNamespacedPod({ namespace: 'default', body: shellPod('stalled', 'true') });
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.deepEqual(types, []);
+    await fake.waitFor(() =>
+      fake.pods('default').some((p) => p.metadata?.name === 'stalled' && p.status?.phase === 'Succeeded'),
+    );
+    assert.deepEqual(types, [], 'nothing is delivered while the watch stalls');
+    release();
     await fake.waitFor(() => types.length >= 3);
     controller.abort();
     assert.equal(types[0], 'ADDED');

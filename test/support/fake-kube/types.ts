@@ -159,8 +159,8 @@ export interface PodJson extends KubeObject {
 export interface Faults {
   /** Destroy every open watch socket mid-stream. */
   dropWatches(): void;
-  /** Stop sending on open watches for `ms` (events are held back, then delivered). */
-  stallWatches(ms: number): void;
+  /** Stop sending on open watches for `ms` (events are held back, then delivered); returns a function ending the stall now. */
+  stallWatches(ms: number): () => void;
   /** Write one line of broken JSON to every open watch. */
   malformedLine(): void;
   /** Forget the watch history: a resume from any resourceVersion before now gets HTTP 410. */

@@ -117,17 +117,23 @@ export class WatchHub {
     }
   }
 
-  /** Hold back everything for `ms`, then deliver it in order. */
-  stall(ms: number): void {
+  /** Hold back everything for `ms`, then deliver it in order; the returned function ends the stall early. */
+  stall(ms: number): () => void {
     const until = Date.now() + ms;
+    const releases: Array<() => void> = [];
     for (const watch of this.open) {
       watch.stalledUntil = until;
       const release = () => {
+        watch.stalledUntil = 0;
         const lines = watch.held.splice(0);
         if (!watch.res.destroyed && !watch.res.writableEnded) for (const line of lines) watch.res.write(line);
       };
+      releases.push(release);
       watch.timers.push(setTimeout(release, ms));
     }
+    return () => {
+      for (const release of releases) release();
+    };
   }
 
   /** One line of broken JSON on every open watch. */

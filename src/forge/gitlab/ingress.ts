@@ -1,0 +1,116 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { HttpHandler } from '../../web/types.ts';
+import type { EventDispatcher } from '../dispatcher.ts';
+import type { ForgeEvent } from '../events.ts';
+import { HANDLED_HOOKS, type HandledHook } from './hooks.ts';
+import { mapHook, type ParsedHook, parseHook } from './map-hook.ts';
+
+/** Where GitLab posts its hooks. */
+export const GITLAB_WEBHOOK_PATH = '/api/gitlab/webhooks';
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
+
+/** What the GitLab webhook handler needs. */
+export interface GitlabIngressOptions {
+  /** `GITLAB_WEBHOOK_SECRET`, the plain token GitLab sends as `X-Gitlab-Token`. */
+  secret: string;
+  /** The bot's username (its own notes are not commands). */
+  botUsername(): Promise<string>;
+  /** Acts on one event (the forge-neutral policy); runs after GitLab got its answer. */
+  onEvent(event: ForgeEvent, log: Logger): Promise<void>;
+  /** Runs the handling off the request path (shared with the other forges). */
+  dispatcher: EventDispatcher;
+  logger: Logger;
+}
+
+/**
+ * `POST /api/gitlab/webhooks`: checks `X-Gitlab-Token` in constant time before
+ * reading the body, validates the payload, answers at once and handles the event
+ * afterwards. The delivery id is `Idempotency-Key`, else a sha256 of the body.
+ */
+export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler {
+  const expected = digest(Buffer.from(options.secret, 'utf8'));
+
+  const handler: HttpHandler = async (req, res) => {
+    if (new URL(req.url ?? '/', 'http://berth').pathname !== GITLAB_WEBHOOK_PATH) return false;
+    if (req.method !== 'POST') return answer(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    if (!tokenMatches(req.headers['x-gitlab-token'], expected)) {
+      req.resume();
+      return answer(res, 401, { error: 'X-Gitlab-Token does not match GITLAB_WEBHOOK_SECRET' });
+    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (!body) return answer(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
+    const hookName = header(req, 'x-gitlab-event');
+    if (!isHandled(hookName)) return answer(res, 200, { ignored: `event ${hookName ?? '(none)'}` });
+    const parsed = parseBody(hookName, body);
+    if ('error' in parsed) return answer(res, 400, { error: parsed.error });
+    const deliveryId = header(req, 'idempotency-key') ?? createHash('sha256').update(body).digest('hex');
+    if (!options.dispatcher.submit(`gitlab:${deliveryId}`, () => handle(parsed, deliveryId, options))) {
+      return answer(res, 503, { error: 'too many hooks in flight; retry later' }, { 'retry-after': '30' });
+    }
+    return answer(res, 202, { accepted: deliveryId });
+  };
+  return handler;
+}
+
+async function handle(hook: ParsedHook, deliveryId: string, options: GitlabIngressOptions): Promise<void> {
+  const log = options.logger.child({ deliveryId, hook: hook.type });
+  try {
+    const botUsername = hook.type === 'note' ? await options.botUsername() : '';
+    const meaning = mapHook(hook, { deliveryId, botUsername });
+    if ('ignored' in meaning) {
+      log.debug({ reason: meaning.ignored }, 'hook ignored');
+      return;
+    }
+    await options.onEvent(meaning.event, log);
+  } catch (err) {
+    log.error({ err }, 'GitLab hook handling failed');
+  }
+}
+
+function parseBody(hook: HandledHook, body: Buffer): ParsedHook | { error: string } {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { error: `${hook} body is not JSON` };
+  }
+  return parseHook(hook, payload);
+}
+
+const digest = (value: Buffer): Buffer => createHash('sha256').update(value).digest();
+
+/** Constant time whatever the lengths: compares sha256 digests. */
+function tokenMatches(given: string | string[] | undefined, expected: Buffer): boolean {
+  if (typeof given !== 'string') return false;
+  return timingSafeEqual(digest(Buffer.from(given, 'utf8')), expected);
+}
+
+const isHandled = (name: string | undefined): name is HandledHook =>
+  (HANDLED_HOOKS as readonly string[]).includes(name ?? '');
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size <= limit ? Buffer.concat(chunks) : null;
+}
+
+function answer(
+  res: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): true {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  return true;
+}
