@@ -176,3 +176,18 @@ test('closing a PR cancels its running build', async () => {
   await h.settle();
   await waitForState(stack, record.id, 'cancelled');
 });
+
+test('a push that is an open PR’s head and the PR’s synchronize make one build, the PR’s', async () => {
+  const commit = sha(5);
+  h.fake.permissions.set('dev', 'write');
+  h.fake.addFile(commit, '.wharf-ci.yml', PASSING);
+  const sync = pr('synchronize', commit, 11);
+  const branchPush = push(commit);
+  branchPush.ref = 'refs/heads/feature-11';
+  await Promise.all([h.deliver('push', branchPush), h.deliver('pull_request', sync)]);
+  await h.settle();
+  const records = await stack.service.list({ repo: 'acme/app', sha: commit });
+  assert.equal(records.length, 1);
+  assert.equal(records[0]?.request.change, 11);
+  await waitForState(stack, records[0]!.id, 'success');
+});
