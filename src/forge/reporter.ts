@@ -56,6 +56,15 @@ export function createBuildReporter(deps: ReporterDeps): BuildReporter {
   };
 }
 
+/** One reporter that runs several (statuses and comments, check runs) side by side. */
+export function combineReporters(...reporters: BuildReporter[]): BuildReporter {
+  return {
+    async report(record, signal) {
+      await Promise.all(reporters.map((r) => r.report(record, signal)));
+    },
+  };
+}
+
 async function guard(log: Logger, what: string, write: () => Promise<void>): Promise<void> {
   try {
     await write();

@@ -8,14 +8,13 @@ import { createEventDispatcher, type EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
 import { createReportState } from '../report-state.ts';
-import { createBuildReporter, type TailFn } from '../reporter.ts';
-import type { BuildReporter, ForgeAdapter } from '../types.ts';
+import { combineReporters, createBuildReporter, type TailFn } from '../reporter.ts';
+import type { ForgeAdapter } from '../types.ts';
 import { createGithubAdapter } from './adapter.ts';
 import { createCheckReporter } from './checks.ts';
+import { githubClients } from './clients.ts';
 import { toForgeEvent } from './events.ts';
-import { GithubForge } from './forge.ts';
 import { webhookHandler } from './ingress.ts';
-import type { Octokit } from './octokit.ts';
 
 /** Probot's webhook path. */
 export const GITHUB_WEBHOOK_PATH = '/api/github/webhooks';
@@ -68,7 +67,7 @@ export async function createGithubPlugin(
     ...(deps.Octokit ? { Octokit: deps.Octokit } : {}),
   });
   const clients = githubClients(probot, Number(config.appId), log);
-  const reporter = combine(
+  const reporter = combineReporters(
     createBuildReporter({
       forgeFor: (request) => clients.forgeFor(request.installationId ?? 0),
       state: createReportState(deps.redis),
@@ -113,43 +112,5 @@ export async function createGithubPlugin(
     adapter: createGithubAdapter(clients, reporter, log),
     enabledBy: 'APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET',
     close: (timeoutMs = 10_000) => dispatcher.drain(timeoutMs),
-  };
-}
-
-function githubClients(probot: Probot, appId: number, log: Logger) {
-  const octokits = new Map<number, Promise<Octokit>>();
-  let login: Promise<string | null> | null = null;
-  const bot = {
-    appId,
-    login: () => {
-      login ??= probot
-        .auth()
-        .then((app) => app.rest.apps.getAuthenticated())
-        .then((r) => (r.data?.slug ? `${r.data.slug}[bot]` : null))
-        .catch((err: unknown) => {
-          log.warn({ err }, 'cannot read the App slug (GET /app); comments are matched by bot type');
-          login = null;
-          return null;
-        });
-      return login;
-    },
-  };
-  const octokitFor = (installationId: number): Promise<Octokit> => {
-    let octokit = octokits.get(installationId);
-    if (!octokit) {
-      octokit = probot.auth(installationId) as Promise<Octokit>;
-      octokit.catch(() => octokits.delete(installationId));
-      octokits.set(installationId, octokit);
-    }
-    return octokit;
-  };
-  return { octokitFor, forgeFor: async (id: number) => new GithubForge(await octokitFor(id), bot) };
-}
-
-function combine(...reporters: BuildReporter[]): BuildReporter {
-  return {
-    async report(record, signal) {
-      await Promise.all(reporters.map((r) => r.report(record, signal)));
-    },
   };
 }
