@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BuildRecord } from '../builds/types.ts';
+import { withReportLock } from './report-lock.ts';
 
 /** What was last written for a status context, to write again only on change. */
 export interface WrittenStatus {
@@ -14,9 +15,18 @@ export interface WrittenStatus {
 export interface ReportState {
   lastStatus(key: string): Promise<WrittenStatus | null>;
   saveStatus(key: string, written: WrittenStatus): Promise<void>;
-  /** The build status the summary comment of a PR/MR shows now; null when there is none. */
-  summaryOf(key: string): Promise<{ buildId: string; status: string } | null>;
-  saveSummary(key: string, value: { buildId: string; status: string }): Promise<void>;
+  /** The build the summary comment of a PR/MR shows now; null when there is none. */
+  summaryOf(key: string): Promise<ShownSummary | null>;
+  saveSummary(key: string, value: ShownSummary): Promise<void>;
+  /** Runs `work` holding the lock of `key` (one writer per status context / comment at a time). */
+  locked<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Which build the summary comment describes. */
+export interface ShownSummary {
+  buildId: string;
+  status: string;
+  createdAt: string;
 }
 
 const WEEK = 7 * 86_400;
@@ -36,6 +46,7 @@ export function createReportState(redis: Redis): ReportState {
     saveSummary: async (key, value) => {
       await redis.set(`berth:report:summary:${key}`, JSON.stringify(value), 'EX', 4 * WEEK);
     },
+    locked: (key, work) => withReportLock(redis, key, work),
   };
 }
 

@@ -10,7 +10,7 @@ import {
   SUMMARY_MARKER,
 } from '../report/summary.ts';
 import { repoRefOf } from './repo-ref.ts';
-import { progressRank, type ReportState, shouldWrite } from './report-state.ts';
+import { progressRank, type ReportState, type ShownSummary, shouldWrite } from './report-state.ts';
 import type { BuildReporter, Forge } from './types.ts';
 
 /** The last `lines` lines of one step's log (already redacted). */
@@ -56,6 +56,15 @@ export function createBuildReporter(deps: ReporterDeps): BuildReporter {
   };
 }
 
+/** One reporter that runs several (statuses and comments, check runs) side by side. */
+export function combineReporters(...reporters: BuildReporter[]): BuildReporter {
+  return {
+    async report(record, signal) {
+      await Promise.all(reporters.map((r) => r.report(record, signal)));
+    },
+  };
+}
+
 async function guard(log: Logger, what: string, write: () => Promise<void>): Promise<void> {
   try {
     await write();
@@ -74,21 +83,23 @@ async function writeStatus(
 ) {
   const status = statusOf(record, deps.publicUrl);
   const key = `${record.request.forge}:${record.request.repo}:${sha}:${record.context}`;
-  const next = {
-    buildId: record.id,
-    createdAt: record.createdAt,
-    rank: progressRank(record),
-    text: `${status.state} ${status.description}`,
-  };
-  const previous = await deps.state.lastStatus(key);
-  if (!shouldWrite(previous, next)) return;
-  if (record.status === 'running' && previous?.buildId !== record.id) {
-    // A worker may start a build before ingress reported it queued: show it queued first.
-    const queued = statusOf({ ...record, status: 'queued' }, deps.publicUrl);
-    await forge.setStatus(repoRefOf(record.request), sha, queued, signal);
-  }
-  await forge.setStatus(repoRefOf(record.request), sha, status, signal);
-  await deps.state.saveStatus(key, next);
+  await deps.state.locked(`status:${key}`, async () => {
+    const next = {
+      buildId: record.id,
+      createdAt: record.createdAt,
+      rank: progressRank(record),
+      text: `${status.state} ${status.description}`,
+    };
+    const previous = await deps.state.lastStatus(key);
+    if (!shouldWrite(previous, next)) return;
+    if (record.status === 'running' && previous?.buildId !== record.id) {
+      // A worker may start a build before ingress reported it queued: show it queued first.
+      const queued = statusOf({ ...record, status: 'queued' }, deps.publicUrl);
+      await forge.setStatus(repoRefOf(record.request), sha, queued, signal);
+    }
+    await forge.setStatus(repoRefOf(record.request), sha, status, signal);
+    await deps.state.saveStatus(key, next);
+  });
 }
 
 async function writeSummary(
@@ -101,17 +112,35 @@ async function writeSummary(
   const broken = record.status === 'failed' || record.status === 'error';
   if (!broken && record.status !== 'success') return;
   const key = `${record.request.forge}:${record.request.repo}:${change}`;
-  const shown = await deps.state.summaryOf(key);
-  if (shown?.buildId === record.id && shown.status === record.status) return;
-  if (!broken && (!shown || shown.status === 'success')) return;
-  const options = { publicUrl: deps.publicUrl, max: deps.commentMax };
-  const diagnostics = record.reason === 'config' ? diagnosticsFromText(record.message ?? '') : [];
-  const body =
-    diagnostics.length > 0
-      ? renderConfigErrors(record, diagnostics, options)
-      : renderSummary(record, broken ? await tailsOf(deps, record) : [], options);
-  await forge.upsertComment(repoRefOf(record.request), change, { marker: SUMMARY_MARKER, body }, signal);
-  await deps.state.saveSummary(key, { buildId: record.id, status: record.status });
+  await deps.state.locked(`summary:${key}`, async () => {
+    if (!needsSummary(await deps.state.summaryOf(key), record)) return;
+    const options = { publicUrl: deps.publicUrl, max: deps.commentMax };
+    const diagnostics = record.reason === 'config' ? diagnosticsFromText(record.message ?? '') : [];
+    const body =
+      diagnostics.length > 0
+        ? renderConfigErrors(record, diagnostics, options)
+        : renderSummary(record, broken ? await tailsOf(deps, record) : [], options);
+    await forge.upsertComment(repoRefOf(record.request), change, { marker: SUMMARY_MARKER, body }, signal);
+    await deps.state.saveSummary(key, {
+      buildId: record.id,
+      status: record.status,
+      createdAt: record.createdAt,
+    });
+  });
+}
+
+/**
+ * A failure is shown unless the comment already shows it or a newer build; a pass
+ * only replaces a comment that shows a failure of an older build.
+ */
+function needsSummary(shown: ShownSummary | null, record: BuildRecord): boolean {
+  if (
+    shown &&
+    (shown.createdAt > record.createdAt || (shown.buildId === record.id && shown.status === record.status))
+  ) {
+    return false;
+  }
+  return record.status !== 'success' || (shown !== null && shown.status !== 'success');
 }
 
 async function tailsOf(deps: ReporterDeps, record: BuildRecord): Promise<StepTail[]> {

@@ -1,9 +1,11 @@
+/** Pure renderers of what Berth shows on a forge: status lines, summary and config-error comments, check-run output. */
 export { CHECK_OUTPUT_MAX, type CheckOutput, checkOutput } from './check-run.ts';
 export {
   buildUrl,
   contextFor,
   describe,
   MAX_DESCRIPTION,
+  noPipelineStatus,
   skippedStatus,
   statusOf,
   stepProblem,

@@ -36,6 +36,13 @@ export const waitingStatus = (context = contextFor()): CommitStatus => ({
   description: 'waiting for approval: a collaborator can comment /ok-to-test',
 });
 
+/** The status of a commit without a pipeline file: nothing to build, and why. */
+export const noPipelineStatus = (file: string, context = contextFor()): CommitStatus => ({
+  state: 'success',
+  context,
+  description: `no ${file} at this commit: nothing to build`,
+});
+
 /** The status of a commit that asked for no build. */
 export const skippedStatus = (context = contextFor()): CommitStatus => ({
   state: 'success',

@@ -5,8 +5,9 @@ import { cell, duration, fenceFor, keepTail, redact, shorten } from './text.ts';
 
 /** The hidden marker that identifies Berth's one summary comment on a PR/MR. */
 export const SUMMARY_MARKER = '<!-- berth:summary -->';
-/** GitHub's comment body limit; GitLab notes allow 1,000,000. */
+/** GitHub's comment body limit. */
 export const GITHUB_COMMENT_MAX = 65_536;
+/** GitLab's note body limit. */
 export const GITLAB_NOTE_MAX = 1_000_000;
 
 /** The last lines of one failed step's log (already redacted by the log store). */
@@ -131,15 +132,15 @@ export function renderConfigErrors(
 export function diagnosticsFromText(text: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const line of text.split('\n')) {
-    const m = /^(.+?):(\d+):(\d+):\s*(error|warning):\s*(.*)$/.exec(line.trim());
+    const m = /^(.+?):(\d+):(\d+):\s*(error|warning):\s*(.*?)(?: \[([^\]]*)\])?$/.exec(line.trim());
     if (m) {
-      const [, file = '', l = '0', c = '0', severity, message = ''] = m;
+      const [, file = '', l = '0', c = '0', severity, message = '', path = ''] = m;
       found.push({
         file,
         line: Number(l),
         col: Number(c),
         severity: severity as Diagnostic['severity'],
-        path: '',
+        path,
         message,
       });
     }

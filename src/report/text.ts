@@ -1,10 +1,8 @@
-/** Replaces every occurrence of each secret with `***` (fallback until src/logs/redact.ts lands). */
+import { createRedactor } from '../logs/redact.ts';
+
+/** Replaces every occurrence of each secret with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 3) out = out.split(secret).join('***');
-  }
-  return out;
+  return secrets.length === 0 ? text : createRedactor(secrets).redact(text);
 }
 
 /** Cuts `text` to at most `max` characters, ending in `…` when it was cut. */

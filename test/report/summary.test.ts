@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { formatDiagnostic, parseDefinition } from '../../src/pipeline/index.ts';
 import {
   checkOutput,
   diagnosticsFromText,
@@ -58,4 +59,20 @@ test('check-run output: step table in the summary, tails in the text, each withi
   assert.match(out.summary, /\| test \| unit \|/);
   assert.ok(out.summary.length <= 65_535 && (out.text ?? '').length <= 65_535);
   assert.ok(out.text?.includes('noise 19999'));
+});
+
+test('diagnostics of a real invalid file survive the round trip through the build message', () => {
+  const { diagnostics } = parseDefinition('build:\n  step:\n    dockr:\n      x: 1\n  : [\n', {
+    file: '.wharf-ci.yml',
+  });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  assert.ok(errors.length > 0);
+  const message = `.wharf-ci.yml is invalid:\n${errors.map(formatDiagnostic).join('\n')}`;
+  const parsed = diagnosticsFromText(message);
+  assert.deepEqual(
+    parsed.map((d) => [d.line, d.col, d.message, d.path]),
+    errors.map((d) => [d.line, d.col, d.message, d.path]),
+  );
+  const body = renderConfigErrors(failed, parsed, opts);
+  for (const d of errors) assert.ok(body.includes(`\`.wharf-ci.yml:${d.line}:${d.col}\``));
 });

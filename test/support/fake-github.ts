@@ -50,6 +50,10 @@ export class FakeGithub {
   readonly permissions = new Map<string, string>();
   /** Status code to answer check-run writes with (403 = no `checks: write`). */
   checksStatus = 201;
+  /** Status code of the tarball endpoint (404 = an API that serves none). */
+  tarballStatus = 200;
+  /** While set, every API request waits for it before being answered. */
+  gate: Promise<void> | null = null;
   private nextId = 1000;
   private readonly server: Server;
   private readonly routes: Array<[string, RegExp, Handler]>;
@@ -73,7 +77,7 @@ export class FakeGithub {
             repository_selection: 'all',
           }),
       ],
-      ['GET', re(`${r}/contents/(.+)`), (m, _b, res) => this.content(m[1] ?? '', res)],
+      ['GET', re(`${r}/contents(?:/(.*))?`), (m, _b, res) => this.content(m[1] ?? '', res)],
       [
         'POST',
         re(`${r}/statuses/([0-9a-f]+)`),
@@ -185,6 +189,7 @@ export class FakeGithub {
     const text = Buffer.concat(chunks).toString();
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
     const method = req.method ?? 'GET';
+    if (this.gate) await this.gate;
     this.requests.push({ method, path: `${path}${url.search}`, body });
     for (const [m, pattern, handler] of this.routes) {
       const match = m === method ? pattern.exec(path) : null;
@@ -202,14 +207,21 @@ export class FakeGithub {
   private content(path: string, res: ServerResponse) {
     const ref = this.requests.at(-1)?.path.match(/[?&]ref=([^&]+)/)?.[1] ?? '';
     const text = this.files.get(`${ref}:${path}`);
-    if (text === undefined) return json(res, 404, { message: 'Not Found' });
-    json(res, 200, {
-      type: 'file',
-      name: path,
-      path,
-      encoding: 'base64',
-      content: Buffer.from(text).toString('base64'),
+    if (text !== undefined) {
+      const content = Buffer.from(text).toString('base64');
+      return json(res, 200, { type: 'file', name: path, path, encoding: 'base64', content });
+    }
+    const prefix = path ? `${ref}:${path}/` : `${ref}:`;
+    const below = [...this.files.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length));
+    if (below.length === 0) return json(res, 404, { message: 'Not Found' });
+    const names = [...new Set(below.map((rest) => rest.split('/')[0] ?? ''))];
+    const listing = names.map((name) => {
+      const full = path ? `${path}/${name}` : name;
+      return { name, path: full, type: this.files.has(`${ref}:${full}`) ? 'file' : 'dir' };
     });
+    json(res, 200, listing);
   }
 
   private checkRun(id: number | null, body: Record<string, unknown> | null, res: ServerResponse) {
@@ -222,6 +234,7 @@ export class FakeGithub {
   }
 
   private async tarball(sha: string, res: ServerResponse) {
+    if (this.tarballStatus !== 200) return json(res, this.tarballStatus, { message: 'Not Found' });
     const archive = pack();
     res.writeHead(200, { 'content-type': 'application/x-gzip' });
     const done = once(archive.pipe(createGzip()).pipe(res), 'finish');

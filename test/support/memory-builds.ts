@@ -1,3 +1,4 @@
+import { parseBuildRequest } from '../../src/builds/request.ts';
 import type { BuildFilter, BuildService } from '../../src/builds/service.ts';
 import type { BuildRecord, BuildRequest, BuildState } from '../../src/builds/types.ts';
 
@@ -11,7 +12,10 @@ export class MemoryBuilds implements BuildService {
   private readonly byDelivery = new Map<string, string>();
   private clock = Date.parse('2026-01-01T00:00:00Z');
 
-  async request(request: BuildRequest): Promise<{ id: string; joined: boolean }> {
+  async request(input: BuildRequest): Promise<{ id: string; joined: boolean }> {
+    const parsed = parseBuildRequest(input);
+    if (!parsed.ok) throw new Error(`invalid build request: ${parsed.message}`);
+    const request = parsed.request;
     const seen = request.deliveryId ? this.byDelivery.get(request.deliveryId) : undefined;
     if (seen) return { id: seen, joined: true };
     const live = this.records.find(

@@ -18,7 +18,12 @@ export class MemoryForge implements Forge {
   readonly files = new Map<string, string>();
   permissionCalls = 0;
 
+  /** Shas without a `.wharf-ci.yml` (every other sha has a minimal one). */
+  readonly withoutPipeline = new Set<string>();
+
   async readFile(_repo: RepoRef, sha: string, path: string) {
+    if (path === '.wharf-ci.yml' && !this.withoutPipeline.has(sha))
+      return this.files.get(`${sha}:${path}`) ?? 'build: {}\n';
     return this.files.get(`${sha}:${path}`) ?? null;
   }
   async setStatus(_repo: RepoRef, sha: string, status: CommitStatus) {

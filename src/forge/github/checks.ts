@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildRecord } from '../../builds/types.ts';
 import { checkOutput } from '../../report/check-run.ts';
-import { buildUrl } from '../../report/status.ts';
+import { buildUrl, describe } from '../../report/status.ts';
+import { withReportLock } from '../report-lock.ts';
 import { progressRank } from '../report-state.ts';
 import type { TailFn } from '../reporter.ts';
 import type { BuildReporter } from '../types.ts';
@@ -63,41 +64,42 @@ async function write(
   signal?: AbortSignal,
 ) {
   const key = `berth:report:check:${record.id}`;
-  const before = await deps.redis.get(key).then((t) => (t ? (JSON.parse(t) as Written) : null));
   const final = record.status !== 'queued' && record.status !== 'running';
   const status = final ? 'completed' : record.status === 'running' ? 'in_progress' : 'queued';
-  const output = checkOutput(record, final ? await tails(deps, record) : []);
-  const next = { rank: progressRank(record), text: `${status} ${output.title}` };
-  if (before && (next.rank < before.rank || next.text === before.text)) return;
-  const url = buildUrl(deps.publicUrl, record.id);
-  const fields = {
-    ...ownerRepo(record.request.repo),
-    status,
-    output,
-    ...(url ? { details_url: url } : {}),
-    ...(record.startedAt ? { started_at: record.startedAt } : {}),
-    ...(final
-      ? { conclusion: conclusionOf(record), completed_at: record.finishedAt ?? new Date().toISOString() }
-      : {}),
-    request: signal ? { signal } : {},
-  } as const;
-  const id = before
-    ? (
-        await call('update check run', () =>
-          octokit.rest.checks.update({ ...fields, check_run_id: before.id }),
-        )
-      ).data.id
-    : (
-        await call('create check run', () =>
-          octokit.rest.checks.create({
-            ...fields,
-            name: record.context,
-            head_sha: sha,
-            external_id: record.id,
-          }),
-        )
-      ).data.id;
-  await deps.redis.set(key, JSON.stringify({ id, ...next } satisfies Written), 'EX', 30 * 86_400);
+  const next = { rank: progressRank(record), text: `${status} ${describe(record)}` };
+  await withReportLock(deps.redis, `check:${record.id}`, async () => {
+    const before = await deps.redis.get(key).then((t) => (t ? (JSON.parse(t) as Written) : null));
+    if (before && (next.rank < before.rank || next.text === before.text)) return;
+    const url = buildUrl(deps.publicUrl, record.id);
+    const fields = {
+      ...ownerRepo(record.request.repo),
+      status,
+      output: checkOutput(record, final ? await tails(deps, record) : []),
+      ...(url ? { details_url: url } : {}),
+      ...(record.startedAt ? { started_at: record.startedAt } : {}),
+      ...(final
+        ? { conclusion: conclusionOf(record), completed_at: record.finishedAt ?? new Date().toISOString() }
+        : {}),
+      request: signal ? { signal } : {},
+    } as const;
+    const id = before
+      ? (
+          await call('update check run', () =>
+            octokit.rest.checks.update({ ...fields, check_run_id: before.id }),
+          )
+        ).data.id
+      : (
+          await call('create check run', () =>
+            octokit.rest.checks.create({
+              ...fields,
+              name: record.context,
+              head_sha: sha,
+              external_id: record.id,
+            }),
+          )
+        ).data.id;
+    await deps.redis.set(key, JSON.stringify({ id, ...next } satisfies Written), 'EX', 30 * 86_400);
+  });
 }
 
 function conclusionOf(record: BuildRecord) {

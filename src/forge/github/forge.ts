@@ -5,8 +5,8 @@ import type { PullRequest } from './payloads.ts';
 /** Who Berth is on GitHub: comments are only ever edited when they are its own. */
 export interface BotIdentity {
   appId: number;
-  /** `<app-slug>[bot]`. */
-  login(): Promise<string>;
+  /** `<app-slug>[bot]`, or null when the App's slug cannot be read (`GET /app`). */
+  login(): Promise<string | null>;
 }
 
 const GITHUB_STATE: Record<CommitStatus['state'], 'pending' | 'success' | 'failure' | 'error'> = {
@@ -67,11 +67,10 @@ export class GithubForge implements Forge {
         per_page: 100,
       }),
     );
-    const own = comments.find(
-      (c) =>
-        (c.user?.login === login || c.performed_via_github_app?.id === this.#bot.appId) &&
-        (c.body ?? '').includes(comment.marker),
-    );
+    const mine = (c: (typeof comments)[number]) =>
+      c.performed_via_github_app?.id === this.#bot.appId ||
+      (login ? c.user?.login === login : c.user?.type === 'Bot');
+    const own = comments.find((c) => mine(c) && (c.body ?? '').includes(comment.marker));
     if (own) {
       await call('edit comment', () =>
         this.#octokit.rest.issues.updateComment({ ...where, comment_id: own.id, body: comment.body }),

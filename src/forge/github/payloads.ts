@@ -1,8 +1,11 @@
-/** The parts of GitHub webhook payloads Berth reads (GitHub sends much more). */
+// The parts of GitHub webhook payloads Berth reads (GitHub sends much more).
+
+/** A GitHub account as payloads name it. */
 export interface User {
   login: string;
   type?: string;
 }
+/** A repository as payloads name it. */
 export interface Repo {
   full_name: string;
 }
@@ -12,12 +15,14 @@ interface Base {
   repository?: Repo;
   sender?: User;
 }
+/** `push`. */
 export interface PushPayload extends Base {
   ref: string;
   after: string;
   deleted?: boolean;
   head_commit?: { message: string; timestamp?: string; author?: { date?: string } } | null;
 }
+/** A pull request (webhook payloads and `pulls.get`). */
 export interface PullRequest {
   number: number;
   state: string;
@@ -25,10 +30,12 @@ export interface PullRequest {
   head: { sha: string; ref: string; repo: Repo | null };
   base: { repo: Repo };
 }
+/** `pull_request`. */
 export interface PullRequestPayload extends Base {
   number: number;
   pull_request: PullRequest;
 }
+/** `issue_comment`. */
 export interface IssueCommentPayload extends Base {
   issue: { number: number; state: string; pull_request?: unknown };
   comment: {
@@ -44,6 +51,7 @@ interface Suite {
   pull_requests: Array<{ number: number }>;
   app?: { id: number } | null;
 }
+/** `check_run`. */
 export interface CheckRunPayload extends Base {
   check_run: {
     name: string;
@@ -53,6 +61,7 @@ export interface CheckRunPayload extends Base {
     app?: { id: number } | null;
   };
 }
+/** `check_suite`. */
 export interface CheckSuitePayload extends Base {
   check_suite: Suite;
 }

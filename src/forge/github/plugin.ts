@@ -8,14 +8,13 @@ import { createEventDispatcher, type EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
 import { createReportState } from '../report-state.ts';
-import { createBuildReporter, type TailFn } from '../reporter.ts';
-import type { BuildReporter, ForgeAdapter } from '../types.ts';
+import { combineReporters, createBuildReporter, type TailFn } from '../reporter.ts';
+import type { ForgeAdapter } from '../types.ts';
 import { createGithubAdapter } from './adapter.ts';
 import { createCheckReporter } from './checks.ts';
+import { githubClients } from './clients.ts';
 import { toForgeEvent } from './events.ts';
-import { GithubForge } from './forge.ts';
 import { webhookHandler } from './ingress.ts';
-import type { Octokit } from './octokit.ts';
 
 /** Probot's webhook path. */
 export const GITHUB_WEBHOOK_PATH = '/api/github/webhooks';
@@ -44,10 +43,13 @@ export interface GithubPluginDeps {
 
 /** What Berth's composition root wires: the webhook handler and the worker's adapter. */
 export interface GithubPlugin {
+  name: 'github';
   handlers: HttpHandler[];
   adapter: ForgeAdapter;
-  /** Waits (bounded) for webhook work still running. */
-  close(timeoutMs: number): Promise<void>;
+  /** The variables that turn GitHub on (for the start-up log line). */
+  enabledBy: string;
+  /** Waits (bounded, 10 s by default) for webhook work still running. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** Builds the GitHub App: Probot ingress → policy → BuildService, and the worker adapter. */
@@ -64,8 +66,8 @@ export async function createGithubPlugin(
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     ...(deps.Octokit ? { Octokit: deps.Octokit } : {}),
   });
-  const clients = githubClients(probot, Number(config.appId));
-  const reporter = combine(
+  const clients = githubClients(probot, Number(config.appId), log);
+  const reporter = combineReporters(
     createBuildReporter({
       forgeFor: (request) => clients.forgeFor(request.installationId ?? 0),
       state: createReportState(deps.redis),
@@ -105,45 +107,10 @@ export async function createGithubPlugin(
     { probot, webhooksPath: GITHUB_WEBHOOK_PATH },
   );
   return {
+    name: 'github',
     handlers: [webhookHandler({ path: GITHUB_WEBHOOK_PATH, secret: config.webhookSecret, middleware })],
-    adapter: createGithubAdapter(clients, reporter),
-    close: (timeoutMs) => dispatcher.drain(timeoutMs),
-  };
-}
-
-function githubClients(probot: Probot, appId: number) {
-  const octokits = new Map<number, Promise<Octokit>>();
-  let login: Promise<string> | null = null;
-  const bot = {
-    appId,
-    login: () => {
-      login ??= probot
-        .auth()
-        .then((app) => app.rest.apps.getAuthenticated())
-        .then((r) => `${r.data?.slug ?? ''}[bot]`)
-        .catch((err: unknown) => {
-          login = null;
-          throw err;
-        });
-      return login;
-    },
-  };
-  const octokitFor = (installationId: number): Promise<Octokit> => {
-    let octokit = octokits.get(installationId);
-    if (!octokit) {
-      octokit = probot.auth(installationId) as Promise<Octokit>;
-      octokit.catch(() => octokits.delete(installationId));
-      octokits.set(installationId, octokit);
-    }
-    return octokit;
-  };
-  return { octokitFor, forgeFor: async (id: number) => new GithubForge(await octokitFor(id), bot) };
-}
-
-function combine(...reporters: BuildReporter[]): BuildReporter {
-  return {
-    async report(record, signal) {
-      await Promise.all(reporters.map((r) => r.report(record, signal)));
-    },
+    adapter: createGithubAdapter(clients, reporter, log),
+    enabledBy: 'APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET',
+    close: (timeoutMs = 10_000) => dispatcher.drain(timeoutMs),
   };
 }

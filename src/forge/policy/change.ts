@@ -2,7 +2,7 @@ import { skippedStatus, waitingStatus } from '../../report/status.ts';
 import type { ChangeEvent } from '../events.ts';
 import type { CommitInfo } from '../types.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
-import { alreadyBuilt, asksToSkip, changeRequest, submit } from './requests.ts';
+import { alreadyBuilt, asksToSkip, changeRequest, hasPipeline, submit } from './requests.ts';
 import { trusts } from './trust.ts';
 
 /**
@@ -29,12 +29,15 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
   const forkHeld = deps.holdForks === true && event.fork !== null;
   if (!approved && (forkHeld || !(await trusts(deps, repo, event.author)))) {
     await deps.forge.setStatus(repo, sha, waitingStatus());
+    const filter = { forge: repo.forge, repo: repo.repo, change: event.change };
+    const stopped = await deps.builds.cancel(filter, 'superseded by a push that waits for approval');
     const why = forkHeld ? 'from a fork' : `${event.author} is not a collaborator with write access`;
-    return outcome('hold', why);
+    return outcome('hold', why, stopped);
   }
   if (event.action !== 'reopened' && (await alreadyBuilt(deps, repo, sha, event.change))) {
     return outcome('duplicate', `#${event.change} at ${sha} already built`);
   }
+  if (!(await hasPipeline(deps, repo, sha))) return outcome('skip', 'no pipeline file');
   const head = { change: event.change, sha, ref: event.ref, fork: event.fork };
   const how = {
     actor: event.actor,

@@ -80,11 +80,12 @@ async function retest(event: CommentEvent, head: ChangeHead, deps: PolicyDeps, d
   const broken = latestPerContext(ran).filter((r) => r.status === 'failed' || r.status === 'error');
   const ids: string[] = [];
   for (const record of broken) {
-    const request = rerunOf(record, {
+    const rerun = rerunOf(record, {
       actor,
       deliveryId: `${deliveryId}:${record.context}`,
       trigger: 'retest',
     });
+    const request = { ...rerun, change: head.change, ...(head.fork ? { headRepo: head.fork.repo } : {}) };
     ids.push(await submit(deps, request));
   }
   return ids;

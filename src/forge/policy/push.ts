@@ -2,7 +2,15 @@ import { skippedStatus } from '../../report/status.ts';
 import type { PushEvent } from '../events.ts';
 import type { ChangeInfo } from '../types.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
-import { alreadyBuilt, asksToSkip, baseRequest, changeRequest, commitFields, submit } from './requests.ts';
+import {
+  alreadyBuilt,
+  asksToSkip,
+  baseRequest,
+  changeRequest,
+  commitFields,
+  hasPipeline,
+  submit,
+} from './requests.ts';
 
 /**
  * A push builds its sha. When the sha is the head of an open PR/MR of the same
@@ -17,6 +25,7 @@ export async function onPush(event: PushEvent, deps: PolicyDeps): Promise<Policy
     await deps.forge.setStatus(repo, sha, skippedStatus());
     return outcome('skip', '[skip ci] in the commit message');
   }
+  if (!(await hasPipeline(deps, repo, sha))) return outcome('skip', 'no pipeline file');
   const change = event.refType === 'branch' ? await openChangeAt(event, deps) : null;
   if (change) {
     if (await alreadyBuilt(deps, repo, sha, change.change))

@@ -1,4 +1,6 @@
 import type { BuildRecord, BuildRequest, TriggerKind } from '../../builds/types.ts';
+import { DEFINITION_FILE } from '../../pipeline/index.ts';
+import { noPipelineStatus } from '../../report/status.ts';
 import type { CommitInfo, RepoRef } from '../types.ts';
 import type { PolicyDeps } from './deps.ts';
 
@@ -22,7 +24,7 @@ export function baseRequest(repo: RepoRef, actor: string, deliveryId: string) {
     repo: repo.repo,
     ...(repo.projectId === undefined ? {} : { projectId: repo.projectId }),
     ...(repo.installationId === undefined ? {} : { installationId: repo.installationId }),
-    actor,
+    ...(actor ? { actor } : {}),
     deliveryId,
     inputs: {},
   };
@@ -67,9 +69,10 @@ export function rerunOf(
   record: BuildRecord,
   how: { actor: string; deliveryId: string; trigger: TriggerKind },
 ): BuildRequest {
+  const { actor: _previous, ...request } = record.request;
   return {
-    ...record.request,
-    actor: how.actor,
+    ...request,
+    ...(how.actor ? { actor: how.actor } : {}),
     deliveryId: how.deliveryId,
     trigger: how.trigger,
     rerun: true,
@@ -95,6 +98,21 @@ export function latestPerContext(records: BuildRecord[]): BuildRecord[] {
   const seen = new Map<string, BuildRecord>();
   for (const record of records) if (!seen.has(record.context)) seen.set(record.context, record);
   return [...seen.values()];
+}
+
+/**
+ * False when the commit has no pipeline file (a status then says there is nothing to
+ * build). A failed lookup counts as present: the worker reports what it finds.
+ */
+export async function hasPipeline(deps: PolicyDeps, repo: RepoRef, sha: string): Promise<boolean> {
+  try {
+    if ((await deps.forge.readFile(repo, sha, DEFINITION_FILE)) !== null) return true;
+  } catch (err) {
+    deps.logger.warn({ err, sha }, 'cannot check for the pipeline file; queueing anyway');
+    return true;
+  }
+  await deps.forge.setStatus(repo, sha, noPipelineStatus(DEFINITION_FILE));
+  return false;
 }
 
 /** True when a build of this PR/MR at this sha already exists and was not cancelled. */

@@ -63,3 +63,16 @@ test('build variables come from the request and the commits API', async () => {
     GIT_COMMIT_COMMITTER_DATE: '2026-01-01T00:00:01Z',
   });
 });
+
+test('without a tarball endpoint the source comes file by file through the contents API', async () => {
+  const other = await mkdtemp(join(tmpdir(), 'berth-src-'));
+  h.fake.tarballStatus = 404;
+  try {
+    await h.plugin.adapter.source.fetch(request, other, AbortSignal.timeout(5000));
+    assert.equal(await readFile(join(other, 'scripts/run.sh'), 'utf8'), '#!/bin/sh\necho hi\n');
+    assert.match(await readFile(join(other, '.wharf-ci.yml'), 'utf8'), /image: alpine/);
+  } finally {
+    h.fake.tarballStatus = 200;
+    await rm(other, { recursive: true, force: true });
+  }
+});

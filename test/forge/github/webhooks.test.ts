@@ -22,6 +22,8 @@ beforeEach(async () => {
     redis,
   );
   await h.redis.flushall();
+  for (const sha of [SHA, 'b'.repeat(40)])
+    h.fake.addFile(sha, '.wharf-ci.yml', 'build:\n  unit:\n    container:\n      image: alpine\n');
 });
 afterEach(async () => {
   assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
@@ -95,6 +97,19 @@ test('a push queues a build: pending "queued" → success, with the build page a
   assert.equal(run?.status, 'completed');
   assert.equal(run?.conclusion, 'success');
   assert.equal(run?.head_sha, SHA);
+});
+
+test('the webhook is answered before any GitHub API work is done', async () => {
+  let release = () => {};
+  h.fake.gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  assert.equal(await h.deliver('push', pushPayload()), 200);
+  assert.equal(builds.records.length, 0, 'nothing decided yet: the policy waits on the API');
+  h.fake.gate = null;
+  release();
+  await h.settle();
+  assert.equal(builds.records.length, 1);
 });
 
 test('a bad signature is refused with 401 and nothing is queued', async () => {
@@ -225,4 +240,43 @@ test('without checks: write, builds report through statuses only', async () => {
   await h.plugin.adapter.reporter.report(record);
   assert.equal(h.fake.statuses.at(-1)?.state, 'success');
   assert.equal(h.fake.requests.filter((r) => r.path.includes('check-runs')).length, 1);
+});
+
+test('reports racing for a new build create one check run and end completed', async () => {
+  await h.deliver('push', pushPayload());
+  await h.settle();
+  const base = { ...builds.records[0]!, id: 'race' };
+  const report = h.plugin.adapter.reporter.report;
+  await Promise.all([report({ ...base, status: 'queued' }), report({ ...base, status: 'running' })]);
+  await report({ ...base, status: 'success' });
+  const creates = h.fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/check-runs'));
+  assert.equal(creates.filter((r) => r.body?.external_id === 'race').length, 1);
+  const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === 'race');
+  assert.equal(run?.conclusion, 'success');
+});
+
+test('a push of a commit without .wharf-ci.yml queues nothing and says why', async () => {
+  await h.deliver('push', pushPayload('d'.repeat(40)));
+  await h.settle();
+  assert.equal(builds.records.length, 0);
+  assert.deepEqual(
+    h.fake.statuses.map((s) => [s.state, s.description]),
+    [['success', 'no .wharf-ci.yml at this commit: nothing to build']],
+  );
+});
+
+test('the summary comment never edits somebody else’s comment carrying the marker', async () => {
+  h.fake.permissions.set('dev', 'write');
+  h.fake.comments.set(5, [
+    { id: 1, body: '<!-- berth:summary --> mine', user: { login: 'mallory', type: 'User' } },
+  ]);
+  await h.deliver('pull_request', prPayload('opened', SHA, false, 'dev'));
+  await h.settle();
+  const record = builds.records[0]!;
+  Object.assign(record, { status: 'failed', stages: failedStages() });
+  await h.plugin.adapter.reporter.report(record);
+  const comments = h.fake.comments.get(5) ?? [];
+  assert.equal(comments.length, 2);
+  assert.equal(comments[0]?.body, '<!-- berth:summary --> mine');
+  assert.equal(comments[1]?.user.login, 'berth[bot]');
 });

@@ -8,6 +8,9 @@ import { MemoryForge } from '../../support/memory-forge.ts';
 
 export const repo: RepoRef = { forge: 'github', repo: 'acme/app', installationId: 7 };
 let counter = 0;
+
+/** A 40-hex-digit sha spelled from a short name (`sha('a1')`). */
+export const sha = (name: string): string => Buffer.from(name).toString('hex').padEnd(40, '0');
 const delivery = () => `d-${++counter}`;
 
 /** Fresh policy collaborators on a real Redis (flushed). */

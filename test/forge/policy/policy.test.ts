@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { handleForgeEvent } from '../../../src/forge/policy/index.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
-import { change, comment, push, setup } from './helpers.ts';
+import { change, comment, push, setup, sha } from './helpers.ts';
 
 let redis: TestRedis;
 let ctx: Awaited<ReturnType<typeof setup>>;
@@ -19,7 +19,7 @@ after(async () => {
 });
 
 test('a push builds its sha; a branch delete builds nothing', async () => {
-  const built = await handleForgeEvent(push('a1'), ctx.deps);
+  const built = await handleForgeEvent(push(sha('a1')), ctx.deps);
   assert.equal(built.action, 'build');
   assert.equal(ctx.builds.records[0]?.request.trigger, 'push');
   assert.equal((await handleForgeEvent(push(null), ctx.deps)).action, 'ignore');
@@ -27,19 +27,19 @@ test('a push builds its sha; a branch delete builds nothing', async () => {
 });
 
 test('[skip ci] in any case builds nothing and says so in a status', async () => {
-  const result = await handleForgeEvent(push('a2', 'docs [CI Skip]'), ctx.deps);
+  const result = await handleForgeEvent(push(sha('a2'), 'docs [CI Skip]'), ctx.deps);
   assert.equal(result.action, 'skip');
   assert.equal(ctx.builds.records.length, 0);
   assert.deepEqual(
     ctx.forge.statuses.map((s) => [s.sha, s.state, s.description]),
-    [['a2', 'success', 'skipped: [skip ci]']],
+    [[sha('a2'), 'success', 'skipped: [skip ci]']],
   );
   ctx.forge.permissions.set('bob', 'write');
-  assert.equal((await handleForgeEvent(change('opened', 'a2', 'bob', false), ctx.deps)).action, 'skip');
+  assert.equal((await handleForgeEvent(change('opened', sha('a2'), 'bob', false), ctx.deps)).action, 'skip');
 });
 
 test('a redelivered delivery id is handled once', async () => {
-  const event = push('a3');
+  const event = push(sha('a3'));
   await handleForgeEvent(event, ctx.deps);
   assert.equal((await handleForgeEvent(event, ctx.deps)).action, 'duplicate');
   assert.equal(ctx.builds.records.length, 1);
@@ -49,15 +49,15 @@ test('a push to the head of an open PR and the PR event make one change build', 
   ctx.forge.permissions.set('alice', 'write');
   ctx.forge.changes.set(5, {
     change: 5,
-    sha: 'h1',
+    sha: sha('h1'),
     ref: 'feature',
     state: 'open',
     fork: null,
     author: 'alice',
   });
-  await handleForgeEvent(push('h1', 'wip', 'feature'), ctx.deps);
+  await handleForgeEvent(push(sha('h1'), 'wip', 'feature'), ctx.deps);
   ctx.builds.finish(ctx.builds.records[0]!.id, 'success');
-  const second = await handleForgeEvent(change('updated', 'h1', 'alice', false), ctx.deps);
+  const second = await handleForgeEvent(change('updated', sha('h1'), 'alice', false), ctx.deps);
   assert.equal(second.action, 'duplicate');
   assert.equal(ctx.builds.records.length, 1);
   assert.equal(ctx.builds.records[0]?.request.change, 5);
@@ -65,14 +65,14 @@ test('a push to the head of an open PR and the PR event make one change build', 
 
 test('a fork PR waits, runs after /ok-to-test from a writer, and waits again after a push', async () => {
   ctx.forge.permissions.set('maintainer', 'admin');
-  const opened = await handleForgeEvent(change('opened', 's1', 'stranger'), ctx.deps);
+  const opened = await handleForgeEvent(change('opened', sha('s1'), 'stranger'), ctx.deps);
   assert.equal(opened.action, 'hold');
   assert.equal(ctx.forge.statuses.at(-1)?.description.startsWith('waiting for approval'), true);
   assert.equal(ctx.builds.records.length, 0);
 
   ctx.forge.changes.set(5, {
     change: 5,
-    sha: 's1',
+    sha: sha('s1'),
     ref: 'feature',
     state: 'open',
     fork: { forge: 'github', repo: 'stranger/app' },
@@ -82,8 +82,10 @@ test('a fork PR waits, runs after /ok-to-test from a writer, and waits again aft
   assert.equal(ok.action, 'build');
   assert.equal(ctx.builds.records[0]?.request.headRepo, 'stranger/app');
 
-  assert.equal((await handleForgeEvent(change('updated', 's2', 'stranger'), ctx.deps)).action, 'hold');
+  const held = await handleForgeEvent(change('updated', sha('s2'), 'stranger'), ctx.deps);
+  assert.equal(held.action, 'hold');
   assert.equal(ctx.builds.records.length, 1);
+  assert.equal(ctx.builds.records[0]?.status, 'cancelled', 'the approved sha is superseded');
 });
 
 test('commands from readers get one reply per PR; bots and plain comments are ignored', async () => {
@@ -111,7 +113,7 @@ test('/retest reruns only failed builds of the head; /test reruns regardless; /c
   ctx.forge.permissions.set('dev', 'write');
   ctx.forge.changes.set(5, {
     change: 5,
-    sha: 'r1',
+    sha: sha('r1'),
     ref: 'feature',
     state: 'open',
     fork: null,
@@ -126,6 +128,7 @@ test('/retest reruns only failed builds of the head; /test reruns regardless; /c
   const retest = await handleForgeEvent(comment('/retest', 'dev'), ctx.deps);
   assert.equal(retest.builds.length, 1);
   assert.equal(ctx.builds.records[0]?.request.trigger, 'retest');
+  assert.equal(ctx.builds.records[0]?.request.change, 5, 'reruns from a PR comment report on the PR');
   const cancel = await handleForgeEvent(comment('/cancel', 'dev'), ctx.deps);
   assert.deepEqual(cancel.builds, retest.builds);
 });
@@ -133,20 +136,20 @@ test('/retest reruns only failed builds of the head; /test reruns regardless; /c
 test('commands on a closed PR are refused; closing a PR cancels its builds', async () => {
   ctx.forge.permissions.set('dev', 'write');
   assert.equal((await handleForgeEvent(comment('/test', 'dev', 'closed'), ctx.deps)).action, 'refuse');
-  await handleForgeEvent(change('opened', 'c1', 'dev', false), ctx.deps);
-  const closed = await handleForgeEvent(change('closed', 'c1', 'dev', false), ctx.deps);
+  await handleForgeEvent(change('opened', sha('c1'), 'dev', false), ctx.deps);
+  const closed = await handleForgeEvent(change('closed', sha('c1'), 'dev', false), ctx.deps);
   assert.equal(closed.action, 'cancel');
   assert.equal(ctx.builds.records[0]?.status, 'cancelled');
 });
 
 test('a rerun button press reruns the named context for trusted users only', async () => {
   ctx.forge.permissions.set('dev', 'write');
-  await handleForgeEvent(push('q1'), ctx.deps);
+  await handleForgeEvent(push(sha('q1')), ctx.deps);
   ctx.builds.finish(ctx.builds.records[0]!.id, 'failed');
   const base = {
     kind: 'rerun' as const,
-    repo: push('q1').repo,
-    sha: 'q1',
+    repo: push(sha('q1')).repo,
+    sha: sha('q1'),
     ref: 'main',
     changes: [],
     context: 'berth',
@@ -156,4 +159,33 @@ test('a rerun button press reruns the named context for trusted users only', asy
   const rerun = await handleForgeEvent({ ...base, deliveryId: 'r-2', actor: 'dev' }, ctx.deps);
   assert.equal(rerun.builds.length, 1);
   assert.equal(ctx.builds.records[0]?.request.trigger, 'rerequested');
+});
+
+test('a commit without .wharf-ci.yml builds nothing and a status says why', async () => {
+  ctx.forge.withoutPipeline.add(sha('n1'));
+  const result = await handleForgeEvent(push(sha('n1')), ctx.deps);
+  assert.equal(result.action, 'skip');
+  assert.equal(ctx.builds.records.length, 0);
+  assert.deepEqual(
+    ctx.forge.statuses.map((s) => [s.state, s.description]),
+    [['success', 'no .wharf-ci.yml at this commit: nothing to build']],
+  );
+});
+
+test('/retest of a failed push build on a PR head reruns it as the PR’s build', async () => {
+  ctx.forge.permissions.set('dev', 'write');
+  await handleForgeEvent(push(sha('p1'), 'wip', 'feature'), ctx.deps);
+  assert.equal(ctx.builds.records[0]?.request.change, undefined);
+  ctx.builds.finish(ctx.builds.records[0]!.id, 'failed');
+  ctx.forge.changes.set(5, {
+    change: 5,
+    sha: sha('p1'),
+    ref: 'feature',
+    state: 'open',
+    fork: null,
+    author: 'dev',
+  });
+  const retest = await handleForgeEvent(comment('/retest', 'dev'), ctx.deps);
+  assert.equal(retest.builds.length, 1);
+  assert.equal(ctx.builds.records[0]?.request.change, 5);
 });

@@ -1,0 +1,93 @@
+// GitHub webhook ingress: signed `push` deliveries POSTed to Berth's real HTTP handler
+// (Probot middleware, signature check, payload mapping, policy: API calls for the
+// pipeline file and the commit's PRs), measured to the acknowledgement and to "job queued" (the moment
+// BuildService.request resolves: the BullMQ job and build record exist). The GitHub API
+// is the local fake; no worker runs, so jobs stay queued. Run by hand:
+//   . scripts/use-node.sh && node bench/ingress.ts [deliveries] [concurrency]
+import type { BuildService } from '../src/builds/service.ts';
+import { example, startHarness } from '../test/forge/github/harness.ts';
+import { testStack } from '../test/support/queue-harness.ts';
+import { startRedis } from '../test/support/redis.ts';
+
+const total = Number(process.argv[2] ?? 2000);
+const concurrency = Number(process.argv[3] ?? 16);
+
+const queuedAt = new Map<string, number>();
+const redis = await startRedis();
+const stack = testStack(redis.url);
+const inner = stack.service;
+const builds: BuildService = {
+  request: async (request) => {
+    const result = await inner.request(request);
+    queuedAt.set(request.deliveryId ?? '', performance.now());
+    return result;
+  },
+  cancel: (filter, reason) => inner.cancel(filter, reason),
+  get: (id) => inner.get(id),
+  list: (filter) => inner.list(filter),
+};
+
+const h = await startHarness(builds, async () => [], redis);
+const base = example('push', undefined, (p) => String(p.ref).startsWith('refs/heads/'));
+const sentAt = new Map<string, number>();
+const ackMs: number[] = [];
+let busy = 0;
+
+async function one(n: number) {
+  const id = `bench-${n}`;
+  const sha = (n + 1).toString(16).padStart(40, 'f');
+  h.fake.addFile(sha, '.wharf-ci.yml', 'build:\n  unit:\n    container:\n      image: alpine\n');
+  const payload = { ...base, after: sha, deleted: false };
+  const started = performance.now();
+  sentAt.set(id, started);
+  const status = await h.deliver('push', payload, { id });
+  ackMs.push(performance.now() - started);
+  if (status === 503) {
+    busy += 1;
+    sentAt.delete(id);
+  } else if (status !== 200) throw new Error(`delivery ${id} answered ${status}`);
+}
+
+// Unloaded: one delivery at a time, each waited for until its job is queued.
+const single: number[] = [];
+for (let n = 0; n < 100; n++) {
+  await one(1_000_000 + n);
+  await h.plugin.close(30_000);
+  const id = `bench-${1_000_000 + n}`;
+  single.push((queuedAt.get(id) ?? Number.NaN) - (sentAt.get(id) ?? 0));
+}
+ackMs.length = 0;
+queuedAt.clear();
+sentAt.clear();
+
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < total) await one(next++);
+  }),
+);
+const ackSeconds = (performance.now() - started) / 1000;
+await h.plugin.close(300_000);
+const queuedSeconds = (Math.max(...queuedAt.values()) - started) / 1000;
+const toQueued = [...sentAt].map(([id, at]) => (queuedAt.get(id) ?? Number.NaN) - at);
+await h.stop();
+await stack.close();
+await redis.stop();
+
+const pct = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)] ?? 0;
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const lost = toQueued.filter(Number.isNaN).length;
+console.log(
+  `one at a time: to queued p50 ${ms(pct(single, 0.5))}, p99 ${ms(pct(single, 0.99))} (100 deliveries)`,
+);
+console.log(
+  `burst: deliveries ${total}, concurrency ${concurrency}, 503 busy ${busy}, accepted but not queued ${lost}`,
+);
+console.log(
+  `acknowledged: ${(total / ackSeconds).toFixed(0)}/s, p50 ${ms(pct(ackMs, 0.5))}, p99 ${ms(pct(ackMs, 0.99))}`,
+);
+console.log(
+  `queued:       ${(toQueued.length / queuedSeconds).toFixed(0)}/s, p50 ${ms(pct(toQueued, 0.5))}, p99 ${ms(pct(toQueued, 0.99))}`,
+);

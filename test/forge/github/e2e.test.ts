@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createEngineExecutor } from '../../../src/app/engine-executor.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import type { QueueStack } from '../../../src/queue/stack.ts';
+import type { BuildWorker } from '../../../src/queue/worker.ts';
+import { quietLogger, testStack, testWorker, waitForState } from '../../support/queue-harness.ts';
+import { startRedis, type TestRedis } from '../../support/redis.ts';
+import { example, type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+
+// End to end: signed webhooks → Probot ingress → policy → BullMQ queue → worker running
+// the pipeline on the local runtime → statuses, check runs and comments on the fake API.
+
+let redis: TestRedis;
+let stack: QueueStack;
+let worker: BuildWorker;
+let h: Harness;
+
+const PASSING = `build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo hello \${GIT_COMMIT_SUBJECT}\n`;
+const FAILING =
+  'test:\n  unit:\n    container:\n      image: alpine\n      cmds:\n        - echo compiling\n        - echo "assertion failed in login" && exit 3\n';
+const SLOW = 'slow:\n  wait:\n    container:\n      image: alpine\n      cmds:\n        - sleep 30\n';
+const INVALID = 'build:\n  hello:\n    dockr:\n      file: Dockerfile\n';
+
+before(async () => {
+  redis = await startRedis();
+  stack = testStack(redis.url);
+  h = await startHarness(stack.service, (id, key, n) => stack.logs.stepTail(id, key, n), redis);
+  const config = loadConfig({ BERTH_RUNTIME: 'local' });
+  const { execute } = await createEngineExecutor(
+    config,
+    quietLogger,
+    { PATH: process.env.PATH, HOME: process.env.HOME },
+    (id) => stack.store.isActive(id),
+  );
+  worker = await testWorker(stack, { adapters: { github: h.plugin.adapter }, execute });
+});
+after(async () => {
+  assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
+  await worker.close(10_000);
+  await h.stop();
+  await stack.close();
+  await redis.stop();
+});
+
+const sha = (n: number) => n.toString(16).padStart(40, 'e');
+
+function push(commit: string) {
+  const p = example('push', undefined, (x) => String(x.ref).startsWith('refs/heads/'));
+  Object.assign(p, { after: commit, deleted: false });
+  p.head_commit = { ...p.head_commit, message: 'Add login\n\nlong body' };
+  return p;
+}
+
+function pr(action: string, commit: string, change: number) {
+  const p = example('pull_request', 'opened');
+  p.action = action;
+  p.number = change;
+  Object.assign(p.pull_request, { number: change, state: action === 'closed' ? 'closed' : 'open' });
+  p.pull_request.user.login = 'dev';
+  Object.assign(p.pull_request.head, { sha: commit, ref: `feature-${change}` });
+  p.pull_request.head.repo.full_name = 'acme/app';
+  p.pull_request.base.repo.full_name = 'acme/app';
+  h.fake.pulls.set(change, {
+    number: change,
+    state: p.pull_request.state,
+    user: { login: 'dev' },
+    head: { sha: commit, ref: `feature-${change}`, repo: { full_name: 'acme/app' } },
+    base: { repo: { full_name: 'acme/app' } },
+  });
+  return p;
+}
+
+function comment(body: string, change: number) {
+  const p = example('issue_comment', 'created');
+  p.issue.number = change;
+  p.issue.pull_request = { url: 'x' };
+  Object.assign(p.comment, { body, user: { login: 'dev', type: 'User' } });
+  p.sender.login = 'dev';
+  return p;
+}
+
+async function buildOf(commit: string, skip = 0) {
+  await h.settle();
+  const records = await stack.service.list({ repo: 'acme/app', sha: commit });
+  const record = records.at(-1 - skip);
+  assert.ok(record, `a build of ${commit}`);
+  return record;
+}
+
+const statusesOf = (commit: string) => h.fake.statuses.filter((s) => s.sha === commit);
+
+/** Retries `check` until it passes (the worker reports after it stores each record). */
+async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+test('a push runs its pipeline: pending "queued" → running → success, linked to the build page', async () => {
+  const commit = sha(1);
+  h.fake.addFile(commit, '.wharf-ci.yml', PASSING);
+  assert.equal(await h.deliver('push', push(commit)), 200);
+  const record = await buildOf(commit);
+  await waitForState(stack, record.id, 'success');
+  const target = `${PUBLIC_URL}/builds/${record.id}`;
+  await eventually(() => assert.equal(statusesOf(commit).at(-1)?.state, 'success'));
+  const seen = statusesOf(commit);
+  assert.deepEqual(seen[0], {
+    sha: commit,
+    state: 'pending',
+    context: 'berth',
+    description: seen[0]?.description,
+    target_url: target,
+  });
+  assert.match(seen[0]?.description ?? '', /^(queued|running)/, 'pending while queued or running');
+  assert.ok(seen.every((s) => s.target_url === target));
+  assert.match(seen.at(-1)?.description ?? '', /^passed/);
+  assert.equal(seen.filter((s) => s.state === 'success').length, 1, 'each status text written once');
+  const lines = await stack.logs.stepTail(record.id, { stage: 'build', step: 'hello' }, 5);
+  assert.ok(lines.includes('hello Add login'), `log shows the commit subject variable: ${lines.join(' | ')}`);
+  await eventually(() => {
+    const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === record.id);
+    assert.deepEqual([run?.status, run?.conclusion], ['completed', 'success']);
+  });
+});
+
+test('a failing step: failure status and one comment with its log tail; /retest fails again and edits it', async () => {
+  const commit = sha(2);
+  h.fake.permissions.set('dev', 'write');
+  h.fake.addFile(commit, '.wharf-ci.yml', FAILING);
+  await h.deliver('pull_request', pr('opened', commit, 7));
+  const first = await buildOf(commit);
+  await waitForState(stack, first.id, 'failed');
+  const comments = () => h.fake.comments.get(7) ?? [];
+  await eventually(() => assert.equal(comments().length, 1));
+  assert.equal(statusesOf(commit).at(-1)?.description, 'failed: test/unit exited 3');
+  assert.match(comments()[0]!.body, /assertion failed in login/);
+
+  await h.deliver('issue_comment', comment('/retest', 7));
+  await h.settle();
+  const second = (await stack.service.list({ repo: 'acme/app', sha: commit }))[0]!;
+  assert.notEqual(second.id, first.id);
+  await waitForState(stack, second.id, 'failed');
+  await eventually(() =>
+    assert.ok(comments()[0]!.body.includes(`/builds/${second.id}`), 'describes the rerun'),
+  );
+  assert.equal(comments().length, 1);
+});
+
+test('an invalid .wharf-ci.yml: failure status and a comment listing line:col', async () => {
+  const commit = sha(3);
+  h.fake.addFile(commit, '.wharf-ci.yml', INVALID);
+  await h.deliver('pull_request', pr('opened', commit, 8));
+  const record = await buildOf(commit);
+  await waitForState(stack, record.id, 'failed', 'error');
+  await eventually(() => assert.equal(statusesOf(commit).at(-1)?.state, 'failure'));
+  await eventually(() =>
+    assert.match(h.fake.comments.get(8)?.[0]?.body ?? '', /`\.wharf-ci\.yml:\d+:\d+` error:/),
+  );
+});
+
+test('closing a PR cancels its running build', async () => {
+  const commit = sha(4);
+  h.fake.addFile(commit, '.wharf-ci.yml', SLOW);
+  await h.deliver('pull_request', pr('opened', commit, 9));
+  const record = await buildOf(commit);
+  await waitForState(stack, record.id, 'running');
+  await h.deliver('pull_request', pr('closed', commit, 9));
+  await h.settle();
+  await waitForState(stack, record.id, 'cancelled');
+});
+
+test('a push that is an open PR’s head and the PR’s synchronize make one build, the PR’s', async () => {
+  const commit = sha(5);
+  h.fake.permissions.set('dev', 'write');
+  h.fake.addFile(commit, '.wharf-ci.yml', PASSING);
+  const sync = pr('synchronize', commit, 11);
+  const branchPush = push(commit);
+  branchPush.ref = 'refs/heads/feature-11';
+  await Promise.all([h.deliver('push', branchPush), h.deliver('pull_request', sync)]);
+  await h.settle();
+  const records = await stack.service.list({ repo: 'acme/app', sha: commit });
+  assert.equal(records.length, 1);
+  assert.equal(records[0]?.request.change, 11);
+  await waitForState(stack, records[0]!.id, 'success');
+});
