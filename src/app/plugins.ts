@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
 import type { Config } from '../config/load.ts';
+import { githubPlugin } from '../forge/github/index.ts';
 import { createGitlabPlugin } from '../forge/gitlab/plugin.ts';
 import { createLocalAdapter } from '../forge/local/adapter.ts';
 import type { ForgeAdapter } from '../forge/types.ts';
@@ -36,7 +37,7 @@ export interface ForgePlugin {
  * entry each, returning null when their variables are not set.
  */
 export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
-  const candidates: Array<Promise<ForgePlugin | null>> = [localPlugin(), gitlabPlugin(ctx)];
+  const candidates: Array<Promise<ForgePlugin | null>> = [localPlugin(), githubFor(ctx), gitlabPlugin(ctx)];
   const plugins = await Promise.all(candidates);
   return plugins.filter((p): p is ForgePlugin => p !== null);
 }
@@ -60,4 +61,9 @@ async function gitlabPlugin(ctx: PluginContext): Promise<ForgePlugin | null> {
     publicUrl: ctx.config.http.publicUrl,
   });
   return { ...plugin, close: () => plugin.close(ctx.config.timeouts.shutdownMs) };
+}
+
+async function githubFor(ctx: PluginContext): Promise<ForgePlugin | null> {
+  const plugin = await githubPlugin(ctx);
+  return plugin && { ...plugin, close: () => plugin.close(ctx.config.timeouts.shutdownMs) };
 }
