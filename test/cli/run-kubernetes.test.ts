@@ -28,6 +28,7 @@ describe('berth run --runtime kubernetes', () => {
         '      cmds:',
         '        - cat notes.txt',
         '        - echo "price $$5 stays"',
+        'test:',
         '  fail:',
         '    container:',
         '      image: alpine:3.20',
@@ -43,7 +44,7 @@ describe('berth run --runtime kubernetes', () => {
       assert.equal(run.code, 1, run.output);
       assert.match(run.output, /^\[build\/show\] from the working tree$/m);
       assert.match(run.output, /^\[build\/show\] price \d+5 stays$/m);
-      assert.match(run.output, /^build +fail +failed +\S+ +exit 4$/m);
+      assert.match(run.output, /^test +fail +failed +\S+ +exit 4$/m);
       const creates = kube.requests.filter((r) => r.verb === 'create' && r.resource === 'pods');
       assert.deepEqual(new Set(creates.map((r) => r.namespace)), new Set(['ci']));
       assert.equal(kube.count({ verb: 'watch', resource: 'pods' }), 1);
