@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Writes a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Writes a JSON answer (never cached: build state changes). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
   });
   res.end(text);
 }

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import type { BuildRecord } from '../../builds/types.ts';
 import type { SessionAuth } from '../auth/session.ts';
-import { localPath, readSmallBody, redirect, requestUrl, sendJson } from '../pages/respond.ts';
+import { localPath, redirect } from '../pages/respond.ts';
+import { readBody, sendJson, urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
 
 /** What the cancel/rerun/sign-in handler needs. `auth` null = no BERTH_API_TOKEN: read-only. */
@@ -22,7 +23,7 @@ const ACTION = /^\/api\/builds\/([^/]+)\/(cancel|rerun)$/;
 export function createActionsHandler(deps: ActionsDeps): HttpHandler {
   return async (req, res) => {
     if (req.method !== 'POST') return false;
-    const { pathname } = requestUrl(req);
+    const { pathname } = urlOf(req);
     if (pathname === '/session') return signIn(deps, req, res);
     if (pathname === '/session/end') return signOut(deps, req, res);
     const match = ACTION.exec(pathname);
@@ -100,7 +101,7 @@ function sameOrigin(req: IncomingMessage): boolean {
 }
 
 async function signIn(deps: ActionsDeps, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const form = new URLSearchParams((await readSmallBody(req)) ?? '');
+  const form = new URLSearchParams((await readBody(req, 8192)) ?? '');
   const next = localPath(form.get('next'));
   const token = form.get('token') ?? '';
   if (!deps.auth || !sameOrigin(req) || !deps.auth.checkToken(token)) {
@@ -113,7 +114,7 @@ async function signIn(deps: ActionsDeps, req: IncomingMessage, res: ServerRespon
 }
 
 async function signOut(deps: ActionsDeps, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const form = new URLSearchParams((await readSmallBody(req)) ?? '');
+  const form = new URLSearchParams((await readBody(req, 8192)) ?? '');
   const headers: Record<string, string> = deps.auth ? { 'set-cookie': deps.auth.cookie('') } : {};
   redirect(res, localPath(form.get('next')), headers);
   return true;

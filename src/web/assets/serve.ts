@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
-import { requestUrl } from '../pages/respond.ts';
+import { urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
 import { paletteCss } from './palette.ts';
 
@@ -55,7 +55,7 @@ function make(text: string, type: string): Asset {
 /** `GET /assets/<name>`: versioned URLs cache for a year, others revalidate by ETag. */
 export function createAssetsHandler(catalogue: AssetCatalogue): HttpHandler {
   return async (req, res) => {
-    const url = requestUrl(req);
+    const url = urlOf(req);
     if (!url.pathname.startsWith('/assets/') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const asset = catalogue.get(url.pathname.slice('/assets/'.length));
     if (!asset) {

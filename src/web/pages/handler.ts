@@ -4,9 +4,10 @@ import type { BuildState } from '../../builds/types.ts';
 import { type ForgeLinks, maskRecord } from '../assets/format.ts';
 import { type AssetCatalogue, createAssetsHandler, loadAssets } from '../assets/serve.ts';
 import type { SessionAuth } from '../auth/session.ts';
+import { urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
 import { type LayoutOptions, layout } from './layout.ts';
-import { localPath, requestUrl, sendHtml } from './respond.ts';
+import { localPath, sendHtml } from './respond.ts';
 import { buildMain, listMain, notFoundMain, signInMain } from './views.ts';
 
 /** What the human pages need. `auth` null = no BERTH_API_TOKEN: pages are read-only. */
@@ -41,7 +42,7 @@ export function createPagesHandler(deps: PagesDeps): HttpHandler {
   const serveAsset = createAssetsHandler(assets);
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const url = requestUrl(req);
+    const url = urlOf(req);
     const frame = (o: Pick<LayoutOptions, 'title' | 'main'> & Partial<LayoutOptions>): string =>
       layout({ path: url.pathname + url.search, signedIn: signedIn(deps, req), assets, ...o });
     if (url.pathname === '/') return listPage(deps, url, res, frame);

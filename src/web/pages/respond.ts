@@ -1,5 +1,5 @@
 // Small response helpers shared by the pages and actions handlers.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 /** Content-Security-Policy for every page: everything from Berth itself, nothing inline. */
 export const CSP =
@@ -23,16 +23,6 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
   res.end(html);
 }
 
-/** Sends a JSON body. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers = {}): void {
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(JSON.stringify(body));
-}
-
 /** Sends a 303 redirect to a local path. */
 export function redirect(res: ServerResponse, location: string, headers: Record<string, string> = {}): void {
   res.writeHead(303, { location, 'cache-control': 'no-store', ...headers });
@@ -42,21 +32,4 @@ export function redirect(res: ServerResponse, location: string, headers: Record<
 /** A local path safe to redirect to (no scheme, no `//host`), else `/`. */
 export function localPath(candidate: string | null | undefined): string {
   return candidate && /^\/(?![/\\])/.test(candidate) ? candidate : '/';
-}
-
-/** Reads a small request body; rejects bodies over `limit` bytes. */
-export async function readSmallBody(req: IncomingMessage, limit = 8192): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The request path and query. */
-export function requestUrl(req: IncomingMessage): URL {
-  return new URL(req.url ?? '/', 'http://berth.invalid');
 }
