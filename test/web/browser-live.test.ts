@@ -119,7 +119,7 @@ describe('pages over real builds on the local runtime', {
   test('a build page follows a live log, renders colours and opens the failed step', async () => {
     const id = await build(
       'fails',
-      `build:\n${step('ok', ['echo built'])}test:\n${step('unit', [
+      `build:\n${step('ok', ['echo built', 'sleep 1'])}test:\n${step('unit', [
         'for i in 1 2 3 4 5 6; do printf "\\033[32mtick %s\\033[0m\\n" $i; sleep 0.3; done',
         'printf "\\033[1;31mboom\\033[0m\\n"',
         'exit 3',
@@ -136,6 +136,7 @@ describe('pages over real builds on the local runtime', {
     assert.match((await unit.textContent()) ?? '', /exit 3/);
     assert.equal(await log.locator('.ln .f2', { hasText: 'tick 6' }).count(), 1, 'green rendered as a class');
     assert.equal(await log.locator('.ln .f1.sb', { hasText: 'boom' }).count(), 1, 'bold red');
+    // `ok` was running when the page opened, so it opened itself; it closes on success.
     const ok = page.locator('.step-toggle', { hasText: 'ok' });
     assert.equal(await ok.getAttribute('aria-expanded'), 'false');
     await page.close();

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The stage/step timeline: one collapsible panel per step; a panel's log viewer is mounted
-// when it first opens. Failed and running steps open by themselves.
+// when it first opens. Failed and running steps open by themselves; a step that opened
+// itself while running closes again when it succeeds, so the failure stays in view.
 import type { BuildRecord } from '../../builds/types.ts';
 import { durationBetween, escapeHtml } from './format.ts';
 import type { LogLines } from './log-lines.ts';
@@ -129,6 +130,7 @@ export function createTimeline(
           view.status = step.status;
           if (changed && !view.touched && ['running', 'failed', 'error'].includes(step.status))
             open(view, true);
+          else if (changed && !view.touched && step.status === 'success') open(view, false);
         });
       });
     },
