@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { BuildStore } from '../../src/builds/store.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { useRedis } from '../support/redis.ts';
 import { pushRequest } from '../support/requests.ts';
 
 describe('BuildStore', () => {
-  let server: TestRedis;
-  let redis: Redis;
+  const fixture = useRedis();
   let n = 0;
   const store = (retentionMs?: number) =>
-    new BuildStore({ redis, prefix: `t${n++}`, ...(retentionMs ? { retentionMs } : {}) });
-
-  before(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  after(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+    new BuildStore({ redis: fixture.redis, prefix: `t${n++}`, ...(retentionMs ? { retentionMs } : {}) });
 
   it('makes one build for concurrent requests with the same delivery id', async () => {
     const s = store();

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { test } from 'node:test';
 import pino from 'pino';
 import { createReportState } from '../../src/forge/report-state.ts';
 import { createBuildReporter } from '../../src/forge/reporter.ts';
@@ -8,23 +7,14 @@ import type { Forge } from '../../src/forge/types.ts';
 import { GITHUB_COMMENT_MAX } from '../../src/report/index.ts';
 import { MemoryForge } from '../support/memory-forge.ts';
 import { failedStages, record } from '../support/records.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { useRedis } from '../support/redis.ts';
 
-let server: TestRedis;
-let redis: Redis;
-before(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-after(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+const fixture = useRedis();
 
 function reporter(forge: Forge) {
   return createBuildReporter({
     forgeFor: () => forge,
-    state: createReportState(redis),
+    state: createReportState(fixture.redis),
     tail: async (_id, key, n) => Array.from({ length: n }, (_, i) => `${key.stage}/${key.step} out ${i}`),
     publicUrl: 'https://ci.example.com',
     commentMax: GITHUB_COMMENT_MAX,
@@ -33,7 +23,7 @@ function reporter(forge: Forge) {
 }
 
 test('statuses are written only when their text changes and never move backwards', async () => {
-  await redis.flushall();
+  await fixture.redis.flushall();
   const forge = new MemoryForge();
   const r = reporter(forge);
   await r.report(record());
@@ -51,7 +41,7 @@ test('statuses are written only when their text changes and never move backwards
 });
 
 test('a failure writes one summary comment; the next failure edits it; a pass marks it passed', async () => {
-  await redis.flushall();
+  await fixture.redis.flushall();
   const forge = new MemoryForge();
   const r = reporter(forge);
   await r.report(record({ status: 'failed', stages: failedStages() }));
@@ -68,7 +58,7 @@ test('a failure writes one summary comment; the next failure edits it; a pass ma
 });
 
 test('a passing build without an earlier failure writes no comment', async () => {
-  await redis.flushall();
+  await fixture.redis.flushall();
   const forge = new MemoryForge();
   await reporter(forge).report(record({ status: 'success' }));
   assert.equal(forge.comments.size, 0);
@@ -76,7 +66,7 @@ test('a passing build without an earlier failure writes no comment', async () =>
 });
 
 test('a forge that rejects every write does not make report throw', async () => {
-  await redis.flushall();
+  await fixture.redis.flushall();
   const broken = new MemoryForge();
   const reject = async () => {
     throw Object.assign(new Error('422 Unprocessable'), { status: 422 });

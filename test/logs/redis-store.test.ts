@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RedisLogStore, type StoredLogEntry } from '../../src/logs/redis-store.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { startRedis, useRedis } from '../support/redis.ts';
 
 const line = (text: string, step = 'test') => ({
   stage: 'build',
@@ -14,19 +14,9 @@ const line = (text: string, step = 'test') => ({
 });
 
 describe('RedisLogStore', () => {
-  let server: TestRedis;
-  let redis: Redis;
+  const fixture = useRedis();
   const store = (caps = { stepBytes: 1e6, buildBytes: 1e6 }, retentionMs = 60_000) =>
-    new RedisLogStore({ redis, prefix: `t${Math.random()}`, retentionMs, caps, blockMs: 200 });
-
-  before(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  after(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+    new RedisLogStore({ redis: fixture.redis, prefix: `t${Math.random()}`, retentionMs, caps, blockMs: 200 });
 
   it('stores lines in order and reads a tail and from an id', async () => {
     const s = store();

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BuildRequest } from '../../src/builds/types.ts';
-import type { QueueStack } from '../../src/queue/stack.ts';
-import { testStack, testWorker, waitForState } from '../support/queue-harness.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { testWorker, useQueueStack, waitForState } from '../support/queue-harness.ts';
 import { exited, spawnWorker } from '../support/spawn-worker.ts';
 
 const local = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({
@@ -18,23 +16,13 @@ const local = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({
 });
 
 describe('build queue', () => {
-  let server: TestRedis;
-  let stack: QueueStack;
-
-  before(async () => {
-    server = await startRedis();
-    stack = testStack(server.url);
-  });
-  after(async () => {
-    await stack.close();
-    await server.stop();
-  });
+  const fixture = useQueueStack();
 
   it('runs a build and records stages, steps and logs', async () => {
-    const worker = await testWorker(stack);
+    const worker = await testWorker(fixture.stack);
     try {
-      const { id } = await stack.service.request(local({ ref: 'run', inputs: { lines: '2' } }));
-      const record = await waitForState(stack, id, 'success', 'failed', 'error');
+      const { id } = await fixture.stack.service.request(local({ ref: 'run', inputs: { lines: '2' } }));
+      const record = await waitForState(fixture.stack, id, 'success', 'failed', 'error');
       assert.equal(record?.status, 'success');
       assert.equal(record?.buildRef, 1);
       assert.deepEqual(
@@ -45,7 +33,7 @@ describe('build queue', () => {
         ]),
         [['build', 'success', ['main:success:0']]],
       );
-      const page = await stack.logs.read(id, null);
+      const page = await fixture.stack.logs.read(id, null);
       assert.deepEqual([page.entries.map((e) => e.text), page.ended], [['line 0', 'line 1'], true]);
     } finally {
       await worker.close(1000);
@@ -53,38 +41,45 @@ describe('build queue', () => {
   });
 
   it('makes one queued build for concurrent identical requests', async () => {
-    const requests = Array.from({ length: 10 }, () => stack.service.request(local({ ref: 'dedupe' })));
+    const requests = Array.from({ length: 10 }, () =>
+      fixture.stack.service.request(local({ ref: 'dedupe' })),
+    );
     const results = await Promise.all(requests);
     assert.equal(new Set(results.map((r) => r.id)).size, 1);
     assert.equal(results.filter((r) => r.joined).length, 9);
-    const jobs = await stack.service.queue.getJobs(['waiting', 'active', 'prioritized']);
+    const jobs = await fixture.stack.service.queue.getJobs(['waiting', 'active', 'prioritized']);
     assert.equal(jobs.filter((j) => j.data.id === results[0]?.id).length, 1);
   });
 
   it('cancels older builds of the same branch, queued or running', async () => {
-    const worker = await testWorker(stack);
+    const worker = await testWorker(fixture.stack);
     try {
-      const first = await stack.service.request(
+      const first = await fixture.stack.service.request(
         local({ ref: 'feature', sha: 'a'.repeat(40), inputs: { sleepMs: '60000' } }),
       );
-      await waitForState(stack, first.id, 'running');
-      const second = await stack.service.request(local({ ref: 'feature', sha: 'b'.repeat(40) }));
-      const cancelled = await waitForState(stack, first.id, 'cancelled', 'success', 'error');
+      await waitForState(fixture.stack, first.id, 'running');
+      const second = await fixture.stack.service.request(local({ ref: 'feature', sha: 'b'.repeat(40) }));
+      const cancelled = await waitForState(fixture.stack, first.id, 'cancelled', 'success', 'error');
       assert.equal(cancelled?.status, 'cancelled');
       assert.match(cancelled?.message ?? '', new RegExp(`superseded by build ${second.id}`));
-      assert.equal((await waitForState(stack, second.id, 'success', 'cancelled'))?.status, 'success');
+      assert.equal((await waitForState(fixture.stack, second.id, 'success', 'cancelled'))?.status, 'success');
     } finally {
       await worker.close(1000);
     }
   });
 
   it('cancels a build running in another process', async () => {
-    const child = await spawnWorker(server.url);
+    const child = await spawnWorker(fixture.server.url);
     try {
-      const { id } = await stack.service.request(local({ ref: 'remote', inputs: { sleepMs: '60000' } }));
-      await waitForState(stack, id, 'running');
-      assert.deepEqual(await stack.service.cancel({ repo: '/tmp', ref: 'remote' }, 'stopped by test'), [id]);
-      const record = await waitForState(stack, id, 'cancelled', 'success', 'error');
+      const { id } = await fixture.stack.service.request(
+        local({ ref: 'remote', inputs: { sleepMs: '60000' } }),
+      );
+      await waitForState(fixture.stack, id, 'running');
+      assert.deepEqual(
+        await fixture.stack.service.cancel({ repo: '/tmp', ref: 'remote' }, 'stopped by test'),
+        [id],
+      );
+      const record = await waitForState(fixture.stack, id, 'cancelled', 'success', 'error');
       assert.deepEqual([record?.status, record?.reason], ['cancelled', 'cancelled']);
       assert.deepEqual(
         record?.stages[0]?.steps.map((s) => s.status),
@@ -97,16 +92,16 @@ describe('build queue', () => {
   });
 
   it('a build whose worker was SIGKILLed is taken over and finishes', async () => {
-    const child = await spawnWorker(server.url);
-    const { id } = await stack.service.request(local({ ref: 'killed', inputs: { sleepMs: '1500' } }));
-    await waitForState(stack, id, 'running');
+    const child = await spawnWorker(fixture.server.url);
+    const { id } = await fixture.stack.service.request(local({ ref: 'killed', inputs: { sleepMs: '1500' } }));
+    await waitForState(fixture.stack, id, 'running');
     child.kill('SIGKILL');
     assert.equal(await exited(child), 'SIGKILL');
-    const worker = await testWorker(stack);
+    const worker = await testWorker(fixture.stack);
     try {
-      const record = await waitForState(stack, id, 'success', 'error', 'failed', 'cancelled');
+      const record = await waitForState(fixture.stack, id, 'success', 'error', 'failed', 'cancelled');
       assert.equal(record?.status, 'success');
-      const page = await stack.logs.read(id, null);
+      const page = await fixture.stack.logs.read(id, null);
       assert.ok(page.entries.some((e) => e.text.includes('taken over by another worker')));
     } finally {
       await worker.close(1000);
@@ -114,23 +109,25 @@ describe('build queue', () => {
   });
 
   it('shuts down within its bound and hands the running build back', async () => {
-    const worker = await testWorker(stack, { handBackMs: 2000 });
-    const { id } = await stack.service.request(local({ ref: 'shutdown', inputs: { sleepMs: '60000' } }));
-    await waitForState(stack, id, 'running');
+    const worker = await testWorker(fixture.stack, { handBackMs: 2000 });
+    const { id } = await fixture.stack.service.request(
+      local({ ref: 'shutdown', inputs: { sleepMs: '60000' } }),
+    );
+    await waitForState(fixture.stack, id, 'running');
     const started = Date.now();
     await worker.close(300);
     assert.ok(Date.now() - started < 3000, 'close took too long');
-    const handedBack = await stack.store.get(id);
+    const handedBack = await fixture.stack.store.get(id);
     assert.deepEqual([handedBack?.status, handedBack?.stages[0]?.steps[0]?.status], ['running', 'running']);
-    assert.equal(await (await stack.service.queue.getJob(id))?.getState(), 'waiting');
-    const next = await testWorker(stack, {
+    assert.equal(await (await fixture.stack.service.queue.getJob(id))?.getState(), 'waiting');
+    const next = await testWorker(fixture.stack, {
       execute: async (x) => {
         x.sink.append({ stage: '', step: '', stream: 'system', time: 0, text: 'quick' });
         throw new Error('boom');
       },
     });
     try {
-      const record = await waitForState(stack, id, 'error', 'success');
+      const record = await waitForState(fixture.stack, id, 'error', 'success');
       assert.deepEqual([record?.status, record?.reason], ['error', 'infrastructure']);
     } finally {
       await next.close(1000);
@@ -138,12 +135,12 @@ describe('build queue', () => {
   });
 
   it('sweeps a running record whose job is gone', async () => {
-    const worker = await testWorker(stack, { sweepGraceMs: 0 });
+    const worker = await testWorker(fixture.stack, { sweepGraceMs: 0 });
     try {
-      const { id } = await stack.store.create(local({ ref: 'orphan' }));
-      await stack.store.update(id, (r) => ({ ...r, status: 'running' }));
+      const { id } = await fixture.stack.store.create(local({ ref: 'orphan' }));
+      await fixture.stack.store.update(id, (r) => ({ ...r, status: 'running' }));
       assert.equal(await worker.sweep(), 1);
-      const record = await stack.store.get(id);
+      const record = await fixture.stack.store.get(id);
       assert.deepEqual([record?.status, record?.reason], ['error', 'infrastructure']);
     } finally {
       await worker.close(1000);
@@ -152,21 +149,16 @@ describe('build queue', () => {
 });
 
 describe('cancel-in-progress under concurrent requests', () => {
+  const fixture = useQueueStack();
+
   it('keeps the newest of concurrent builds of one branch and cancels the rest', async () => {
-    const server = await startRedis();
-    const stack = testStack(server.url);
-    try {
-      const requests = Array.from({ length: 5 }, (_, i) =>
-        stack.service.request(local({ ref: 'race', sha: `${i}`.repeat(40) })),
-      );
-      const ids = (await Promise.all(requests)).map((r) => r.id);
-      const records = await stack.store.list({ repo: '/tmp', ref: 'race' });
-      const queued = records.filter((r) => r.status === 'queued').map((r) => r.id);
-      assert.deepEqual(queued, [records[0]?.id]);
-      assert.equal(records.length, ids.length);
-    } finally {
-      await stack.close();
-      await server.stop();
-    }
+    const requests = Array.from({ length: 5 }, (_, i) =>
+      fixture.stack.service.request(local({ ref: 'race', sha: `${i}`.repeat(40) })),
+    );
+    const ids = (await Promise.all(requests)).map((r) => r.id);
+    const records = await fixture.stack.store.list({ repo: '/tmp', ref: 'race' });
+    const queued = records.filter((r) => r.status === 'queued').map((r) => r.id);
+    assert.deepEqual(queued, [records[0]?.id]);
+    assert.equal(records.length, ids.length);
   });
 });

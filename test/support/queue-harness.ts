@@ -1,9 +1,11 @@
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import type { BuildRecord, BuildState } from '../../src/builds/types.ts';
 import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
 import type { BuildExecutor } from '../../src/queue/executor.ts';
 import { createQueueStack, type QueueStack } from '../../src/queue/stack.ts';
 import { type BuildWorker, type BuildWorkerOptions, startBuildWorker } from '../../src/queue/worker.ts';
+import { startRedis, type TestRedis } from './redis.ts';
 import { scriptedExecutor } from './scripted-executor.ts';
 
 export const quietLogger = pino({ level: 'silent' });
@@ -16,6 +18,32 @@ export function testStack(url: string): QueueStack {
     retentionMs: 3_600_000,
     logCaps: { stepBytes: 1e6, buildBytes: 2e6 },
   });
+}
+
+/** A private Redis and a test stack on it for the enclosing suite (`before` / `after`). */
+export function useQueueStack(): { readonly server: TestRedis; readonly stack: QueueStack } {
+  let server: TestRedis | undefined;
+  let stack: QueueStack | undefined;
+  before(async () => {
+    server = await startRedis();
+    stack = testStack(server.url);
+  });
+  after(async () => {
+    await stack?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useQueueStack: the suite has not started');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get stack() {
+      return started(stack);
+    },
+  };
 }
 
 /** A worker with short lock/stalled intervals, the scripted executor and the local adapter. */

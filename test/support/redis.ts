@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { Redis } from 'ioredis';
 
 /** A private redis-server on a free port; stop() kills it, restart() brings it back on the same port. */
 export interface TestRedis {
@@ -70,6 +72,30 @@ export async function startRedis(): Promise<TestRedis> {
     restart: async () => {
       await halt('SIGKILL');
       await launch();
+    },
+  };
+}
+
+/** A private Redis and a client on it for the enclosing suite: started in `before`, stopped in `after`. */
+export function useRedis(): { readonly server: TestRedis; readonly redis: Redis } {
+  let server: TestRedis | undefined;
+  let redis: Redis | undefined;
+  before(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+  });
+  after(async () => {
+    redis?.disconnect();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('useRedis: the suite has not started');
+      return server;
+    },
+    get redis() {
+      if (!redis) throw new Error('useRedis: the suite has not started');
+      return redis;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError } from '../../src/errors.ts';
-import type { BuildPlan } from '../../src/pipeline/types.ts';
 import type { BuildExecutor } from '../../src/queue/executor.ts';
+import { plan, stage as shellStage } from './plan.ts';
 
 /**
  * A build executor for queue tests, driven by the request's inputs: one stage `build`
@@ -19,7 +19,7 @@ export const scriptedExecutor: BuildExecutor = async ({
   const at = () => new Date().toISOString();
   const startedAt = at();
   onSource(request.sha ?? '0'.repeat(40));
-  onPlan(plan());
+  onPlan(plan([shellStage('build', { main: 'true' })]));
   onEvent({ type: 'stage-started', stage: 'build', index: 0, total: 1, at: at() });
   onEvent({ type: 'step-started', stage: 'build', step: 'main', at: at() });
   const lines = Number(request.inputs.lines ?? 3);
@@ -68,38 +68,3 @@ export const scriptedExecutor: BuildExecutor = async ({
     stages: [stage],
   };
 };
-
-function plan(): BuildPlan {
-  return {
-    environment: null,
-    inputs: {},
-    secretInputs: [],
-    secrets: [],
-    variables: {},
-    stages: [
-      {
-        name: 'build',
-        runsIf: 'success',
-        steps: [
-          {
-            stage: 'build',
-            name: 'main',
-            type: 'container',
-            image: 'alpine',
-            command: ['true'],
-            repoDir: '/mnt/repo',
-            workingDir: '/mnt/repo',
-            env: {},
-            secretEnv: [],
-            envFromSecrets: [],
-            mounts: [],
-            serviceAccount: null,
-            source: { kind: 'repo' },
-            tools: [],
-            os: 'linux',
-          },
-        ],
-      },
-    ],
-  };
-}
