@@ -1,23 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuildEvent, BuildResult, Timeouts } from '../engine/types.ts';
+import type { RunBuildOptions } from '../engine/run-build.ts';
+import type { BuildResult, Timeouts } from '../engine/types.ts';
 import { ConfigError } from '../errors.ts';
-import type { LogSink } from '../logs/types.ts';
 import { DEFINITION_FILE, formatDiagnostic, planFromText, type ToolImages } from '../pipeline/index.ts';
 import type { BuildContext, Runtime } from '../runtime/types.ts';
 import type { BuildExecution, BuildExecutor } from './executor.ts';
 
 /** The engine's `runBuild` (src/engine/index.ts), passed in by the composition root. */
-export type RunBuildFn = (options: {
-  runtime: Runtime;
-  build: BuildContext;
-  sink: LogSink;
-  signal: AbortSignal;
-  timeouts: Timeouts;
-  logCapBytes: number;
-  onEvent?: (event: BuildEvent) => void;
-}) => Promise<BuildResult>;
+export type RunBuildFn = (options: Omit<RunBuildOptions, 'now' | 'logger'>) => Promise<BuildResult>;
 
 export interface PipelineExecutorOptions {
   runtime: Runtime;
