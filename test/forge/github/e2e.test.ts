@@ -37,6 +37,7 @@ before(async () => {
 });
 after(async () => {
   assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
+  assert.deepEqual(h.fake.refused, [], 'nothing GitHub would refuse');
   await worker.close(10_000);
   await h.stop();
   await stack.close();
