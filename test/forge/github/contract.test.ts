@@ -4,7 +4,7 @@ import type { BuildRecord } from '../../../src/builds/types.ts';
 import { MemoryBuilds } from '../../support/memory-builds.ts';
 import { failedStages } from '../../support/records.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
-import { type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+import { example, type Harness, PUBLIC_URL, startHarness } from './harness.ts';
 import { commentPayload, openPr, prPayload, SHA } from './payloads.ts';
 
 // GitHub's own rules, as the fake enforces them: pagination, 422 limits, roles, forks.
@@ -124,4 +124,45 @@ test('a fork PR waits for /ok-to-test even when its author has write access', as
     [h.fake.statuses.at(-1)?.state, h.fake.statuses.at(-1)?.description],
     ['pending', 'waiting for approval: a collaborator can comment /ok-to-test'],
   );
+});
+
+test('Re-run on a check run (check_run.rerequested) from a writer reruns that build; from a reader nothing', async () => {
+  const record = await openedByWriter();
+  Object.assign(record, { status: 'failed', stages: failedStages() });
+  const rerun = (login: string) => {
+    const p = example('check_run', 'rerequested');
+    Object.assign(p.check_run, { name: 'berth', head_sha: SHA, pull_requests: [], app: { id: 1 } });
+    p.check_run.check_suite = {
+      ...p.check_run.check_suite,
+      head_sha: SHA,
+      head_branch: 'feature',
+      app: { id: 1 },
+    };
+    p.sender.login = login;
+    return p;
+  };
+  h.fake.permissions.set('reader', 'read');
+  await h.deliver('check_run', rerun('reader'));
+  await h.settle();
+  assert.equal(builds.records.length, 1);
+  await h.deliver('check_run', rerun('dev'));
+  await h.settle();
+  assert.equal(builds.records.length, 2);
+  assert.deepEqual(
+    [builds.records[0]?.request.trigger, builds.records[0]?.request.change, builds.records[0]?.request.rerun],
+    ['rerequested', 5, true],
+    'the fork-safe rerun keeps the PR of the earlier build (pull_requests is empty)',
+  );
+});
+
+test('Re-run all (check_suite.rerequested) reruns the newest build of every context of the sha', async () => {
+  const record = await openedByWriter();
+  Object.assign(record, { status: 'failed', stages: failedStages() });
+  const p = example('check_suite', 'rerequested');
+  Object.assign(p.check_suite, { head_sha: SHA, head_branch: 'feature', pull_requests: [], app: { id: 1 } });
+  p.sender.login = 'dev';
+  await h.deliver('check_suite', p);
+  await h.settle();
+  assert.equal(builds.records.length, 2);
+  assert.equal(builds.records[0]?.request.trigger, 'rerequested');
 });
