@@ -24,6 +24,11 @@ export interface CommitStatus {
   /** At most 140 characters (GitHub's limit); the reporter shortens. */
   description: string;
   targetUrl?: string;
+  /**
+   * Branch or tag the sha is built for. GitLab needs it (`ref`) when the sha is on no
+   * branch (tags, fork MR heads: 404 "References for commit"); GitHub has no such field.
+   */
+  ref?: string;
 }
 
 /**

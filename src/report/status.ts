@@ -26,6 +26,7 @@ export function statusOf(
     context: record.context,
     description: shorten(redact(describe(record), secrets), MAX_DESCRIPTION),
     ...(url ? { targetUrl: url } : {}),
+    ...(record.request.ref ? { ref: record.request.ref } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ test('queued, running and final builds read as a person would say them', () => {
     context: 'berth',
     description: 'queued',
     targetUrl: 'https://ci.example.com/builds/b1',
+    ref: 'feature',
   });
   const stages = failedStages();
   stages[1]!.status = 'running';

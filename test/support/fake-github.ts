@@ -2,6 +2,13 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
+import {
+  checkRunRefusal,
+  commentRefusal,
+  permissionOfRole,
+  type Refusal,
+  statusRefusal,
+} from './fake-github-rules.ts';
 
 /** One request the fake answered (or refused). */
 export interface Recorded {
@@ -26,16 +33,28 @@ type Handler = (
   m: string[],
   body: Record<string, unknown> | null,
   res: ServerResponse,
+  query: URLSearchParams,
 ) => void | Promise<void>;
+
+/** The installation token the fake hands out; repository routes require it. */
+export const INSTALLATION_TOKEN = 'ghs_test';
 
 /**
  * An HTTP-level stand-in for GitHub's REST API under `/api/v3` (GHE-style). It keeps
  * just enough state for Berth, records every request, and answers anything else with
- * 500 while remembering it in `unexpected` (tests assert it stays empty).
+ * 500 while remembering it in `unexpected` (tests assert it stays empty). Like GitHub
+ * it wants the App's JWT on `/app…` and the installation token elsewhere, refuses
+ * what GitHub refuses (422: descriptions over 140, comments over 65,536, check-run
+ * output over 65,535 characters), pages comment lists with a `Link` header, and
+ * redirects tarball downloads (302) to a codeload URL.
  */
 export class FakeGithub {
   readonly requests: Recorded[] = [];
   readonly unexpected: string[] = [];
+  /** Requests refused the way GitHub refuses them (422): Berth should provoke none. */
+  readonly refused: string[] = [];
+  /** `http://127.0.0.1:PORT/api/v3` once started. */
+  baseUrl = '';
   readonly statuses: Array<{
     sha: string;
     state: string;
@@ -71,17 +90,19 @@ export class FakeGithub {
         re('/app/installations/(\\d+)/access_tokens'),
         (_m, _b, res) =>
           json(res, 201, {
-            token: 'ghs_test',
+            token: INSTALLATION_TOKEN,
             expires_at: new Date(Date.now() + 3600_000).toISOString(),
             permissions: {},
             repository_selection: 'all',
           }),
       ],
-      ['GET', re(`${r}/contents(?:/(.*))?`), (m, _b, res) => this.content(m[1] ?? '', res)],
+      ['GET', re(`${r}/contents(?:/(.*))?`), (m, _b, res, q) => this.content(m[1] ?? '', q, res)],
       [
         'POST',
         re(`${r}/statuses/([0-9a-f]+)`),
         (m, b, res) => {
+          const refusal = statusRefusal(b);
+          if (refusal) return this.refuse(res, refusal);
           this.statuses.push({
             sha: m[1] ?? '',
             ...(b as { state: string; context: string; description: string }),
@@ -92,12 +113,14 @@ export class FakeGithub {
       [
         'GET',
         re(`${r}/issues/(\\d+)/comments`),
-        (m, _b, res) => json(res, 200, this.comments.get(Number(m[1])) ?? []),
+        (m, _b, res, q) => this.page(this.comments.get(Number(m[1])) ?? [], q, res),
       ],
       [
         'POST',
         re(`${r}/issues/(\\d+)/comments`),
         (m, b, res) => {
+          const refusal = commentRefusal(b);
+          if (refusal) return this.refuse(res, refusal);
           const list = this.comments.get(Number(m[1])) ?? [];
           const comment = {
             id: this.nextId++,
@@ -114,6 +137,8 @@ export class FakeGithub {
         (m, b, res) => {
           const comment = [...this.comments.values()].flat().find((c) => c.id === Number(m[1]));
           if (!comment) return json(res, 404, { message: 'Not Found' });
+          const refusal = commentRefusal(b);
+          if (refusal) return this.refuse(res, refusal);
           comment.body = String(b?.body);
           json(res, 200, comment);
         },
@@ -151,13 +176,21 @@ export class FakeGithub {
         'GET',
         re(`${r}/collaborators/([^/]+)/permission`),
         (m, _b, res) => {
-          const permission = this.permissions.get(m[1] ?? '') ?? 'read';
-          json(res, 200, { permission, role_name: permission, user: { login: m[1] } });
+          const role = this.permissions.get(m[1] ?? '') ?? 'read';
+          json(res, 200, { permission: permissionOfRole(role), role_name: role, user: { login: m[1] } });
         },
       ],
       ['POST', re(`${r}/check-runs`), (_m, b, res) => this.checkRun(null, b, res)],
       ['PATCH', re(`${r}/check-runs/(\\d+)`), (m, b, res) => this.checkRun(Number(m[1]), b, res)],
-      ['GET', re(`${r}/tarball/([0-9a-f]+)`), (m, _b, res) => this.tarball(m[1] ?? '', res)],
+      ['GET', re(`${r}/tarball/([0-9a-f]+)`), (m, _b, res) => this.redirectToCodeload(m[1] ?? '', res)],
+      [
+        'GET',
+        re(`/_codeload/${repo}/legacy.tar.gz/([0-9a-f]+)`),
+        (m, _b, res, q) =>
+          q.get('token') === 'codeload-token'
+            ? this.tarball(m[1] ?? '', res)
+            : json(res, 404, { message: 'Not Found' }),
+      ],
     ];
     this.server = createServer((req, res) => void this.serve(req, res));
   }
@@ -168,7 +201,8 @@ export class FakeGithub {
     await once(this.server, 'listening');
     const address = this.server.address();
     if (!address || typeof address === 'string') throw new Error('no address');
-    return `http://127.0.0.1:${address.port}/api/v3`;
+    this.baseUrl = `http://127.0.0.1:${address.port}/api/v3`;
+    return this.baseUrl;
   }
 
   async stop(): Promise<void> {
@@ -191,6 +225,11 @@ export class FakeGithub {
     const method = req.method ?? 'GET';
     if (this.gate) await this.gate;
     this.requests.push({ method, path: `${path}${url.search}`, body });
+    const auth = authProblem(path, req.headers.authorization);
+    if (auth) {
+      this.unexpected.push(`${method} ${path}: ${auth}`);
+      return json(res, 401, { message: 'Bad credentials' });
+    }
     for (const [m, pattern, handler] of this.routes) {
       const match = m === method ? pattern.exec(path) : null;
       if (match)
@@ -198,14 +237,52 @@ export class FakeGithub {
           [...match].map((s) => decodeURIComponent(s ?? '')),
           body,
           res,
+          url.searchParams,
         );
     }
     this.unexpected.push(`${method} ${path}`);
     json(res, 500, { message: `unexpected request ${method} ${path}` });
   }
 
-  private content(path: string, res: ServerResponse) {
-    const ref = this.requests.at(-1)?.path.match(/[?&]ref=([^&]+)/)?.[1] ?? '';
+  /** A 422 GitHub would give; recorded so a test can assert Berth never provoked one. */
+  private refuse(res: ServerResponse, refusal: Refusal) {
+    this.refused.push(`${refusal.status} ${refusal.body.errors?.[0]?.message ?? refusal.body.message}`);
+    json(res, refusal.status, refusal.body);
+  }
+
+  /** GitHub's pagination: `per_page` (default 30, at most 100), `page`, and a `Link` header. */
+  private page(items: unknown[], query: URLSearchParams, res: ServerResponse) {
+    const perPage = Math.min(100, Number(query.get('per_page') ?? 30) || 30);
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (page < last) {
+      const at = (n: number) => {
+        const q = new URLSearchParams(query);
+        q.set('page', String(n));
+        return `<${this.baseUrl}${this.pathOfLastRequest()}?${q}>`;
+      };
+      headers.link = `${at(page + 1)}; rel="next", ${at(last)}; rel="last"`;
+    }
+    res.writeHead(200, headers).end(JSON.stringify(items.slice((page - 1) * perPage, page * perPage)));
+  }
+
+  private pathOfLastRequest(): string {
+    return (this.requests.at(-1)?.path ?? '').split('?')[0] ?? '';
+  }
+
+  private redirectToCodeload(sha: string, res: ServerResponse) {
+    if (this.tarballStatus !== 200) return json(res, this.tarballStatus, { message: 'Not Found' });
+    const location = `${this.baseUrl}/_codeload/${this.repo}/legacy.tar.gz/${sha}?token=codeload-token`;
+    res.writeHead(302, { location }).end();
+  }
+
+  private content(path: string, query: URLSearchParams, res: ServerResponse) {
+    const ref = query.get('ref');
+    if (!ref) {
+      this.unexpected.push(`GET contents/${path} without ?ref= (GitHub would read the default branch)`);
+      return json(res, 500, { message: 'Berth must name the commit' });
+    }
     const text = this.files.get(`${ref}:${path}`);
     if (text !== undefined) {
       const content = Buffer.from(text).toString('base64');
@@ -227,6 +304,9 @@ export class FakeGithub {
   private checkRun(id: number | null, body: Record<string, unknown> | null, res: ServerResponse) {
     if (this.checksStatus === 403)
       return json(res, 403, { message: 'Resource not accessible by integration' });
+    if (id !== null && !this.checkRuns.has(id)) return json(res, 404, { message: 'Not Found' });
+    const refusal = checkRunRefusal(body, id === null);
+    if (refusal) return this.refuse(res, refusal);
     const runId = id ?? this.nextId++;
     const run = { ...(this.checkRuns.get(runId) ?? {}), ...body, id: runId };
     this.checkRuns.set(runId, run);
@@ -234,7 +314,6 @@ export class FakeGithub {
   }
 
   private async tarball(sha: string, res: ServerResponse) {
-    if (this.tarballStatus !== 200) return json(res, this.tarballStatus, { message: 'Not Found' });
     const archive = pack();
     res.writeHead(200, { 'content-type': 'application/x-gzip' });
     const done = once(archive.pipe(createGzip()).pipe(res), 'finish');
@@ -248,6 +327,15 @@ export class FakeGithub {
     archive.finalize();
     await done;
   }
+}
+
+/** What is wrong with the credentials of a request, or null: the App's JWT on `/app…`, the installation token elsewhere. */
+function authProblem(path: string, header: string | undefined): string | null {
+  if (path.startsWith('/_codeload/')) return null;
+  if (path === '/app' || path.startsWith('/app/')) {
+    return /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(header ?? '') ? null : 'wants the App JWT (bearer)';
+  }
+  return header === `token ${INSTALLATION_TOKEN}` ? null : 'wants the installation token';
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

@@ -28,6 +28,7 @@ export interface FakeNote {
 
 export interface FakeStatus {
   name: string;
+  ref: string;
   state: string;
   target_url: string | null;
   description: string | null;
@@ -39,6 +40,8 @@ interface FakeProject {
   files: Map<string, Map<string, string>>;
   archives: Map<string, Record<string, string>>;
   commits: Map<string, { message: string }>;
+  /** Commits reachable from a branch (GitLab finds a status's ref among them when none is given). */
+  onBranch: Set<string>;
   members: Map<number, number>;
   /** Statuses in the order they were posted, per sha. */
   statuses: Map<string, FakeStatus[]>;
@@ -67,7 +70,10 @@ const notFound = (what: string): Reply => ({ status: 404, json: { message: `404 
 /**
  * An HTTP-level stand-in for the GitLab REST API v4: the real gitbeaker client talks
  * to it through `host`. It records every request; an unexpected one is answered 500
- * and makes `close()` reject, which fails the test that owns it.
+ * and makes `close()` reject, which fails the test that owns it. Like GitLab it pages
+ * lists (`per_page` default 20, at most 100, `Link` and `X-Next-Page` headers) and
+ * refuses a status for a commit it does not have, or without `ref` for a commit on no
+ * branch (404 "References for commit").
  */
 export class FakeGitlab {
   readonly requests: RecordedRequest[] = [];
@@ -142,6 +148,7 @@ export class FakeGitlab {
       files: new Map(),
       archives: new Map(),
       commits: new Map(),
+      onBranch: new Set(),
       members: new Map(),
       statuses: new Map(),
       notes: new Map(),
@@ -150,10 +157,20 @@ export class FakeGitlab {
     });
   }
 
-  /** The commit `sha` of project `id` holds `files` (raw file API and archive). */
-  addCommit(id: number, sha: string, files: Record<string, string>, message = 'a commit'): void {
+  /**
+   * The commit `sha` of project `id` holds `files` (raw file API and archive). It is on
+   * a branch unless `onBranch` is false (a fork MR head seen from the target project).
+   */
+  addCommit(
+    id: number,
+    sha: string,
+    files: Record<string, string>,
+    message = 'a commit',
+    options: { onBranch?: boolean } = {},
+  ): void {
     const project = this.project(id);
     project.commits.set(sha, { message });
+    if (options.onBranch !== false) project.onBranch.add(sha);
     project.files.set(sha, new Map(Object.entries(files)));
     project.archives.set(sha, files);
   }
@@ -302,6 +319,9 @@ export class FakeGitlab {
     const [id, sha] = params as [string, string];
     const project = this.project(id);
     if (project.statusForbidden) return { status: 403, json: { message: '403 Forbidden' } };
+    if (!project.commits.has(sha)) return notFound('Commit');
+    const ref = (body?.ref as string | undefined) ?? (project.onBranch.has(sha) ? 'main' : undefined);
+    if (!ref) return notFound('References for commit');
     const state = String(body?.state);
     if (!['pending', 'running', 'success', 'failed', 'canceled', 'skipped'].includes(state)) {
       return { status: 400, json: { message: 'state does not have a valid value' } };
@@ -317,6 +337,7 @@ export class FakeGitlab {
     }
     const status: FakeStatus = {
       name,
+      ref,
       state,
       target_url: (body?.target_url as string | undefined) ?? null,
       description: (body?.description as string | undefined) ?? null,
@@ -331,9 +352,38 @@ export class FakeGitlab {
     return mr ? { status: 200, json: mr } : notFound('Merge Request');
   }
 
-  private listNotes({ params }: Match): Reply {
-    const notes = this.notesOf(Number(this.project(params[0] as string).id), Number(params[1]));
-    return { status: 200, json: notes };
+  private listNotes({ params, query }: Match): Reply {
+    const project = this.project(params[0] as string);
+    const notes = this.notesOf(project.id, Number(params[1]));
+    const path = `${this.prefix}projects/${encodeURIComponent(params[0] as string)}/merge_requests/${params[1]}/notes`;
+    return this.page(notes, query, path);
+  }
+
+  /** GitLab's offset pagination: `page`, `per_page` (default 20, max 100), `Link` and `X-*` headers. */
+  private page(items: unknown[], query: Record<string, string>, path: string): Reply {
+    const perPage = Math.min(100, Number(query.per_page ?? 20) || 20);
+    const page = Math.max(1, Number(query.page ?? 1) || 1);
+    const pages = Math.max(1, Math.ceil(items.length / perPage));
+    const origin = new URL(this.url).origin;
+    const at = (n: number) =>
+      `<${origin}${path}?${new URLSearchParams({ ...query, page: String(n), per_page: String(perPage) })}>`;
+    const links = [
+      ...(page < pages ? [`${at(page + 1)}; rel="next"`] : []),
+      `${at(1)}; rel="first"`,
+      `${at(pages)}; rel="last"`,
+    ];
+    return {
+      status: 200,
+      json: items.slice((page - 1) * perPage, page * perPage),
+      headers: {
+        link: links.join(', '),
+        'x-page': String(page),
+        'x-per-page': String(perPage),
+        'x-total': String(items.length),
+        'x-total-pages': String(pages),
+        'x-next-page': page < pages ? String(page + 1) : '',
+      },
+    };
   }
 
   private createNote({ params, body }: Match): Reply {
@@ -373,7 +423,9 @@ function send(res: ServerResponse, reply: Reply): void {
   } else if (reply.text !== undefined) {
     res.writeHead(reply.status, reply.headers).end(reply.text);
   } else {
-    res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.json ?? {}));
+    res
+      .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
+      .end(JSON.stringify(reply.json ?? {}));
   }
 }
 

@@ -89,7 +89,8 @@ export async function createGithubPlugin(
   const handle = async (event: ForgeEvent) => {
     const forge = await clients.forgeFor(event.repo.installationId ?? 0);
     const logger = log.child({ delivery: event.deliveryId, repo: event.repo.repo });
-    await handleForgeEvent(event, { forge, builds: deps.builds, store, logger, reporter });
+    // forges.md: PRs from forks wait for /ok-to-test like those of untrusted authors.
+    await handleForgeEvent(event, { forge, builds: deps.builds, store, logger, reporter, holdForks: true });
   };
   const middleware = await createNodeMiddleware(
     (app: Probot) => {

@@ -63,6 +63,7 @@ export class GitlabForge implements Forge {
       name: status.context,
       description: status.description.slice(0, DESCRIPTION_LIMIT),
       ...(status.targetUrl ? { targetUrl: status.targetUrl } : {}),
+      ...(status.ref ? { ref: status.ref } : {}),
     };
     try {
       await callGitlab(

@@ -32,9 +32,14 @@ export function forkAware(forge: Forge, fork: ForkHead | null): Forge {
     ...(forge.openChangesAt ? { openChangesAt: forge.openChangesAt.bind(forge) } : {}),
     ...(forge.getCommit ? { getCommit: forge.getCommit.bind(forge) } : {}),
     async setStatus(repo, sha, status, signal) {
-      for (const project of [fork.source, repo]) {
+      // In the target project the fork's head is on no branch, only on the MR's ref.
+      const tries = [
+        { project: fork.source, status },
+        { project: repo, status: { ...status, ref: `refs/merge-requests/${fork.change}/head` } },
+      ];
+      for (const attempt of tries) {
         try {
-          await forge.setStatus(project, sha, status, signal);
+          await forge.setStatus(attempt.project, sha, attempt.status, signal);
           return;
         } catch (error) {
           if (!(error instanceof ForgeError) || error.retryable) throw error;

@@ -32,7 +32,8 @@ export const mergeRequestHook = z.object({
     source_branch: z.string().min(1),
     source_project_id: z.number().int(),
     target_project_id: z.number().int(),
-    source: project.partial().optional(),
+    /** Null when the source project is gone (a deleted fork). */
+    source: project.partial().nullable().optional(),
     last_commit: commit,
   }),
 });

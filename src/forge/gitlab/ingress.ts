@@ -46,7 +46,10 @@ export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler 
     const parsed = parseBody(hookName, body);
     if ('error' in parsed) return answer(res, 400, { error: parsed.error });
     const deliveryId = header(req, 'idempotency-key') ?? createHash('sha256').update(body).digest('hex');
-    if (!options.dispatcher.submit(`gitlab:${deliveryId}`, () => handle(parsed, deliveryId, options))) {
+    // X-Gitlab-Event-UUID changes on a manual resend: for tracing only, never the dedupe key.
+    const eventUuid = header(req, 'x-gitlab-event-uuid');
+    const work = () => handle(parsed, deliveryId, eventUuid, options);
+    if (!options.dispatcher.submit(`gitlab:${deliveryId}`, work)) {
       return answer(res, 503, { error: 'too many hooks in flight; retry later' }, { 'retry-after': '30' });
     }
     return answer(res, 202, { accepted: deliveryId });
@@ -54,8 +57,13 @@ export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler 
   return handler;
 }
 
-async function handle(hook: ParsedHook, deliveryId: string, options: GitlabIngressOptions): Promise<void> {
-  const log = options.logger.child({ deliveryId, hook: hook.type });
+async function handle(
+  hook: ParsedHook,
+  deliveryId: string,
+  eventUuid: string | undefined,
+  options: GitlabIngressOptions,
+): Promise<void> {
+  const log = options.logger.child({ deliveryId, eventUuid, hook: hook.type });
   try {
     const botUsername = hook.type === 'note' ? await options.botUsername() : '';
     const meaning = mapHook(hook, { deliveryId, botUsername });

@@ -11,7 +11,7 @@ export interface PolicyDeps {
   logger: Logger;
   /** Writes the "queued" status of a build the policy just requested. */
   reporter?: BuildReporter;
-  /** Hold every PR/MR from a fork until `/ok-to-test`, whoever wrote it (GitLab). */
+  /** Hold every PR/MR from a fork until `/ok-to-test`, whoever wrote it (both forges set it). */
   holdForks?: boolean;
 }
 

@@ -104,14 +104,19 @@ export function latestPerContext(records: BuildRecord[]): BuildRecord[] {
  * False when the commit has no pipeline file (a status then says there is nothing to
  * build). A failed lookup counts as present: the worker reports what it finds.
  */
-export async function hasPipeline(deps: PolicyDeps, repo: RepoRef, sha: string): Promise<boolean> {
+export async function hasPipeline(
+  deps: PolicyDeps,
+  repo: RepoRef,
+  sha: string,
+  ref: string,
+): Promise<boolean> {
   try {
     if ((await deps.forge.readFile(repo, sha, DEFINITION_FILE)) !== null) return true;
   } catch (err) {
     deps.logger.warn({ err, sha }, 'cannot check for the pipeline file; queueing anyway');
     return true;
   }
-  await deps.forge.setStatus(repo, sha, noPipelineStatus(DEFINITION_FILE));
+  await deps.forge.setStatus(repo, sha, { ...noPipelineStatus(DEFINITION_FILE), ref });
   return false;
 }
 

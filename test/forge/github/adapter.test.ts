@@ -30,6 +30,7 @@ before(async () => {
 });
 after(async () => {
   assert.deepEqual(h.fake.unexpected, []);
+  assert.deepEqual(h.fake.refused, []);
   await h.stop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -46,6 +47,11 @@ test('fetches the source from the tarball at the sha, top folder stripped, modes
   assert.equal(await readFile(join(dir, 'scripts/run.sh'), 'utf8'), '#!/bin/sh\necho hi\n');
   assert.equal((await stat(join(dir, 'scripts/run.sh'))).mode & 0o111, 0o111);
   assert.ok(h.fake.requests.some((r) => r.path === `/repos/acme/app/tarball/${SHA}`));
+  const codeload = `/_codeload/acme/app/legacy.tar.gz/${SHA}?token=codeload-token`;
+  assert.ok(
+    h.fake.requests.some((r) => r.path === codeload),
+    'follows GitHub’s 302 to codeload',
+  );
 });
 
 test('build variables come from the request and the commits API', async () => {

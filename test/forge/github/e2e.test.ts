@@ -20,6 +20,7 @@ const PASSING = `build:\n  hello:\n    container:\n      image: alpine\n      cm
 const FAILING =
   'test:\n  unit:\n    container:\n      image: alpine\n      cmds:\n        - echo compiling\n        - echo "assertion failed in login" && exit 3\n';
 const SLOW = 'slow:\n  wait:\n    container:\n      image: alpine\n      cmds:\n        - sleep 30\n';
+const LEAKY = `inputs:\n  - name: TOKEN\n    type: password\n    default: s3cr3t-t0ken-value\ntest:\n  login:\n    container:\n      image: alpine\n      cmds:\n        - echo "logging in with \${TOKEN}" && exit 1\n`;
 const INVALID = 'build:\n  hello:\n    dockr:\n      file: Dockerfile\n';
 
 before(async () => {
@@ -37,6 +38,7 @@ before(async () => {
 });
 after(async () => {
   assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
+  assert.deepEqual(h.fake.refused, [], 'nothing GitHub would refuse');
   await worker.close(10_000);
   await h.stop();
   await stack.close();
@@ -152,6 +154,22 @@ test('a failing step: failure status and one comment with its log tail; /retest 
     assert.ok(comments()[0]!.body.includes(`/builds/${second.id}`), 'describes the rerun'),
   );
   assert.equal(comments().length, 1);
+});
+
+test('a password input printed by a failing step is redacted in the comment and the check run', async () => {
+  const commit = sha(6);
+  h.fake.permissions.set('dev', 'write');
+  h.fake.addFile(commit, '.wharf-ci.yml', LEAKY);
+  await h.deliver('pull_request', pr('opened', commit, 12));
+  const record = await buildOf(commit);
+  await waitForState(stack, record.id, 'failed');
+  await eventually(() => assert.match(h.fake.comments.get(12)?.[0]?.body ?? '', /logging in with \*\*\*/));
+  await eventually(() => {
+    const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === record.id);
+    assert.equal(run?.conclusion, 'failure');
+  });
+  const written = JSON.stringify([h.fake.comments.get(12), [...h.fake.checkRuns.values()], h.fake.statuses]);
+  assert.ok(!written.includes('s3cr3t-t0ken-value'), 'the secret reaches no GitHub write');
 });
 
 test('an invalid .wharf-ci.yml: failure status and a comment listing line:col', async () => {

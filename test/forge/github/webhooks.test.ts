@@ -3,9 +3,9 @@ import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { MemoryBuilds } from '../../support/memory-builds.ts';
 import { failedStages } from '../../support/records.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
-import { example, type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+import { type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+import { commentPayload, openPr as openPrOn, prPayload, pushPayload, SHA } from './payloads.ts';
 
-const SHA = 'a'.repeat(40);
 let redis: TestRedis;
 let builds: MemoryBuilds;
 let h: Harness;
@@ -27,51 +27,11 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
+  assert.deepEqual(h.fake.refused, [], 'nothing GitHub would refuse');
   await h.stop();
 });
 
-function pushPayload(sha = SHA, message = 'Update README') {
-  const p = example('push', undefined, (x) => String(x.ref).startsWith('refs/heads/'));
-  p.after = sha;
-  p.deleted = false;
-  p.head_commit = { ...p.head_commit, message };
-  return p;
-}
-
-function prPayload(action: string, sha: string, fork: boolean, author = 'stranger') {
-  const p = example('pull_request', action === 'synchronize' ? 'synchronize' : action);
-  p.action = action;
-  p.number = 5;
-  p.pull_request.number = 5;
-  p.pull_request.state = action === 'closed' ? 'closed' : 'open';
-  p.pull_request.user.login = author;
-  p.pull_request.head.sha = sha;
-  p.pull_request.head.ref = 'feature';
-  p.pull_request.head.repo.full_name = fork ? `${author}/app` : 'acme/app';
-  p.pull_request.base.repo.full_name = 'acme/app';
-  return p;
-}
-
-function commentPayload(body: string, login: string) {
-  const p = example('issue_comment', 'created');
-  p.issue.number = 5;
-  p.issue.pull_request = { url: 'https://api.github.com/repos/acme/app/pulls/5' };
-  p.comment.body = body;
-  p.comment.user.login = login;
-  p.comment.user.type = 'User';
-  p.sender.login = login;
-  return p;
-}
-
-function openPr(sha: string, fork: boolean, author = 'stranger') {
-  h.fake.pulls.set(5, {
-    number: 5,
-    state: 'open',
-    user: { login: author },
-    head: { sha, ref: 'feature', repo: { full_name: fork ? `${author}/app` : 'acme/app' } },
-    base: { repo: { full_name: 'acme/app' } },
-  });
-}
+const openPr = (sha: string, fork: boolean, author = 'stranger') => openPrOn(h.fake, sha, fork, author);
 
 test('a push queues a build: pending "queued" → success, with the build page as target_url', async () => {
   assert.equal(await h.deliver('push', pushPayload()), 200);

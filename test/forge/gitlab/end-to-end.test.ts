@@ -16,11 +16,13 @@ const PUBLIC_URL = 'http://berth.example';
 const GOOD = '1'.repeat(40);
 const FAILING = '2'.repeat(40);
 const INVALID = '3'.repeat(40);
+const LEAKY = '4'.repeat(40);
 const PIPELINES = {
   [GOOD]: `build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo hello \${PROJECT_ID} \${REPO_GROUP}\n`,
   [FAILING]:
     'build:\n  unit:\n    container:\n      image: alpine\n      cmds:\n        - echo "assertion failed in test_login"\n        - exit 3\n',
   [INVALID]: 'build:\n  hello:\n    container:\n      cmds: []\n',
+  [LEAKY]: `inputs:\n  - name: TOKEN\n    type: password\n    default: gl-s3cr3t-value\nbuild:\n  login:\n    container:\n      image: alpine\n      cmds:\n        - echo "token is \${TOKEN}" && exit 1\n`,
 };
 const logger = pino({ level: 'silent' });
 
@@ -139,6 +141,24 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
     const notes = await noteOn(1);
     assert.equal(notes.length, 1);
     assert.match(notes[0]!.body, /assertion failed in test_login/);
+  });
+
+  it('a password input printed by a failing step is redacted in the note', async () => {
+    fake.addMergeRequest(15, 3, { sha: LEAKY, state: 'opened', source_branch: 'leaky' });
+    const payload = fixture('merge-request-open', {
+      object_attributes: {
+        iid: 3,
+        action: 'open',
+        source_branch: 'leaky',
+        last_commit: { id: LEAKY, message: 'x' },
+      },
+    });
+    await postHook(url, 'Merge Request Hook', payload, { token: SECRET });
+    await finished(LEAKY);
+    const note = (await noteOn(3))[0]?.body ?? '';
+    assert.match(note, /token is \*\*\*/);
+    const written = JSON.stringify([fake.notesOf(15, 3), fake.statusesOf(15, LEAKY)]);
+    assert.ok(!written.includes('gl-s3cr3t-value'), 'the secret reaches no GitLab write');
   });
 
   it('an invalid .wharf-ci.yml fails the status and the note names line:col', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -41,7 +42,7 @@ export async function serve(handlers: HttpHandler[]): Promise<{ url: string; clo
   };
 }
 
-/** Posts a hook the way GitLab does. */
+/** Posts a hook the way GitLab does (its delivery headers included; the event UUID is new each time). */
 export async function postHook(
   url: string,
   event: string,
@@ -55,6 +56,9 @@ export async function postHook(
       'x-gitlab-event': event,
       'x-gitlab-token': options.token,
       'user-agent': 'GitLab/18.5.0',
+      'x-gitlab-event-uuid': randomUUID(),
+      'x-gitlab-webhook-uuid': '2f4e4c54-0d5b-4b0e-9d6e-2f8f3f1b7a11',
+      'x-gitlab-instance': 'https://gitlab.example.com',
       ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
     },
     body: typeof payload === 'string' ? payload : JSON.stringify(payload),

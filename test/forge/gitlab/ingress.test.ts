@@ -78,7 +78,7 @@ describe('GitLab webhook ingress', () => {
     );
   });
 
-  it('uses a sha256 of the body as delivery id when there is no Idempotency-Key', async () => {
+  it('uses a sha256 of the body as delivery id when there is no Idempotency-Key (not X-Gitlab-Event-UUID, new on each resend)', async () => {
     await post('Push Hook', fixture('push'));
     await post('Push Hook', fixture('push'));
     const [first, second] = events;
@@ -130,6 +130,15 @@ describe('GitLab webhook ingress', () => {
       repo: 'eve/diaspora',
       projectId: 42,
     });
+  });
+
+  it('accepts a fork merge request whose source project is gone (source: null)', async () => {
+    const payload = fixture('merge-request-open', {
+      object_attributes: { source_project_id: 42, source: null },
+    });
+    assert.equal((await post('Merge Request Hook', payload)).status, 202);
+    const [event] = events;
+    assert.deepEqual(event?.kind === 'change' && event.fork, { forge: 'gitlab', repo: '42', projectId: 42 });
   });
 
   it('maps merge request notes to comments with the head sha; ignores other notes', async () => {

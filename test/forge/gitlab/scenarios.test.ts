@@ -85,8 +85,9 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
 
   it('a fork MR waits for /ok-to-test, runs after it, and waits again after a new push', async () => {
     h.fake.addProject(42, 'eve/diaspora');
+    h.fake.addCommit(42, HEAD, { '.wharf-ci.yml': PIPELINE }, 'fixed readme');
     h.fake.addCommit(42, NEW_HEAD, { '.wharf-ci.yml': PIPELINE }, 'more');
-    h.fake.addCommit(15, NEW_HEAD, { '.wharf-ci.yml': PIPELINE }, 'more');
+    h.fake.addCommit(15, NEW_HEAD, { '.wharf-ci.yml': PIPELINE }, 'more', { onBranch: false });
     h.openMergeRequest({ source_project_id: 42, author: { username: 'eve' } });
     const fork = { source_project_id: 42, source: { id: 42, path_with_namespace: 'eve/diaspora' } };
     await h.hook('Merge Request Hook', mr({ action: 'open', ...fork }, { user: { username: 'dev' } }));
@@ -119,9 +120,14 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
   it('a fork status falls back to the target project, then to a note on the MR', async () => {
     h.fake.addProject(42, 'eve/diaspora');
     h.fake.forbidStatuses(42);
+    h.fake.addCommit(15, NEW_HEAD, { '.wharf-ci.yml': PIPELINE }, 'x', { onBranch: false });
     const fork = { source_project_id: 42, source: { id: 42, path_with_namespace: 'eve/diaspora' } };
-    await h.hook('Merge Request Hook', mr({ action: 'open', ...fork }));
-    assert.deepEqual(statuses(), ['pending'], 'written on the target project');
+    await h.hook('Merge Request Hook', mr({ action: 'open', ...fork, last_commit: { id: NEW_HEAD } }));
+    assert.deepEqual(
+      h.fake.statusesOf(15, NEW_HEAD).map((s) => [s.state, s.ref]),
+      [['pending', 'refs/merge-requests/1/head']],
+      'written on the target project, on the MR ref (the fork head is on no branch there)',
+    );
     h.fake.forbidStatuses(15);
     await h.hook(
       'Merge Request Hook',
