@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StepOutput } from '../../logs/types.ts';
-import { backoffMs, sleep } from './api.ts';
+import { type ApiRequestCounter, backoffMs, sleep } from './api.ts';
 import { readText, streamGet } from './kube-http.ts';
 import { LineDeduper, parseTimedLine, sinceTimeOf } from './log-lines.ts';
 
@@ -17,6 +17,7 @@ export interface LogFollowerOptions {
   /** Resolves once the watch saw the container terminate (or the pod vanish). */
   terminated: Promise<void>;
   logger: Logger;
+  count: ApiRequestCounter;
 }
 
 /** A running log reader with its own lifetime (not the step's). */
@@ -79,6 +80,7 @@ async function readOnce(
   const path = `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/log`;
   let response: IncomingMessage;
   try {
+    options.count('log');
     response = await streamGet(options.kubeConfig, path, query, signal);
   } catch (error) {
     if (signal.aborted) return 'stopped';

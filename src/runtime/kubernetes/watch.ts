@@ -1,6 +1,6 @@
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { backoffMs, sleep, statusOf } from './api.ts';
+import { type ApiRequestCounter, backoffMs, sleep, statusOf } from './api.ts';
 
 /** A watched object: only its resourceVersion matters here. */
 interface Watched {
@@ -19,7 +19,12 @@ export interface ResumableWatchOptions<T extends Watched> {
   /** A connection silent this long is presumed stalled and reopened from the last version. */
   idleMs: number;
   logger: Logger;
+  /** Counts each watch connection (and nothing else). */
+  count: ApiRequestCounter;
 }
+
+/** A clean close sooner than this, with no event, counts as a failed attempt (backoff). */
+const QUICK_CLOSE_MS = 1000;
 
 type Ending = { kind: 'closed' } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
 
@@ -56,7 +61,11 @@ export class ResumableWatch<T extends Watched> {
   async #loop(connected: () => void): Promise<void> {
     let attempt = 0;
     while (!this.#stopped.signal.aborted) {
-      const { ending, events } = await this.#once(connected);
+      const began = Date.now();
+      const { ending, events } = await this.#once(connected).catch((error: unknown) => ({
+        ending: { kind: 'failed', error } as const,
+        events: 0,
+      }));
       if (this.#stopped.signal.aborted) break;
       if (events > 0) attempt = 0;
       if (ending.kind === 'expired') {
@@ -65,6 +74,9 @@ export class ResumableWatch<T extends Watched> {
       }
       if (ending.kind === 'failed') {
         this.#options.logger.warn({ err: ending.error, path: this.#options.path }, 'kubernetes watch failed');
+        await sleep(backoffMs(attempt++), this.#stopped.signal);
+      } else if (events === 0 && Date.now() - began < QUICK_CLOSE_MS) {
+        // A server closing every watch at once must not be answered by a tight loop.
         await sleep(backoffMs(attempt++), this.#stopped.signal);
       }
     }
@@ -116,8 +128,11 @@ export class ResumableWatch<T extends Watched> {
       if (!error) finish({ kind: 'closed' });
       else finish(statusOf(error) === 410 ? { kind: 'expired' } : { kind: 'failed', error });
     };
+    this.#options.count('watch');
+    this.#options.logger.debug({ path: this.#options.path, version: this.#version }, 'opening watch');
     this.#controller = await watch.watch(this.#options.path, query, onLine, onDone);
     const opened = !this.#controller.signal.aborted;
+    this.#options.logger.debug({ path: this.#options.path, opened }, 'watch request answered');
     if (opened) connected();
     if (this.#stopped.signal.aborted) this.#controller.abort();
     return { ending: await ended, opened, events };
