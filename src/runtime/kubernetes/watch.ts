@@ -26,6 +26,9 @@ export interface ResumableWatchOptions<T extends Watched> {
 /** A clean close sooner than this, with no event, counts as a failed attempt (backoff). */
 const QUICK_CLOSE_MS = 1000;
 
+/** A watch request whose response headers take longer than this is abandoned and retried. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
 type Ending = { kind: 'closed' } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
 
 /**
@@ -102,6 +105,7 @@ export class ResumableWatch<T extends Watched> {
     });
     let events = 0;
     let expired = false;
+    let abandoned = false;
     const watch = new Watch(this.#options.kubeConfig);
     Reflect.set(watch, 'requestTimeoutMs', this.#options.idleMs);
     const query = {
@@ -110,6 +114,7 @@ export class ResumableWatch<T extends Watched> {
       ...(this.#version ? { resourceVersion: this.#version } : {}),
     };
     const onLine = (type: string, object: unknown): void => {
+      if (abandoned) return;
       if (type === 'ERROR') {
         expired = statusOf(object) === 410;
         this.#controller?.abort();
@@ -124,13 +129,27 @@ export class ResumableWatch<T extends Watched> {
       }
     };
     const onDone = (error: unknown): void => {
-      if (expired) return;
+      if (expired || abandoned) return;
       if (!error) finish({ kind: 'closed' });
       else finish(statusOf(error) === 410 ? { kind: 'expired' } : { kind: 'failed', error });
     };
     this.#options.count('watch');
     this.#options.logger.debug({ path: this.#options.path, version: this.#version }, 'opening watch');
-    this.#controller = await watch.watch(this.#options.path, query, onLine, onDone);
+    const request = watch.watch(this.#options.path, query, onLine, onDone);
+    const connecting = new AbortController();
+    const timeout = sleep(CONNECT_TIMEOUT_MS, connecting.signal).then(() => null);
+    const answer = await Promise.race([request, timeout]).finally(() => connecting.abort());
+    if (answer === null) {
+      // client-node bounds the connect by the (long) idle timeout only: give up on it here.
+      abandoned = true;
+      void request.then(
+        (controller) => controller.abort(),
+        () => {},
+      );
+      const error = new Error(`the watch was not answered within ${CONNECT_TIMEOUT_MS} ms`);
+      return { ending: { kind: 'failed', error }, opened: false, events };
+    }
+    this.#controller = answer;
     const opened = !this.#controller.signal.aborted;
     this.#options.logger.debug({ path: this.#options.path, opened }, 'watch request answered');
     if (opened) connected();
