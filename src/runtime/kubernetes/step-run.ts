@@ -179,7 +179,17 @@ export async function runStepPod(
   const normalEnd = result.status === 'success' || result.status === 'failed';
   // A create still in flight may yet make the pod: delete only once it has answered.
   await created;
-  if (normalEnd && follower) await waitAtMost((follower as LogFollower).done, context.logGraceMs);
+  if (normalEnd && follower) {
+    await waitAtMost((follower as LogFollower).done, context.logGraceMs);
+    if (!(follower as LogFollower).complete) {
+      // Never a silent loss: say so when the pod goes before its log was read to the end.
+      log.warn({ graceMs: context.logGraceMs }, 'deleting the pod before its log stream ended');
+      io.output.line(
+        'system',
+        `[berth] the log may be incomplete: its stream did not end within ${context.logGraceMs} ms of the container's exit`,
+      );
+    }
+  }
   const deleted = context.deletePod(name, !normalEnd);
   if (!normalEnd && follower)
     await waitAtMost((follower as LogFollower).done, Math.min(context.logGraceMs, 2000));
