@@ -31,7 +31,8 @@ export async function executePlan(ctx: CliContext, build: LocalBuild): Promise<n
     runtime: build.runtime,
     build: {
       id: `run-${randomBytes(4).toString('hex')}`,
-      instance: build.config.instance,
+      // Not the bot's instance: a worker's reaper in the same namespace would take these pods for orphans.
+      instance: cliInstance(build.config.instance),
       plan: build.plan,
       source: { dir: build.repoDir, respectGitignore: build.respectGitignore },
     },
@@ -53,5 +54,8 @@ function announce(event: BuildEvent, note: (text: string) => void) {
     note(`── stage ${event.result.name}: skipped`);
   }
 }
+
+/** The `berth.dev/instance` label of `berth run` pods: the configured instance plus `-cli`. */
+export const cliInstance = (instance: string): string => `${instance}-cli`;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

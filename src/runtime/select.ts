@@ -46,6 +46,7 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
     timeouts,
     logger,
     logCapBytes,
+    redactReferencedSecrets: kubernetes.redactReferencedSecrets,
   });
 }
 

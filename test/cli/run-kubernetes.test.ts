@@ -48,6 +48,13 @@ describe('berth run --runtime kubernetes', () => {
       const creates = kube.requests.filter((r) => r.verb === 'create' && r.resource === 'pods');
       assert.deepEqual(new Set(creates.map((r) => r.namespace)), new Set(['ci']));
       assert.equal(kube.count({ verb: 'watch', resource: 'pods' }), 1);
+      const watch = kube.requests.find((r) => r.verb === 'watch');
+      const selector = new URL(watch?.path ?? '', 'http://x').searchParams.get('labelSelector') ?? '';
+      assert.match(
+        selector,
+        /^berth\.dev\/instance=berth-cli,/,
+        "a running bot's reaper does not select CLI pods",
+      );
       const perStep = kube.requests.filter((r) => r.resource === 'pods' && r.verb !== 'watch').length / 2;
       assert.ok(perStep <= 4, `${perStep} requests per step`);
       await kube.waitFor(() => kube.pods('ci').length === 0);

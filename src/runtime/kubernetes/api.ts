@@ -42,3 +42,21 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Exponential backoff with jitter for retry `attempt` (0-based). */
 export const backoffMs = (attempt: number, baseMs = 100, maxMs = 5000): number =>
   Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+
+/** The verbs of the HTTP requests the runtime makes to the API server. */
+export type ApiVerb = 'create' | 'get' | 'list' | 'watch' | 'delete' | 'exec' | 'log' | 'patch';
+
+/** Called once per HTTP request to the API server, just before it is sent. */
+export type ApiRequestCounter = (verb: ApiVerb) => void;
+
+/** A counter that never throws into the runtime (a metrics callback must not break a step). */
+export function safeCounter(onApiRequest: ApiRequestCounter | undefined): ApiRequestCounter {
+  if (!onApiRequest) return () => {};
+  return (verb) => {
+    try {
+      onApiRequest(verb);
+    } catch {
+      // Counting is best effort.
+    }
+  };
+}

@@ -1,6 +1,7 @@
 import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StepOutput } from '../../logs/types.ts';
+import type { ApiRequestCounter } from './api.ts';
 import { ResumableWatch } from './watch.ts';
 
 export interface WarningEventsOptions {
@@ -8,6 +9,7 @@ export interface WarningEventsOptions {
   namespace: string;
   idleMs: number;
   logger: Logger;
+  count: ApiRequestCounter;
 }
 
 /**
@@ -41,6 +43,7 @@ export class WarningEvents {
       query: { fieldSelector: 'involvedObject.kind=Pod,type=Warning' },
       idleMs: this.#options.idleMs,
       logger: this.#options.logger,
+      count: this.#options.count,
       onEvent: (type, event) => {
         if (type !== 'DELETED') this.#deliver(event);
       },

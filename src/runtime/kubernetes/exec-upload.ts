@@ -1,5 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { ApiRequestCounter } from './api.ts';
 import { uploadScript } from './pod-spec.ts';
 
 type Socket = Awaited<ReturnType<Exec['exec']>>;
@@ -13,6 +14,7 @@ export interface UploadOptions {
   /** Where to extract, inside the container. */
   targetDir: string;
   signal: AbortSignal;
+  count: ApiRequestCounter;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function uploadArchive(options: UploadOptions): Promise<void> {
     const status = await new Promise<V1Status>((resolve, reject) => {
       const abort = () => reject(new Error('source upload aborted'));
       options.signal.addEventListener('abort', abort, { once: true });
+      options.count('exec');
       new Exec(options.kubeConfig)
         .exec(
           options.namespace,

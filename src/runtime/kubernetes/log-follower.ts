@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StepOutput } from '../../logs/types.ts';
-import { backoffMs, sleep } from './api.ts';
+import { type ApiRequestCounter, backoffMs, sleep } from './api.ts';
 import { readText, streamGet } from './kube-http.ts';
 import { LineDeduper, parseTimedLine, sinceTimeOf } from './log-lines.ts';
 
@@ -17,12 +17,15 @@ export interface LogFollowerOptions {
   /** Resolves once the watch saw the container terminate (or the pod vanish). */
   terminated: Promise<void>;
   logger: Logger;
+  count: ApiRequestCounter;
 }
 
 /** A running log reader with its own lifetime (not the step's). */
 export interface LogFollower {
   /** Resolves when the log was read to its end, capped, or the follower was stopped. */
   done: Promise<void>;
+  /** True once the stream reached EOF after the container terminated (or was capped): nothing was lost. */
+  readonly complete: boolean;
   stop(): void;
 }
 
@@ -39,6 +42,7 @@ const EOF_SETTLE_MS = 2000;
 export function followLog(options: LogFollowerOptions): LogFollower {
   const lifetime = new AbortController();
   const state = { written: 0, deduper: new LineDeduper() };
+  let complete = false;
   const done = (async () => {
     let attempt = 0;
     let terminated = false;
@@ -50,16 +54,27 @@ export function followLog(options: LogFollowerOptions): LogFollower {
         options.logger.debug({ err: error, pod: options.pod }, 'log stream failed');
         return 'broken' as const;
       });
+      if (end === 'capped') complete = true;
+      if (end === 'gone') options.logger.warn({ pod: options.pod }, 'the pod was gone before its log ended');
       if (end === 'gone' || end === 'capped' || end === 'stopped') return;
       if (end === 'eof') {
         attempt = 0;
-        if (terminated || (await settled(options.terminated, lifetime.signal))) return;
+        if (terminated || (await settled(options.terminated, lifetime.signal))) {
+          complete = true;
+          return;
+        }
         continue;
       }
       await sleep(backoffMs(attempt++, 100, 2000), lifetime.signal);
     }
   })();
-  return { done, stop: () => lifetime.abort() };
+  return {
+    done,
+    get complete() {
+      return complete;
+    },
+    stop: () => lifetime.abort(),
+  };
 }
 
 async function settled(terminated: Promise<void>, signal: AbortSignal): Promise<boolean> {
@@ -79,6 +94,7 @@ async function readOnce(
   const path = `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/log`;
   let response: IncomingMessage;
   try {
+    options.count('log');
     response = await streamGet(options.kubeConfig, path, query, signal);
   } catch (error) {
     if (signal.aborted) return 'stopped';

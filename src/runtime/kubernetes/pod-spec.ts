@@ -1,4 +1,11 @@
-import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1EnvVar,
+  V1Pod,
+  V1SecurityContext,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import type { PlannedMount, PlannedStep } from '../../pipeline/types.ts';
 import { BUILD_ID_ANNOTATION, CONTAINERS, LABELS, labelValue, podName } from './names.ts';
 
@@ -17,6 +24,47 @@ export interface PodSettings {
 export const CONTROL_DIR = '/berth';
 /** File whose existence tells the init container the source is in place. */
 export const READY_FILE = `${CONTROL_DIR}/ready`;
+
+/** Unprivileged uid/gid of the helper (init) container: it only extracts an archive into emptyDirs. */
+export const HELPER_UID = 65532;
+
+/**
+ * Capabilities a step keeps: the container runtime's defaults minus NET_RAW and MKNOD.
+ * Build images usually run as root (package installs chown and setuid), so the step keeps
+ * the image's user, but it can neither raise privileges (setuid binaries, file caps) nor
+ * forge packets or create devices.
+ */
+export const STEP_CAPABILITIES = [
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+];
+
+/** The helper runs as non-root with nothing: no capabilities, no escalation, read-only root. */
+const HELPER_SECURITY: V1SecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: HELPER_UID,
+  runAsGroup: HELPER_UID,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+const STEP_SECURITY: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: ['ALL'], add: STEP_CAPABILITIES },
+};
 
 const SOURCE_VOLUME = 'berth-source';
 const CONTROL_VOLUME = 'berth-control';
@@ -70,6 +118,7 @@ export function buildPod(
       automountServiceAccountToken: step.serviceAccount !== null,
       ...(step.serviceAccount !== null ? { serviceAccountName: step.serviceAccount } : {}),
       enableServiceLinks: false,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       activeDeadlineSeconds: settings.activeDeadlineSeconds,
       terminationGracePeriodSeconds: 10,
       ...(settings.nodeSelector ? { nodeSelector: settings.nodeSelector } : {}),
@@ -97,6 +146,7 @@ function initContainer(step: PlannedStep, settings: PodSettings): V1Container {
       { name: SOURCE_VOLUME, mountPath: step.repoDir },
       { name: CONTROL_VOLUME, mountPath: CONTROL_DIR },
     ],
+    securityContext: HELPER_SECURITY,
     ...(settings.resources ? { resources: settings.resources } : {}),
   };
 }
@@ -124,6 +174,7 @@ function stepContainer(step: PlannedStep, settings: PodSettings): V1Container {
     envFrom: step.envFromSecrets.map((name) => ({ secretRef: { name } })),
     volumeMounts: [{ name: SOURCE_VOLUME, mountPath: step.repoDir }, ...step.mounts.map(mountFor)],
     terminationMessagePolicy: 'FallbackToLogsOnError',
+    securityContext: STEP_SECURITY,
     ...(settings.resources ? { resources: settings.resources } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { sleep } from './api.ts';
+import { type ApiRequestCounter, sleep } from './api.ts';
 import { ResumableWatch } from './watch.ts';
 
 /** Receives a step pod's latest state; `null` once the pod is gone. */
@@ -14,6 +14,7 @@ export interface PodWatchOptions {
   selector: string;
   idleMs: number;
   logger: Logger;
+  count: ApiRequestCounter;
 }
 
 /** The build's single label-scoped pod watch, dispatching updates to per-pod listeners. */
@@ -30,8 +31,10 @@ export class PodWatch {
       query: { labelSelector: selector },
       idleMs: options.idleMs,
       logger: options.logger,
+      count: options.count,
       onEvent: (type, pod) => this.#update(pod.metadata?.name, type === 'DELETED' ? null : pod),
       onExpired: async () => {
+        options.count('list');
         const list = await core.listNamespacedPod({ namespace, labelSelector: selector });
         const present = new Set<string>();
         for (const pod of list.items) {

@@ -1,6 +1,6 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { statusOf, withSignal } from './api.ts';
+import { type ApiVerb, safeCounter, statusOf, withSignal } from './api.ts';
 import { BUILD_ID_ANNOTATION, instanceSelector, LABELS } from './names.ts';
 
 export interface ReaperOptions {
@@ -12,6 +12,8 @@ export interface ReaperOptions {
   intervalMs: number;
   logger: Logger;
   signal: AbortSignal;
+  /** Called once per HTTP request to the API server (list, delete). */
+  onApiRequest?: (verb: ApiVerb) => void;
 }
 
 /**
@@ -21,7 +23,9 @@ export interface ReaperOptions {
 export function startReaper(options: ReaperOptions): { sweep(): Promise<number> } {
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const log = options.logger.child({ component: 'reaper' });
+  const count = safeCounter(options.onApiRequest);
   const sweep = async (): Promise<number> => {
+    count('list');
     const list = await core.listNamespacedPod(
       { namespace: options.namespace, labelSelector: instanceSelector(options.instance) },
       withSignal(options.signal),
@@ -36,6 +40,7 @@ export function startReaper(options: ReaperOptions): { sweep(): Promise<number> 
       if (!verdicts.has(buildId)) verdicts.set(buildId, options.isBuildRunning(buildId));
       if (await verdicts.get(buildId)) continue;
       try {
+        count('delete');
         await core.deleteNamespacedPod(
           { name, namespace: options.namespace, gracePeriodSeconds: 0 },
           withSignal(options.signal),

@@ -1,6 +1,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Runtime } from '../types.ts';
+import { type ApiVerb, safeCounter } from './api.ts';
 import { openSession } from './session.ts';
 
 /** Configuration of the Kubernetes runtime. */
@@ -24,6 +25,13 @@ export interface KubernetesRuntimeOptions {
   watchIdleMs?: number;
   /** How long a finished step waits for its log stream's EOF before the pod is deleted (default 10 s). */
   logGraceMs?: number;
+  /**
+   * Read the Secrets the steps reference (one GET each per build; needs `get` on secrets)
+   * and mask their values in step logs. Off by default: pods only reference secrets.
+   */
+  redactReferencedSecrets?: boolean;
+  /** Called once per HTTP request to the API server (e.g. a `berth_kubernetes_requests_total{verb}` counter). */
+  onApiRequest?: (verb: ApiVerb) => void;
 }
 
 /** Slack on top of the scheduling and step timeouts for a pod's activeDeadlineSeconds. */
@@ -51,6 +59,8 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
     logCapBytes: options.logCapBytes ?? null,
     logGraceMs: options.logGraceMs ?? 10_000,
     watchIdleMs: options.watchIdleMs ?? 90_000,
+    redactReferencedSecrets: options.redactReferencedSecrets ?? false,
+    count: safeCounter(options.onApiRequest),
     logger: options.logger.child({ runtime: 'kubernetes', namespace: options.namespace }),
   };
   return {

@@ -2,11 +2,12 @@ import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import type { BuildContext, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
-import { backoffMs, sleep, statusOf, withSignal } from './api.ts';
+import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
 import { WarningEvents } from './events.ts';
 import { buildSelector } from './names.ts';
 import { buildPod, type PodSettings } from './pod-spec.ts';
 import { PodWatch } from './pod-watch.ts';
+import { readSecretValues, redactingOutput } from './secret-redaction.ts';
 import { packSources } from './source-pack.ts';
 import { runStepPod, type StepRunContext } from './step-run.ts';
 
@@ -20,6 +21,9 @@ export interface SessionConfig {
   logCapBytes: number | null;
   logGraceMs: number;
   watchIdleMs: number;
+  /** Read the referenced Secrets' values and mask them in step logs. */
+  redactReferencedSecrets: boolean;
+  count: ApiRequestCounter;
   logger: Logger;
 }
 
@@ -36,6 +40,14 @@ export async function openSession(
 ): Promise<RuntimeSession> {
   const logger = config.logger.child({ build: build.id });
   const archives = await packSources(build);
+  const secretValues = config.redactReferencedSecrets
+    ? await readSecretValues(config.core, config.namespace, build.plan, config.count, logger, signal).catch(
+        (error: unknown) => {
+          archives.release();
+          throw error;
+        },
+      )
+    : [];
   const watch = new PodWatch({
     kubeConfig: config.kubeConfig,
     core: config.core,
@@ -43,12 +55,14 @@ export async function openSession(
     selector: buildSelector(build.instance, build.id),
     idleMs: config.watchIdleMs,
     logger,
+    count: config.count,
   });
   const opened = watch.start();
   await Promise.race([
     opened,
     new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
   ]);
+  logger.debug({ connected: !signal.aborted }, 'build watch opened');
   if (signal.aborted) {
     watch.stop();
     archives.release();
@@ -59,6 +73,7 @@ export async function openSession(
     namespace: config.namespace,
     idleMs: config.watchIdleMs,
     logger,
+    count: config.count,
   });
   const buildDeadline = new AbortController();
   const buildTimer = setTimeout(
@@ -95,6 +110,7 @@ export async function openSession(
     schedulingMs: config.timeouts.schedulingMs,
     logCapBytes: config.logCapBytes,
     logGraceMs: config.logGraceMs,
+    count: config.count,
     deletePod,
   };
   return {
@@ -111,7 +127,8 @@ export async function openSession(
       );
       try {
         const combined = AbortSignal.any([stepSignal, buildDeadline.signal, stepDeadline.signal]);
-        return await runStepPod(context, pod, step, archives.forStep(step), io, combined);
+        const output = redactingOutput(io.output, secretValues);
+        return await runStepPod(context, pod, step, archives.forStep(step), { ...io, output }, combined);
       } finally {
         clearTimeout(stepTimer);
       }
@@ -122,12 +139,11 @@ export async function openSession(
       await Promise.allSettled([...deletions]);
       const left = [...created].filter((name) => !gone.has(name));
       await Promise.allSettled(left.map((name) => deletePod(name, true, budget)));
-      await watch.allGone(created, budget);
+      const allGone = await watch.allGone(created, budget);
       watch.stop();
       events.stop();
       archives.release();
-      const remaining = [...created].filter((name) => !gone.has(name));
-      if (remaining.length > 0) logger.warn({ pods: remaining }, 'pods left for the reaper');
+      if (!allGone) logger.warn({ pods: [...created] }, 'cleanup budget spent: pods left for the reaper');
     },
   };
 }
@@ -141,6 +157,7 @@ async function removePod(
 ): Promise<boolean> {
   for (let attempt = 0; !budget.aborted; attempt++) {
     try {
+      config.count('delete');
       await config.core.deleteNamespacedPod(
         { name, namespace: config.namespace, ...(immediately ? { gracePeriodSeconds: 0 } : {}) },
         withSignal(budget),

@@ -2,7 +2,7 @@ import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import type { StepIO, StepOutcome } from '../types.ts';
-import { backoffMs, sleep, statusOf, withSignal } from './api.ts';
+import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
 import { type Fatal, readPod } from './classifier.ts';
 import type { WarningEvents } from './events.ts';
 import { uploadArchive } from './exec-upload.ts';
@@ -22,6 +22,7 @@ export interface StepRunContext {
   logCapBytes: number | null;
   /** Upper bound on waiting for a finished container's log to reach EOF. */
   logGraceMs: number;
+  count: ApiRequestCounter;
   /** Deletes the pod (tracked by the session, so cleanup can wait for it). */
   deletePod(name: string, immediately: boolean): Promise<void>;
 }
@@ -118,6 +119,7 @@ export async function runStepPod(
         capBytes: context.logCapBytes,
         terminated,
         logger: log,
+        count: context.count,
       });
     }
     if (reading.fatal) fail(reading.fatal);
@@ -142,6 +144,7 @@ export async function runStepPod(
           archive,
           targetDir: step.repoDir,
           signal: uploads.signal,
+          count: context.count,
         });
         return;
       } catch (error) {
@@ -165,7 +168,7 @@ export async function runStepPod(
   const unsubscribe = context.watch.subscribe(name, onUpdate);
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
-  void createPod(context, pod, signal).then((problem) => {
+  const created = createPod(context, pod, signal).then((problem) => {
     if (problem) fail(problem);
   });
 
@@ -174,7 +177,19 @@ export async function runStepPod(
   clearTimeout(schedulingTimer);
   uploads.abort();
   const normalEnd = result.status === 'success' || result.status === 'failed';
-  if (normalEnd && follower) await waitAtMost((follower as LogFollower).done, context.logGraceMs);
+  // A create still in flight may yet make the pod: delete only once it has answered.
+  await created;
+  if (normalEnd && follower) {
+    await waitAtMost((follower as LogFollower).done, context.logGraceMs);
+    if (!(follower as LogFollower).complete) {
+      // Never a silent loss: say so when the pod goes before its log was read to the end.
+      log.warn({ graceMs: context.logGraceMs }, 'deleting the pod before its log stream ended');
+      io.output.line(
+        'system',
+        `[berth] the log may be incomplete: its stream did not end within ${context.logGraceMs} ms of the container's exit`,
+      );
+    }
+  }
   const deleted = context.deletePod(name, !normalEnd);
   if (!normalEnd && follower)
     await waitAtMost((follower as LogFollower).done, Math.min(context.logGraceMs, 2000));
@@ -193,11 +208,22 @@ function abortOutcome(signal: AbortSignal): StepOutcome {
   return { status: 'cancelled', message: 'the step was cancelled' };
 }
 
-/** Creates the pod; 409 adopts the existing one. Returns a fatal problem, or null. */
+/** Bound on one create request; it is never aborted by the step, so its answer is known before delete. */
+const CREATE_REQUEST_MS = 30_000;
+
+/**
+ * Creates the pod; 409 adopts the existing one. Returns a fatal problem, or null. A
+ * cancelled step stops retrying but lets a request in flight finish, so the caller's
+ * delete cannot overtake it and leave a pod behind.
+ */
 async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSignal): Promise<Fatal | null> {
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0; !signal.aborted; attempt++) {
     try {
-      await context.core.createNamespacedPod({ namespace: context.namespace, body: pod }, withSignal(signal));
+      context.count('create');
+      await context.core.createNamespacedPod(
+        { namespace: context.namespace, body: pod },
+        withSignal(AbortSignal.timeout(CREATE_REQUEST_MS)),
+      );
       return null;
     } catch (error) {
       if (signal.aborted) return null;
@@ -211,6 +237,7 @@ async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSigna
       await sleep(backoffMs(attempt, 200), signal);
     }
   }
+  return null;
 }
 
 async function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { backoffMs, sleep, statusOf } from './api.ts';
+import { type ApiRequestCounter, backoffMs, sleep, statusOf } from './api.ts';
 
 /** A watched object: only its resourceVersion matters here. */
 interface Watched {
@@ -19,7 +19,15 @@ export interface ResumableWatchOptions<T extends Watched> {
   /** A connection silent this long is presumed stalled and reopened from the last version. */
   idleMs: number;
   logger: Logger;
+  /** Counts each watch connection (and nothing else). */
+  count: ApiRequestCounter;
 }
+
+/** A clean close sooner than this, with no event, counts as a failed attempt (backoff). */
+const QUICK_CLOSE_MS = 1000;
+
+/** A watch request whose response headers take longer than this is abandoned and retried. */
+const CONNECT_TIMEOUT_MS = 15_000;
 
 type Ending = { kind: 'closed' } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
 
@@ -56,7 +64,11 @@ export class ResumableWatch<T extends Watched> {
   async #loop(connected: () => void): Promise<void> {
     let attempt = 0;
     while (!this.#stopped.signal.aborted) {
-      const { ending, events } = await this.#once(connected);
+      const began = Date.now();
+      const { ending, events } = await this.#once(connected).catch((error: unknown) => ({
+        ending: { kind: 'failed', error } as const,
+        events: 0,
+      }));
       if (this.#stopped.signal.aborted) break;
       if (events > 0) attempt = 0;
       if (ending.kind === 'expired') {
@@ -65,6 +77,9 @@ export class ResumableWatch<T extends Watched> {
       }
       if (ending.kind === 'failed') {
         this.#options.logger.warn({ err: ending.error, path: this.#options.path }, 'kubernetes watch failed');
+        await sleep(backoffMs(attempt++), this.#stopped.signal);
+      } else if (events === 0 && Date.now() - began < QUICK_CLOSE_MS) {
+        // A server closing every watch at once must not be answered by a tight loop.
         await sleep(backoffMs(attempt++), this.#stopped.signal);
       }
     }
@@ -90,6 +105,7 @@ export class ResumableWatch<T extends Watched> {
     });
     let events = 0;
     let expired = false;
+    let abandoned = false;
     const watch = new Watch(this.#options.kubeConfig);
     Reflect.set(watch, 'requestTimeoutMs', this.#options.idleMs);
     const query = {
@@ -98,6 +114,7 @@ export class ResumableWatch<T extends Watched> {
       ...(this.#version ? { resourceVersion: this.#version } : {}),
     };
     const onLine = (type: string, object: unknown): void => {
+      if (abandoned) return;
       if (type === 'ERROR') {
         expired = statusOf(object) === 410;
         this.#controller?.abort();
@@ -112,12 +129,29 @@ export class ResumableWatch<T extends Watched> {
       }
     };
     const onDone = (error: unknown): void => {
-      if (expired) return;
+      if (expired || abandoned) return;
       if (!error) finish({ kind: 'closed' });
       else finish(statusOf(error) === 410 ? { kind: 'expired' } : { kind: 'failed', error });
     };
-    this.#controller = await watch.watch(this.#options.path, query, onLine, onDone);
+    this.#options.count('watch');
+    this.#options.logger.debug({ path: this.#options.path, version: this.#version }, 'opening watch');
+    const request = watch.watch(this.#options.path, query, onLine, onDone);
+    const connecting = new AbortController();
+    const timeout = sleep(CONNECT_TIMEOUT_MS, connecting.signal).then(() => null);
+    const answer = await Promise.race([request, timeout]).finally(() => connecting.abort());
+    if (answer === null) {
+      // client-node bounds the connect by the (long) idle timeout only: give up on it here.
+      abandoned = true;
+      void request.then(
+        (controller) => controller.abort(),
+        () => {},
+      );
+      const error = new Error(`the watch was not answered within ${CONNECT_TIMEOUT_MS} ms`);
+      return { ending: { kind: 'failed', error }, opened: false, events };
+    }
+    this.#controller = answer;
     const opened = !this.#controller.signal.aborted;
+    this.#options.logger.debug({ path: this.#options.path, opened }, 'watch request answered');
     if (opened) connected();
     if (this.#stopped.signal.aborted) this.#controller.abort();
     return { ending: await ended, opened, events };

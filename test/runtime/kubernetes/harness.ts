@@ -89,7 +89,9 @@ export async function startHarness(
     tolerations: null,
     imagePullSecrets: [],
     timeouts: { schedulingMs: 2000, stepMs: 60_000, buildMs: 120_000, cleanupMs: 10_000 },
-    logger: pino({ level: 'silent' }),
+    logger: process.env.BERTH_KUBE_TEST_LOG
+      ? pino({ level: 'debug' }, pino.destination(process.env.BERTH_KUBE_TEST_LOG))
+      : pino({ level: 'silent' }),
     ...overrides,
   });
   return {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FakeKube } from '../../support/fake-kube/index.ts';
 import { step } from './fixtures.ts';
-import { collectOutput, NAMESPACE, planOf, startHarness } from './harness.ts';
+import { collectOutput, NAMESPACE, planOf, runSteps, startHarness } from './harness.ts';
 
 const LINES = 40;
 /** Prints numbered lines over about a second, so a fault lands mid-step. */
@@ -44,6 +44,39 @@ test('a 410 Gone is answered with a re-list and the step completes', async (t) =
     fake.faults.goneWatches();
   });
   assert.ok(harness.fake.count({ verb: 'list', resource: 'pods' }) >= 1);
+});
+
+test('a 410 on resuming (history compacted while disconnected) is answered with a re-list', async (t) => {
+  const harness = await withFault(t, (fake) => {
+    fake.faults.expireHistory();
+    fake.faults.dropWatches();
+  });
+  const gone = harness.fake.requests.filter((r) => r.verb === 'watch' && r.status === 410);
+  assert.ok(gone.length >= 1, 'the resume was answered 410');
+  assert.ok(harness.fake.count({ verb: 'list', resource: 'pods' }) >= 1);
+});
+
+test('watch requests failing with 500 are retried with backoff until one opens', async (t) => {
+  const harness = await withFault(t, (fake) => {
+    fake.faults.watchErrors(3);
+    fake.faults.dropWatches();
+  });
+  const failed = harness.fake.requests.filter((r) => r.verb === 'watch' && r.status === 500);
+  assert.equal(failed.length, 3);
+  assert.ok(harness.fake.count({ verb: 'watch', resource: 'pods' }) >= 5);
+});
+
+test('the build watch is label-scoped and open before the first pod is created', async (t) => {
+  const harness = await startHarness(t);
+  await runSteps(harness, 'ordered', [step({ name: 'first' }), step({ stage: 'two', name: 'second' })]);
+  const { requests } = harness.fake;
+  const watches = requests.filter((r) => r.verb === 'watch');
+  assert.equal(watches.length, 1);
+  const selector = new URL(watches[0]?.path ?? '', 'http://x').searchParams.get('labelSelector');
+  assert.equal(selector, 'berth.dev/instance=test,berth.dev/build=ordered');
+  assert.equal(watches[0]?.namespace, NAMESPACE);
+  const firstCreate = requests.findIndex((r) => r.verb === 'create');
+  assert.ok(firstCreate > requests.indexOf(watches[0] as (typeof requests)[number]));
 });
 
 test('a stalled watch is reopened and the step completes', async (t) => {

@@ -130,7 +130,7 @@ test('a container that exits at once is captured in full, 200 times out of 200',
   const harness = await startHarness(t);
   const batches = 4;
   const perBatch = 50;
-  let complete = 0;
+  const failures: string[] = [];
   for (let batch = 0; batch < batches; batch++) {
     const steps = Array.from({ length: perBatch }, (_, i) =>
       step({ stage: `b${batch}`, name: `instant-${i}`, script: 'echo x; exit 0' }),
@@ -139,17 +139,18 @@ test('a container that exits at once is captured in full, 200 times out of 200',
       harness.build(`instant-${batch}`, planOf(steps)),
       AbortSignal.timeout(60_000),
     );
-    const results = await Promise.all(
+    await Promise.all(
       steps.map(async (s) => {
         const output = collectOutput();
         const outcome = await session.runStep(s, { output }, AbortSignal.timeout(60_000));
-        return outcome.status === 'success' && output.texts().join('|') === 'x';
+        if (outcome.status !== 'success' || output.texts().join('|') !== 'x') {
+          failures.push(`${s.stage}/${s.name}: ${JSON.stringify(outcome)} ${JSON.stringify(output.lines)}`);
+        }
       }),
     );
     await session.cleanup();
-    complete += results.filter(Boolean).length;
   }
-  assert.equal(complete, batches * perBatch);
+  assert.deepEqual(failures, [], `${failures.length} of ${batches * perBatch} incomplete`);
 });
 
 test('a pod left by an earlier attempt is adopted (409) instead of failing the step', async (t) => {

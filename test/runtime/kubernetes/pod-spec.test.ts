@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildPod, escapeKubeletVars, type PodSettings } from '../../../src/runtime/kubernetes/pod-spec.ts';
+import {
+  buildPod,
+  escapeKubeletVars,
+  HELPER_UID,
+  type PodSettings,
+} from '../../../src/runtime/kubernetes/pod-spec.ts';
 import { step } from './fixtures.ts';
 
 const settings: PodSettings = {
@@ -68,6 +73,27 @@ test('a service account mounts its token; secrets are only referenced', () => {
     { name: 'kube', secret: { secretName: 'kubeconfig' } },
   );
   assert.ok(container?.volumeMounts?.some((m) => m.mountPath === '/root/.kube' && m.readOnly));
+});
+
+test('security defaults: no token, seccomp, non-root helper without capabilities, no escalation', () => {
+  const pod = buildPod(build, step(), settings);
+  const spec = pod.spec;
+  assert.equal(spec?.automountServiceAccountToken, false);
+  assert.equal(spec?.enableServiceLinks, false);
+  assert.deepEqual(spec?.securityContext, { seccompProfile: { type: 'RuntimeDefault' } });
+  const helper = spec?.initContainers?.[0]?.securityContext;
+  assert.equal(helper?.runAsNonRoot, true);
+  assert.equal(helper?.runAsUser, HELPER_UID);
+  assert.equal(helper?.allowPrivilegeEscalation, false);
+  assert.equal(helper?.readOnlyRootFilesystem, true);
+  assert.deepEqual(helper?.capabilities, { drop: ['ALL'] });
+  const stepContext = spec?.containers[0]?.securityContext;
+  assert.equal(stepContext?.allowPrivilegeEscalation, false);
+  assert.equal(stepContext?.privileged, false);
+  assert.deepEqual(stepContext?.capabilities?.drop, ['ALL']);
+  for (const dangerous of ['NET_RAW', 'MKNOD', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE']) {
+    assert.ok(!stepContext?.capabilities?.add?.includes(dangerous), dangerous);
+  }
 });
 
 /** The kubelet's expansion with every variable defined: `$$` → `$`, `$(NAME)` → its value. */

@@ -78,6 +78,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const watches = new WatchHub(options.bookmarkMs ?? 1000);
   const requests: RequestLogEntry[] = [];
   const logErrors = { remaining: 0 };
+  const watchErrors = { remaining: 0 };
   const execErrors = { remaining: 0 };
   const stores = new Map([pods, events, secrets, configMaps].map((entry) => [entry.resource, entry]));
   const deps = {
@@ -88,6 +89,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     namespaces: new Set(options.namespaces ?? ['default']),
     requests,
     logErrors,
+    watchErrors,
   };
   const exec = new ExecEndpoint({ pods, kubelet, requests, execErrors });
   const server = createServer((req, res) => void route(deps, req, res));
@@ -125,6 +127,9 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
       },
       goneWatches: () => watches.gone(),
       bookmark: () => watches.bookmarkNow(),
+      watchErrors: (n) => {
+        watchErrors.remaining = n;
+      },
       logErrors: (n) => {
         logErrors.remaining = n;
       },

@@ -20,6 +20,8 @@ export interface RouterDeps {
   requests: RequestLogEntry[];
   /** Remaining injected log failures. */
   logErrors: { remaining: number };
+  /** Remaining injected watch failures (HTTP 500 before the stream starts). */
+  watchErrors: { remaining: number };
 }
 
 /** A parsed API path. */
@@ -162,6 +164,15 @@ function collection(
   const fields = parseFieldSelector(params.get('fieldSelector'), store.fields);
   const matches = (object: KubeObject) => labels(object) && fields(object);
   if (params.get('watch') === 'true' || params.get('watch') === '1') {
+    if (deps.watchErrors.remaining > 0) {
+      deps.watchErrors.remaining--;
+      sendJson(
+        res,
+        500,
+        failureStatus(500, 'InternalError', 'Internal error occurred: injected watch failure'),
+      );
+      return;
+    }
     const timeout = params.get('timeoutSeconds');
     return deps.watches.serve(
       store,

@@ -169,6 +169,8 @@ export interface Faults {
   goneWatches(): void;
   /** Send a BOOKMARK now on every open watch that asked for bookmarks. */
   bookmark(): void;
+  /** The next `n` watch requests answer HTTP 500 with a v1.Status. */
+  watchErrors(n: number): void;
   /** The next `n` log requests answer 500 with a v1.Status. */
   logErrors(n: number): void;
   /** The next `n` exec requests answer 500 with a v1.Status (before the WebSocket upgrade). */
