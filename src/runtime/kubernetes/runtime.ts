@@ -23,7 +23,7 @@ export interface KubernetesRuntimeOptions {
   logCapBytes?: number;
   /** A watch silent this long is presumed stalled and reopened (default 90 s; servers bookmark every minute). */
   watchIdleMs?: number;
-  /** How long a finished step waits for its log stream's EOF before the pod is deleted (default 10 s). */
+  /** How long a finished step waits for its log stream's EOF before the pod is deleted (default 30 s: a CPU-starved API server or reader must not lose lines). */
   logGraceMs?: number;
   /**
    * Read the Secrets the steps reference (one GET each per build; needs `get` on secrets)
@@ -57,7 +57,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
     },
     timeouts,
     logCapBytes: options.logCapBytes ?? null,
-    logGraceMs: options.logGraceMs ?? 10_000,
+    logGraceMs: options.logGraceMs ?? 30_000,
     watchIdleMs: options.watchIdleMs ?? 90_000,
     redactReferencedSecrets: options.redactReferencedSecrets ?? false,
     count: safeCounter(options.onApiRequest),
