@@ -59,6 +59,8 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     logger: o.logger,
     ...(o.queueName ? { queueName: o.queueName } : {}),
   });
+  // Without a listener BullMQ prints each connection error to stderr, unstructured.
+  service.queue.on('error', (err) => o.logger.debug({ err }, 'build queue connection error'));
   return {
     redis,
     bull,
