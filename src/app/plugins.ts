@@ -30,6 +30,8 @@ export interface ForgePlugin {
   enabledBy: string;
   /** Drains the plug-in's own work at shutdown. */
   close?: () => Promise<void>;
+  /** How its webhook deliveries are counted: the event header, statuses with a meaning of their own. */
+  deliveries?: { eventHeader: string; outcomes?: Readonly<Record<number, string>> };
 }
 
 /**
@@ -60,10 +62,21 @@ async function gitlabPlugin(ctx: PluginContext): Promise<ForgePlugin | null> {
     tail: (id, step, lines) => ctx.logs.stepTail(id, step, lines),
     publicUrl: ctx.config.http.publicUrl,
   });
-  return { ...plugin, close: () => plugin.close(ctx.config.timeouts.shutdownMs) };
+  return {
+    ...plugin,
+    close: () => plugin.close(ctx.config.timeouts.shutdownMs),
+    // The ingress answers 200 only to hooks it ignores; accepted ones get 202.
+    deliveries: { eventHeader: 'x-gitlab-event', outcomes: { 200: 'ignored' } },
+  };
 }
 
 async function githubFor(ctx: PluginContext): Promise<ForgePlugin | null> {
   const plugin = await githubPlugin(ctx);
-  return plugin && { ...plugin, close: () => plugin.close(ctx.config.timeouts.shutdownMs) };
+  return (
+    plugin && {
+      ...plugin,
+      close: () => plugin.close(ctx.config.timeouts.shutdownMs),
+      deliveries: { eventHeader: 'x-github-event' },
+    }
+  );
 }

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
 import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
+import { createMetrics, type Metrics } from '../metrics/metrics.ts';
+import { queueDepthSampler } from '../queue/depth.ts';
 import type { BuildExecutor } from '../queue/executor.ts';
 import { createQueueStack, type QueueStack } from '../queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../queue/worker.ts';
-import { createBuildsApi } from '../web/api/builds.ts';
-import { createHealthHandler, type ReadinessChecks } from '../web/api/health.ts';
-import { createWebServer, type WebServer } from '../web/server.ts';
 import { resolveRedis } from './embedded-redis.ts';
 import { forgeStatusLines } from './forge-status.ts';
+import { type HttpParts, startHealthServer, startWeb } from './http.ts';
 import { type ForgePlugin, forgePlugins } from './plugins.ts';
 import { type Role, runsWeb, runsWorker } from './roles.ts';
 
@@ -19,8 +19,16 @@ export interface AppOptions {
   logger: Logger;
   /** PATH, to find `redis-server` when REDIS_URL is unset. */
   path: string | undefined;
-  /** Makes the executor the worker runs builds with (worker roles only). */
-  executor: (ctx: { isBuildActive: (id: string) => Promise<boolean> }) => Promise<{
+  /**
+   * This process's metrics (served on `/metrics`); a fresh registry with Node's process
+   * metrics by default. Tests pass their own.
+   */
+  metrics?: Metrics;
+  /**
+   * Makes the executor the worker runs builds with (worker roles only). `metrics` is
+   * the process's, for runtimes that count their own work (Kubernetes API requests).
+   */
+  executor: (ctx: { isBuildActive: (id: string) => Promise<boolean>; metrics: Metrics }) => Promise<{
     execute: BuildExecutor;
     runtime: string;
     close?: () => Promise<void>;
@@ -29,14 +37,17 @@ export interface AppOptions {
 
 /** A started bot: `close` stops web, worker, plug-ins, Redis connections and the embedded Redis. */
 export interface App {
-  url: string | null;
+  /** The web server (roles all and web) or the worker's health server (role worker). */
+  url: string;
   stack: QueueStack;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
 /** The composition root of `berth serve`: starts what the role needs and says what is active. */
 export async function startApp(o: AppOptions): Promise<App> {
   const { config, logger } = o;
+  const metrics = o.metrics ?? createMetrics();
   const redis = await resolveRedis(config.redisUrl, o.path);
   logger.info({ redis: redis.embedded ? `${redis.url} (embedded)` : redactUrl(redis.url) }, 'using redis');
   const stack = createQueueStack({
@@ -44,7 +55,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     logger,
     retentionMs: config.retentionDays * 24 * 3600 * 1000,
     logCaps: { stepBytes: config.logCapBytes, buildBytes: config.logCapBytes * 4 },
+    metrics,
   });
+  metrics.sampleQueueDepth(queueDepthSampler(stack.service.queue));
   const closers: Array<() => Promise<void>> = [() => redis.stop(), () => stack.close()];
   const close = async () => {
     for (const closer of closers.reverse())
@@ -61,10 +74,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     closers.push(...plugins.flatMap((p) => (p.close ? [p.close] : [])));
     for (const line of forgeStatusLines(config, plugins))
       logger.info(line, line.enabled ? 'forge enabled' : 'forge disabled');
-    const worker = runsWorker(o.role) ? await startWorker(o, stack, plugins, closers) : null;
-    const web = runsWeb(o.role) ? await startWeb(o, stack, plugins, worker) : null;
-    if (web) closers.push(() => web.server.close());
-    return { url: web?.url ?? null, stack, close };
+    const worker = runsWorker(o.role) ? await startWorker(o, stack, metrics, plugins, closers) : null;
+    const parts: HttpParts = { config, logger, stack, metrics, worker };
+    const http = runsWeb(o.role) ? await startWeb(parts, plugins) : await startHealthServer(parts);
+    closers.push(() => http.server.close());
+    return { url: http.url, stack, metrics, close };
   } catch (error) {
     await close();
     throw error;
@@ -74,11 +88,15 @@ export async function startApp(o: AppOptions): Promise<App> {
 async function startWorker(
   o: AppOptions,
   stack: QueueStack,
+  metrics: Metrics,
   plugins: ForgePlugin[],
   closers: Array<() => Promise<void>>,
 ): Promise<BuildWorker> {
   const { config, logger } = o;
-  const { execute, runtime, close } = await o.executor({ isBuildActive: (id) => stack.store.isActive(id) });
+  const { execute, runtime, close } = await o.executor({
+    isBuildActive: (id) => stack.store.isActive(id),
+    metrics,
+  });
   if (close) closers.push(close);
   const adapters: Partial<Record<ForgeName, ForgeAdapter>> = {};
   for (const plugin of plugins) adapters[plugin.adapter.name] = plugin.adapter;
@@ -90,6 +108,7 @@ async function startWorker(
     adapters,
     execute,
     logger,
+    metrics,
     concurrency: config.concurrency.perWorker,
     globalConcurrency: config.concurrency.global,
   });
@@ -99,36 +118,6 @@ async function startWorker(
   );
   closers.push(() => worker.close(config.timeouts.shutdownMs));
   return worker;
-}
-
-async function startWeb(
-  o: AppOptions,
-  stack: QueueStack,
-  plugins: ForgePlugin[],
-  worker: BuildWorker | null,
-): Promise<{ server: WebServer; url: string }> {
-  const { config, logger } = o;
-  const checks: ReadinessChecks = { redis: async () => (await stack.redis.ping()) === 'PONG' };
-  if (worker) checks.worker = async () => worker.isRunning();
-  const api = createBuildsApi({
-    service: stack.service,
-    logs: stack.logs,
-    apiToken: config.apiToken,
-    localSources: config.localSources,
-    logger,
-  });
-  const server = createWebServer({
-    handlers: [createHealthHandler(checks), api, ...plugins.flatMap((p) => p.handlers)],
-    logger,
-  });
-  const address = await server.listen(config.http.port, config.http.host);
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  logger.info(
-    { url, api: config.apiToken ? 'POST /api/builds enabled' : 'POST /api/builds off (set BERTH_API_TOKEN)' },
-    'web server listening',
-  );
-  return { server, url };
 }
 
 function redactUrl(url: string): string {

@@ -8,10 +8,12 @@ import { type Command, parseFlags, UsageError } from './command.ts';
 
 const HELP = `Usage: berth serve [--role all|web|worker]
 
-Runs the bot: the web server (webhooks, build API, health), build workers, or both.
+Runs the bot: the web server (webhooks, build API, pages, health, metrics), build
+workers, or both.
 
 Options:
-  --role ROLE   all (default): web and worker; web: HTTP only; worker: builds only
+  --role ROLE   all (default): web and worker; web: HTTP only; worker: builds only,
+                with /healthz, /readyz and /metrics on PORT
 
 Configuration comes from the environment (see docs/serve.md): REDIS_URL (else a
 redis-server on PATH is started), PORT, HOST, BERTH_RUNTIME, BERTH_CONCURRENCY,

@@ -14,6 +14,8 @@ export interface RedisLogSinkOptions {
   /** Longest a line waits in the buffer, ms. */
   flushMs: number;
   onError: (error: unknown) => void;
+  /** Told how many lines each write stored (the end marker not counted). */
+  onStored?: (lines: number) => void;
 }
 
 /** A build's log sink onto one Redis stream: capped, batched (pipelined XADDs), in order. */
@@ -59,7 +61,7 @@ export class RedisLogSink implements LogSink {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
-    const { redis, key, retentionMs, onError } = this.#o;
+    const { redis, key, retentionMs, onError, onStored } = this.#o;
     this.#chain = this.#chain.then(async () => {
       const pipeline = redis.pipeline();
       for (const fields of batch) pipeline.xadd(key, '*', ...fields);
@@ -68,6 +70,8 @@ export class RedisLogSink implements LogSink {
         const results = (await pipeline.exec()) ?? [];
         const failed = results.find(([error]) => error);
         if (failed) onError(failed[0]);
+        const stored = batch.filter((fields, i) => fields !== END_FIELDS && !results[i]?.[0]).length;
+        if (onStored && stored > 0) onStored(stored);
       } catch (error) {
         onError(error);
       }

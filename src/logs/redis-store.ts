@@ -17,6 +17,8 @@ export interface RedisLogStoreOptions {
   /** How long one XREAD BLOCK waits before `follow` re-checks, ms. */
   blockMs?: number;
   onError?: (error: unknown) => void;
+  /** Told how many lines each batch stored (for `berth_log_lines_total`). */
+  onStored?: (lines: number) => void;
 }
 
 /** A page of a build's log; `ended` once the build's end marker was read. */
@@ -27,7 +29,8 @@ export interface LogPage {
 
 /** Build logs in Redis Streams (one stream per build): write through sinks, read a tail, a range, or follow. */
 export class RedisLogStore {
-  readonly #o: Required<Omit<RedisLogStoreOptions, 'prefix'>>;
+  readonly #o: Required<Omit<RedisLogStoreOptions, 'prefix' | 'onStored'>> &
+    Pick<RedisLogStoreOptions, 'onStored'>;
   readonly #prefix: string;
 
   constructor(options: RedisLogStoreOptions) {
@@ -41,7 +44,7 @@ export class RedisLogStore {
 
   /** A new sink for one build run (caps count from zero). */
   sink(buildId: string): RedisLogSink {
-    const { redis, retentionMs, caps, batchLines, flushMs, onError } = this.#o;
+    const { redis, retentionMs, caps, batchLines, flushMs, onError, onStored } = this.#o;
     return new RedisLogSink({
       redis,
       key: this.key(buildId),
@@ -50,6 +53,7 @@ export class RedisLogStore {
       batchLines,
       flushMs,
       onError,
+      ...(onStored ? { onStored } : {}),
     });
   }
 

@@ -9,6 +9,11 @@ export interface Metrics {
   stepFinished(result: string, seconds: number): void;
   /** Jobs waiting in the queue right now. */
   queueDepth(waiting: number): void;
+  /**
+   * Samples the queue depth on every scrape with `sample` (null: unknown, the gauge
+   * keeps its last value). The sampler bounds its own cost (caching, timeout).
+   */
+  sampleQueueDepth(sample: () => Promise<number | null>): void;
   /** Time a build waited between being queued and starting. */
   queueWait(seconds: number): void;
   /** One webhook delivery handled (`outcome`: queued, ignored, rejected, failed…). */
@@ -49,7 +54,16 @@ export function createMetrics(
     buckets: DURATION_BUCKETS,
     registers,
   });
-  const depth = new Gauge({ name: 'berth_queue_depth', help: 'Builds waiting in the queue', registers });
+  let sampleDepth: (() => Promise<number | null>) | null = null;
+  const depth = new Gauge({
+    name: 'berth_queue_depth',
+    help: 'Builds waiting in the queue',
+    registers,
+    async collect() {
+      const waiting = sampleDepth ? await sampleDepth() : null;
+      if (waiting !== null) this.set(waiting);
+    },
+  });
   const wait = new Histogram({
     name: 'berth_queue_wait_seconds',
     help: 'Time from queued to started',
@@ -81,6 +95,9 @@ export function createMetrics(
     },
     stepFinished: (result, seconds) => stepSeconds.observe({ result }, seconds),
     queueDepth: (waiting) => depth.set(waiting),
+    sampleQueueDepth(sample) {
+      sampleDepth = sample;
+    },
     queueWait: (seconds) => wait.observe(seconds),
     webhookDelivery: (forge, event, outcome) => webhooks.inc({ forge, event, outcome }),
     kubeRequest: (verb) => kube.inc({ verb }),

@@ -7,6 +7,7 @@ import { BerthError } from '../errors.ts';
 import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { LogSink } from '../logs/types.ts';
+import { BuildMeter, type BuildMetrics, seconds } from './build-meter.ts';
 import type { BuildExecutor } from './executor.ts';
 import type { BuildJobData } from './names.ts';
 import { cancelReason, type Outcome, outcomeOf } from './outcome.ts';
@@ -22,6 +23,8 @@ export interface ProcessDeps {
   adapters: AdapterRegistry;
   execute: BuildExecutor;
   logger: Logger;
+  /** Builds, steps and queue wait are recorded here when given. */
+  metrics?: BuildMetrics;
   now?: () => number;
 }
 
@@ -54,9 +57,14 @@ export async function processBuild(
   const claim = await claimBuild(deps, data.id, token);
   if (!claim.ok) {
     log.info({ why: claim.why }, 'build not started');
-    if (claim.record?.status === 'cancelled') await reportOnce(adapter, claim.record, log);
+    if (claim.record?.status === 'cancelled') {
+      // Cancelled while queued: this worker is the one that reports it, so it counts it too.
+      if (claim.record.startedAt === null) deps.metrics?.buildFinished('cancelled', 0);
+      await reportOnce(adapter, claim.record, log);
+    }
     return 'done';
   }
+  if (!claim.resumed) deps.metrics?.queueWait(seconds(claim.record.createdAt, claim.record.startedAt));
   const writer = new RecordWriter({
     store: deps.store,
     id: data.id,
@@ -64,6 +72,7 @@ export async function processBuild(
     reporter: adapter?.reporter ?? null,
     log,
     onLost: () => controller.abort(new TakenOver('the build was taken over')),
+    ...(deps.metrics ? { meter: new BuildMeter(deps.metrics, claim.record) } : {}),
   });
   writer.report(claim.record, claim.rev);
   const sink = deps.logs.sink(data.id);

@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import type { BuildStore, UpdateResult } from '../builds/store.ts';
 import type { BuildRecord } from '../builds/types.ts';
 import type { BuildReporter } from '../forge/types.ts';
+import type { BuildMeter } from './build-meter.ts';
 
 /**
  * Writes one build's record for the worker that owns it: changes in order, each one
  * fenced by the worker's token (a build taken over elsewhere is never overwritten),
  * and reports the newest record to the forge (coalesced; reporting never fails a build).
+ * Every final state a worker writes passes here, so this is where builds and steps are metered.
  */
 export class RecordWriter {
   readonly #store: BuildStore;
@@ -15,6 +17,7 @@ export class RecordWriter {
   readonly #reporter: BuildReporter | null;
   readonly #log: Logger;
   readonly #onLost: () => void;
+  readonly #meter: BuildMeter | null;
   #writes: Promise<unknown> = Promise.resolve();
   #pending: { record: BuildRecord; rev: number } | null = null;
   #reports: Promise<void> = Promise.resolve();
@@ -28,6 +31,8 @@ export class RecordWriter {
     log: Logger;
     /** Called once when the record was taken over or vanished: the build must stop. */
     onLost: () => void;
+    /** Counts the steps and the build that each written record shows final. */
+    meter?: BuildMeter;
   }) {
     this.#store = options.store;
     this.#id = options.id;
@@ -35,6 +40,7 @@ export class RecordWriter {
     this.#reporter = options.reporter;
     this.#log = options.log;
     this.#onLost = options.onLost;
+    this.#meter = options.meter ?? null;
   }
 
   /** True once another worker owns the build or its record is gone. */
@@ -72,8 +78,10 @@ export class RecordWriter {
     if (this.#lost) return null;
     try {
       const result = await this.#store.update(this.#id, apply, { owner: this.#owner });
-      if (result.ok) this.report(result.record, result.rev);
-      else if (result.why !== 'illegal') this.#markLost(result.why);
+      if (result.ok) {
+        this.#meter?.observe(result.record);
+        this.report(result.record, result.rev);
+      } else if (result.why !== 'illegal') this.#markLost(result.why);
       return result;
     } catch (err) {
       this.#log.warn({ err, id: this.#id }, 'build record update failed');

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BuildStore } from '../builds/store.ts';
 import { RedisLogStore } from '../logs/redis-store.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { CancelBus } from './cancel-bus.ts';
 import { QueueBuildService } from './service.ts';
 
@@ -13,6 +14,8 @@ export interface QueueStackOptions {
   queueName?: string;
   retentionMs: number;
   logCaps: { stepBytes: number; buildBytes: number };
+  /** Counts the log lines this process stores. */
+  metrics?: Pick<Metrics, 'logLines'>;
 }
 
 /** The Redis-backed pieces every role shares: connections, records, logs, cancel bus, build service. */
@@ -38,7 +41,15 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
   const prefix = o.prefix ?? 'berth';
   const store = new BuildStore({ redis, prefix, retentionMs: o.retentionMs });
   const onError = (err: unknown) => o.logger.warn({ err }, 'storing log lines failed');
-  const logs = new RedisLogStore({ redis, prefix, retentionMs: o.retentionMs, caps: o.logCaps, onError });
+  const { metrics } = o;
+  const logs = new RedisLogStore({
+    redis,
+    prefix,
+    retentionMs: o.retentionMs,
+    caps: o.logCaps,
+    onError,
+    ...(metrics ? { onStored: (lines: number) => metrics.logLines(lines) } : {}),
+  });
   const bus = new CancelBus({ redis, prefix });
   const service = new QueueBuildService({
     connection: bull,
@@ -48,6 +59,8 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     logger: o.logger,
     ...(o.queueName ? { queueName: o.queueName } : {}),
   });
+  // Without a listener BullMQ prints each connection error to stderr, unstructured.
+  service.queue.on('error', (err) => o.logger.debug({ err }, 'build queue connection error'));
   return {
     redis,
     bull,

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { BuildStore } from '../builds/store.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import { type BuildMetrics, seconds } from './build-meter.ts';
 import type { AdapterRegistry } from './process-build.ts';
 import { ended } from './process-build.ts';
 
@@ -11,6 +12,7 @@ export interface OrphanDeps {
   logs: RedisLogStore;
   adapters: AdapterRegistry;
   logger: Logger;
+  metrics?: BuildMetrics;
   now?: () => number;
 }
 
@@ -20,6 +22,7 @@ export async function failOrphan(deps: OrphanDeps, id: string, message: string):
   const outcome = { status: 'error', reason: 'infrastructure', message } as const;
   const result = await deps.store.update(id, (r) => ended(r, outcome, at));
   if (!result.ok) return;
+  deps.metrics?.buildFinished('error', seconds(result.record.startedAt, at));
   deps.logger.warn({ id, message }, 'build ended without a worker');
   await deps.logs.end(id);
   try {

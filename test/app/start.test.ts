@@ -93,9 +93,15 @@ describe('startApp', () => {
       executor,
     });
     try {
-      assert.equal(worker.url, null);
+      assert.notEqual(worker.url, web.url);
       const ready = (await (await fetch(`${web.url}/readyz`)).json()) as { checks: Record<string, boolean> };
       assert.deepEqual(ready.checks, { redis: true });
+      const workerReady = await fetch(`${worker.url}/readyz`);
+      assert.equal(workerReady.status, 200);
+      assert.deepEqual(((await workerReady.json()) as { checks: unknown }).checks, {
+        redis: true,
+        worker: true,
+      });
       const res = await fetch(`${web.url}/api/builds`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}` },
@@ -108,9 +114,66 @@ describe('startApp', () => {
         await new Promise((r) => setTimeout(r, 25));
       }
       assert.equal(status, 'success');
+      // Metrics are per process: the worker that ran the build counts it, the web does not.
+      const finished = /^berth_builds_total\{result="success"\} 1$/m;
+      let workerMetrics = '';
+      for (let i = 0; i < 100 && !finished.test(workerMetrics); i++) {
+        workerMetrics = await (await fetch(`${worker.url}/metrics`)).text();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.match(workerMetrics, finished);
+      assert.doesNotMatch(await (await fetch(`${web.url}/metrics`)).text(), finished);
+      assert.equal((await fetch(`${worker.url}/api/builds`)).status, 404, 'the worker serves no API');
     } finally {
       await worker.close();
       await web.close();
+      await redis.stop();
+    }
+  });
+
+  it('the worker role serves /healthz, /readyz and /metrics on PORT', async () => {
+    const redis = await startRedis();
+    const worker = await startApp({
+      config: loadConfig({ REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1' }),
+      role: 'worker',
+      logger: quietLogger,
+      path: '',
+      executor,
+    });
+    try {
+      assert.deepEqual(await (await fetch(`${worker.url}/healthz`)).json(), { ok: true });
+      const ready = await fetch(`${worker.url}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual(await ready.json(), { ok: true, checks: { redis: true, worker: true } });
+      assert.match(await (await fetch(`${worker.url}/metrics`)).text(), /^berth_queue_depth 0$/m);
+    } finally {
+      await worker.close();
+      await redis.stop();
+    }
+  });
+
+  it('is not ready while Redis is gone, stays alive, and a scrape does not hang on Redis', async () => {
+    const redis = await startRedis();
+    const app = await startApp({
+      config: loadConfig({ REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1' }),
+      role: 'web',
+      logger: quietLogger,
+      path: '',
+      executor,
+    });
+    try {
+      assert.equal((await fetch(`${app.url}/readyz`)).status, 200);
+      await redis.kill();
+      const down = await fetch(`${app.url}/readyz`);
+      assert.equal(down.status, 503);
+      assert.deepEqual(await down.json(), { ok: false, checks: { redis: false } });
+      assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
+      const started = Date.now();
+      assert.equal((await fetch(`${app.url}/metrics`)).status, 200);
+      assert.ok(Date.now() - started < 5000, 'the queue depth sample gives up on an unreachable Redis');
+      await redis.restart();
+    } finally {
+      await app.close();
       await redis.stop();
     }
   });

@@ -126,6 +126,12 @@ describe('pages over real builds on the local runtime', {
       ])}`,
     );
     await waitFor(id, 'running');
+    // Opened while `ok` still ran, the page would rightly open `ok` too (running steps open).
+    for (let i = 0; i < 600; i++) {
+      const ok = (await app.stack.service.get(id))?.stages[0]?.steps[0]?.status;
+      if (ok !== undefined && ok !== 'pending' && ok !== 'running') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     const page = await open(`/builds/${id}`);
     const unit = page.locator('.step-toggle', { hasText: 'unit' });
     const log = page.locator(`#${await unit.getAttribute('id', { timeout: 10_000 })}-log`);
