@@ -12,7 +12,6 @@ import { startApp } from '../src/app/start.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createPagesHandler } from '../src/web/pages/handler.ts';
 import { launchBrowser } from '../test/support/browser.ts';
-import { serveInFront } from '../test/support/front-server.ts';
 import { quietLogger } from '../test/support/queue-harness.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { createFixtureApi, createFixtureBuilds, serveHandlers } from '../test/support/web-fixture.ts';
@@ -98,11 +97,6 @@ async function realBuild(): Promise<string> {
     executor: ({ isBuildActive }) => createEngineExecutor(config, quietLogger, env, isBuildActive),
   });
   cleanups.push(() => app.close());
-  const front = await serveInFront(
-    [createPagesHandler({ service: app.stack.service, auth: null, links })],
-    app.url ?? '',
-  );
-  cleanups.push(() => front.server.close());
   const started = performance.now();
   const { id } = await app.stack.service.request({
     forge: 'local',
@@ -118,7 +112,7 @@ async function realBuild(): Promise<string> {
     status = (await app.stack.service.get(id))?.status ?? '';
   }
   console.log(`(the local build writing ${lines} lines took ${(performance.now() - started).toFixed(0)} ms)`);
-  return `${front.url}/builds/${id}`;
+  return `${app.url}/builds/${id}`;
 }
 
 try {

@@ -1,5 +1,5 @@
 // Browser tests against Berth serving real builds from the local runtime: startApp (queue,
-// worker, Redis, JSON/SSE API) with the pages, actions and metrics handlers in front.
+// worker, Redis, JSON/SSE API, pages and actions), as `berth serve` runs it.
 // Skips only when /usr/bin/chromium is missing.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,11 +11,7 @@ import { createEngineExecutor } from '../../src/app/engine-executor.ts';
 import { type App, startApp } from '../../src/app/start.ts';
 import type { BuildState } from '../../src/builds/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createActionsHandler } from '../../src/web/actions/handler.ts';
-import { createSessionAuth } from '../../src/web/auth/session.ts';
-import { createPagesHandler } from '../../src/web/pages/handler.ts';
 import { hasChromium, launchBrowser, watchConsole } from '../support/browser.ts';
-import { serveInFront } from '../support/front-server.ts';
 import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 
@@ -30,7 +26,6 @@ describe('pages over real builds on the local runtime', {
   let redis: TestRedis;
   let app: App;
   let base = '';
-  let closeFront = () => {};
   let browser: Browser;
   let stopBrowser: () => Promise<void>;
   const errors: string[] = [];
@@ -54,23 +49,11 @@ describe('pages over real builds on the local runtime', {
       path: process.env.PATH,
       executor: ({ isBuildActive }) => createEngineExecutor(config, quietLogger, env, isBuildActive),
     });
-    const auth = createSessionAuth({ token: TOKEN, secure: false });
-    const deps = {
-      service: app.stack.service,
-      auth,
-      links: { github: 'https://github.com', gitlab: 'https://gitlab.com' },
-    };
-    const front = await serveInFront(
-      [createActionsHandler({ ...deps, logger: quietLogger }), createPagesHandler(deps)],
-      app.url ?? '',
-    );
-    base = front.url;
-    closeFront = () => front.server.close();
+    base = app.url ?? '';
     ({ browser, close: stopBrowser } = await launchBrowser());
   });
   after(async () => {
     await stopBrowser?.();
-    closeFront();
     await app?.close();
     await redis?.stop();
     await rm(root, { recursive: true, force: true });
@@ -126,12 +109,6 @@ describe('pages over real builds on the local runtime', {
       ])}`,
     );
     await waitFor(id, 'running');
-    // Opened while `ok` still ran, the page would rightly open `ok` too (running steps open).
-    for (let i = 0; i < 600; i++) {
-      const ok = (await app.stack.service.get(id))?.stages[0]?.steps[0]?.status;
-      if (ok !== undefined && ok !== 'pending' && ok !== 'running') break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
     const page = await open(`/builds/${id}`);
     const unit = page.locator('.step-toggle', { hasText: 'unit' });
     const log = page.locator(`#${await unit.getAttribute('id', { timeout: 10_000 })}-log`);
