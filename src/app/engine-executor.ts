@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
 import { runBuild } from '../engine/index.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { BuildExecutor } from '../queue/executor.ts';
 import { createPipelineExecutor } from '../queue/pipeline-executor.ts';
 import { loadKubeConfig, startReaper } from '../runtime/kubernetes/index.ts';
@@ -23,10 +24,13 @@ export async function createEngineExecutor(
   logger: Logger,
   hostEnv: { PATH?: string | undefined; HOME?: string | undefined },
   isBuildActive: (id: string) => Promise<boolean>,
+  metrics?: Pick<Metrics, 'kubeRequest'>,
 ): Promise<WorkerExecutor> {
+  const onApiRequest = metrics ? (verb: string) => metrics.kubeRequest(verb) : undefined;
+  const counted = onApiRequest ? { onApiRequest } : {};
   const kind =
     config.runtime ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: hostEnv.HOME });
-  const runtime = await selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000, config });
+  const runtime = await selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000, config, ...counted });
   const execute = createPipelineExecutor({
     runtime,
     runBuild: (options) => runBuild({ ...options, logger }),
@@ -52,6 +56,7 @@ export async function createEngineExecutor(
       intervalMs: 60_000,
       logger,
       signal: stop.signal,
+      ...counted,
     });
   }
   return { execute, runtime: kind, close: async () => stop.abort() };

@@ -48,8 +48,14 @@ export const serveCommand: Command = {
         role,
         logger,
         path: ctx.env.PATH,
-        executor: ({ isBuildActive }) =>
-          createEngineExecutor(config, logger, { PATH: ctx.env.PATH, HOME: ctx.env.HOME }, isBuildActive),
+        executor: ({ isBuildActive, metrics }) =>
+          createEngineExecutor(
+            config,
+            logger,
+            { PATH: ctx.env.PATH, HOME: ctx.env.HOME },
+            isBuildActive,
+            metrics,
+          ),
       });
     } catch (error) {
       stop.dispose();

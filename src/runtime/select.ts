@@ -18,6 +18,8 @@ export interface RuntimeDeps {
   config: Pick<Readonly<Config>, 'kubernetes' | 'timeouts' | 'instance' | 'logCapBytes'>;
   /** Overrides BERTH_NAMESPACE (`berth run --namespace`). */
   namespace?: string;
+  /** Called once per Kubernetes API request, by verb (the worker's request counter). */
+  onApiRequest?: (verb: string) => void;
 }
 
 /** Runtime kinds this build can start. */
@@ -47,6 +49,7 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
     logger,
     logCapBytes,
     redactReferencedSecrets: kubernetes.redactReferencedSecrets,
+    ...(deps.onApiRequest ? { onApiRequest: deps.onApiRequest } : {}),
   });
 }
 

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createEngineExecutor } from '../../src/app/engine-executor.ts';
+import { type App, startApp } from '../../src/app/start.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
+import { quietLogger } from '../support/queue-harness.ts';
+import { startRedis, type TestRedis } from '../support/redis.ts';
+
+const TOKEN = 'kube-metrics-token-0123456789';
+const ECHO_BUILD_REF = new URL('../fixtures/echo-build-ref.wharf-ci.yml', import.meta.url);
+
+describe('berth serve on the Kubernetes runtime: /metrics counts API requests', () => {
+  let redis: TestRedis;
+  let kube: FakeKube;
+  let folder: string;
+  let app: App;
+
+  before(async () => {
+    redis = await startRedis();
+    kube = await startFakeKube({ namespaces: ['ci'] });
+    folder = await mkdtemp(join(tmpdir(), 'berth-kube-metrics-'));
+    await writeFile(join(folder, '.wharf-ci.yml'), await readFile(ECHO_BUILD_REF, 'utf8'));
+    const config = loadConfig({
+      REDIS_URL: redis.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BERTH_RUNTIME: 'kubernetes',
+      KUBECONFIG: kube.kubeconfigPath,
+      BERTH_NAMESPACE: 'ci',
+      BERTH_API_TOKEN: TOKEN,
+      BERTH_LOCAL_SOURCES: folder,
+      BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
+    });
+    app = await startApp({
+      config,
+      role: 'all',
+      logger: quietLogger,
+      path: '',
+      executor: ({ isBuildActive, metrics }) =>
+        createEngineExecutor(config, quietLogger, { PATH: process.env.PATH }, isBuildActive, metrics),
+    });
+  });
+  after(async () => {
+    await app.close();
+    await kube.close();
+    await redis.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('reports each verb the API server served for a build', async () => {
+    const res = await fetch(`${app.url}/api/builds`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ source: `local:${folder}`, ref: 'main' }),
+    });
+    assert.equal(res.status, 201);
+    const { id } = (await res.json()) as { id: string };
+    let status = '';
+    for (let i = 0; i < 600 && !['success', 'failed', 'error'].includes(status); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await app.stack.store.get(id))?.status ?? '';
+    }
+    assert.equal(status, 'success');
+
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const counted = (verb: string) =>
+      Number(
+        new RegExp(`^berth_kubernetes_requests_total\\{verb="${verb}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+      );
+    for (const verb of ['create', 'exec', 'log', 'delete', 'watch'] as const)
+      assert.equal(counted(verb), kube.count({ verb }), `${verb} requests`);
+    assert.equal(counted('create'), 1, 'one pod for one step');
+  });
+});
