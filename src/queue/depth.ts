@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { valueWithin } from '../within.ts';
 
 /** How often the queue is really asked, and how long a scrape waits for it. */
 export interface DepthSamplerOptions {
@@ -39,18 +40,6 @@ export function queueDepthSampler(
   };
   return async () => {
     if (cached && now() - cached.at < maxAgeMs) return cached.waiting;
-    return withTimeout(ask(), timeoutMs);
+    return valueWithin(ask(), timeoutMs, null);
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { settlesWithin } from '../within.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 import { cancelReason } from './outcome.ts';
@@ -94,11 +94,18 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
     clearInterval(timer);
     const done = worker.close();
     if (!(await settlesWithin(done, timeoutMs))) {
+      const running = controllers.size;
       for (const controller of controllers.values()) controller.abort(new HandBack('worker shutting down'));
-      if (!(await settlesWithin(done, o.handBackMs ?? 10_000))) await worker.close(true);
+      if (running === 0 || !(await settlesWithin(done, o.handBackMs ?? 10_000))) {
+        // Redis is gone or a job will not let go: close(true) would only return the
+        // pending close, so drop the connections; stalled-job checks recover the jobs.
+        o.logger.warn({ active: controllers.size }, 'worker did not stop in time; dropping its connections');
+        void worker.close(true).catch(() => {});
+        await settlesWithin(worker.disconnect(), 1000);
+      }
     }
     await unsubscribe();
-    await queue.close();
+    if (!(await settlesWithin(queue.close(), 2000))) await settlesWithin(queue.disconnect(), 1000);
   };
 
   return {
@@ -110,12 +117,4 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
       return closing;
     },
   };
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  const controller = new AbortController();
-  const timeout = sleep(ms, false, { signal: controller.signal }).catch(() => false);
-  const result = await Promise.race([promise.then(() => true), timeout]);
-  controller.abort();
-  return result;
 }

@@ -89,6 +89,38 @@ describe('berth serve', () => {
       assert.equal(await exited(child), 0);
     }
   });
+
+  it('exits 0 within its bound on SIGTERM while Redis is down', async () => {
+    const own = await startRedis();
+    const port = await freePort();
+    const child = spawn(process.execPath, [berth, 'serve', '--role', 'worker'], {
+      env: {
+        PATH: process.env.PATH,
+        REDIS_URL: own.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        BERTH_RUNTIME: 'local',
+        BERTH_SHUTDOWN_TIMEOUT_SECONDS: '1',
+        LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    try {
+      await until(
+        async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200,
+      );
+      await own.kill();
+      child.kill('SIGTERM');
+      const code = await Promise.race([
+        exited(child),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000)),
+      ]);
+      assert.equal(code, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await own.stop();
+    }
+  });
 });
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

@@ -1,6 +1,7 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
+import { settlesWithin } from '../../within.ts';
 import type { StepIO, StepOutcome } from '../types.ts';
 import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
 import { type Fatal, readPod } from './classifier.ts';
@@ -180,7 +181,7 @@ export async function runStepPod(
   // A create still in flight may yet make the pod: delete only once it has answered.
   await created;
   if (normalEnd && follower) {
-    await waitAtMost((follower as LogFollower).done, context.logGraceMs);
+    await settlesWithin((follower as LogFollower).done, context.logGraceMs);
     if (!(follower as LogFollower).complete) {
       // Never a silent loss: say so when the pod goes before its log was read to the end.
       log.warn({ graceMs: context.logGraceMs }, 'deleting the pod before its log stream ended');
@@ -192,7 +193,7 @@ export async function runStepPod(
   }
   const deleted = context.deletePod(name, !normalEnd);
   if (!normalEnd && follower)
-    await waitAtMost((follower as LogFollower).done, Math.min(context.logGraceMs, 2000));
+    await settlesWithin((follower as LogFollower).done, Math.min(context.logGraceMs, 2000));
   (follower as LogFollower | null)?.stop();
   unsubscribe();
   unregisterEvents();
@@ -238,10 +239,4 @@ async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSigna
     }
   }
   return null;
-}
-
-async function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

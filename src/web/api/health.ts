@@ -1,3 +1,4 @@
+import { valueWithin } from '../../within.ts';
 import { sendJson, urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
 
@@ -17,23 +18,15 @@ export function createHealthHandler(checks: ReadinessChecks): HttpHandler {
     const results: Record<string, boolean> = {};
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
-        results[name] = await withTimeout(check(), 1000);
+        results[name] = await valueWithin(
+          check().catch(() => false),
+          1000,
+          false,
+        );
       }),
     );
     const ok = Object.values(results).every(Boolean);
     sendJson(res, ok ? 200 : 503, { ok, checks: results });
     return true;
   };
-}
-
-async function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([check.catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
