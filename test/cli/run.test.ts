@@ -69,6 +69,26 @@ describe('berth run', () => {
     }
   });
 
+  it('leaves no step process behind when berth itself is SIGKILLed', async () => {
+    const marker = uniqueMarker();
+    const repo = await fixtureRepo(
+      `build:\n${container('long', [`sh -c 'sleep 300; echo ${marker}' & echo ${marker}-up; sleep 301`])}`,
+    );
+    try {
+      const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
+      await printed(child, `${marker}-up`);
+      process.kill(child.pid as number, 'SIGKILL');
+      await exited(child);
+      for (let i = 0; i < 100 && (await processesWith(marker)).length > 0; i++) await sleepMs(50);
+      assert.deepEqual(await processesWith(marker), []);
+    } finally {
+      for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
+      await repo.remove();
+      await home.remove();
+      home = await tempDir('berth-home-');
+    }
+  });
+
   it('exits at once on a second Ctrl-C, still killing the step processes', async () => {
     const marker = uniqueMarker();
     const repo = await fixtureRepo(
@@ -92,3 +112,5 @@ describe('berth run', () => {
     }
   });
 });
+
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
