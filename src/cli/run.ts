@@ -1,4 +1,4 @@
-import { createLogger } from '../app/logger.ts';
+import { createLogger, lazyLogger } from '../app/logger.ts';
 import { type Config, loadConfig } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import { loadPipeline } from '../pipeline/index.ts';
@@ -80,9 +80,10 @@ async function pickRuntime(
   const kind = asked ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: ctx.env.HOME });
   try {
     return await selectRuntime(kind, {
-      logger: createLogger({ level: 'warn', format: config.log.format }, ctx.stderr),
+      logger: lazyLogger(() => createLogger({ level: 'warn', format: config.log.format }, ctx.stderr)),
       hostEnv: { PATH: ctx.env.PATH, HOME: ctx.env.HOME },
       killGraceMs: KILL_GRACE_MS,
+      startLauncher: true,
       config,
       ...(namespace === undefined ? {} : { namespace }),
     });
