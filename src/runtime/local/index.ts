@@ -19,22 +19,31 @@ export interface LocalRuntimeOptions {
   killGraceMs: number;
   /** PATH and HOME for steps (the CLI passes its environment); a plain PATH otherwise. */
   hostEnv?: { PATH?: string | undefined; HOME?: string | undefined };
+  /**
+   * Start the first build's launcher now, so it boots while the pipeline is planned
+   * (`berth run`, which opens one build right away; a worker would keep an idle one).
+   */
+  startLauncher?: boolean;
 }
 
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** Runs each step as a process group on this machine, in its own copy of the working tree. */
 export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
+  let early = options.startLauncher ? createLauncher() : null;
   return {
     kind: 'local',
     async open(build) {
+      const launcher = early ?? createLauncher();
+      early = null;
       const root = await mkdtemp(join(options.tmpDir ?? tmpdir(), `berth-${build.id}-`));
       try {
         const files = await listSourceFiles(build.source.dir, {
           respectGitignore: build.source.respectGitignore,
         });
-        return openSession(build, root, files, options);
+        return openSession(build, { root, files, launcher }, options);
       } catch (error) {
+        launcher.close();
         await rm(root, { recursive: true, force: true });
         throw error;
       }
@@ -46,7 +55,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
  * One build's steps. While it is open, a process 'exit' hook SIGKILLs every step
  * group still running, so even a forced exit (second Ctrl-C) leaves nothing behind.
  */
-function openSession(build: BuildContext, root: string, files: string[], options: LocalRuntimeOptions) {
+function openSession(
+  build: BuildContext,
+  { root, files, launcher }: { root: string; files: string[]; launcher: Launcher },
+  options: LocalRuntimeOptions,
+) {
   const groups = new Set<number>();
   const killAll = () => {
     for (const pgid of groups) killGroup(pgid, 'SIGKILL');
@@ -54,7 +67,6 @@ function openSession(build: BuildContext, root: string, files: string[], options
   process.on('exit', killAll);
   const track = (pgid: number, running: boolean) => (running ? groups.add(pgid) : groups.delete(pgid));
   const host = { PATH: options.hostEnv?.PATH ?? DEFAULT_PATH, HOME: options.hostEnv?.HOME ?? root };
-  const launcher = createLauncher();
   const copies = createStepCopies(build, root, files, options.logger);
   const session: RuntimeSession = {
     async runStep(step, io, signal) {

@@ -96,7 +96,11 @@ export interface Launcher {
   close(): void;
 }
 
-/** Starts the launcher at once, so it boots while the first step's tree is copied. */
+/**
+ * Starts the launcher at once, so it boots while the first step's tree is copied
+ * (or, started ahead, while the pipeline is planned). Until its first command it
+ * does not keep Berth alive; when Berth exits it exits too.
+ */
 export function createLauncher(): Launcher {
   let child: ChildProcess | null = null;
   const running = new Map<number, { launch: Launch; done: (end: LaunchEnd) => void }>();
@@ -124,6 +128,8 @@ export function createLauncher(): Launcher {
     });
     launcher.on('message', (message) => onMessage(message as Message));
     launcher.on('error', () => {});
+    launcher.unref();
+    launcher.channel?.unref();
     launcher.once('exit', () => {
       child = null;
       for (const [id, entry] of running) {
@@ -142,6 +148,8 @@ export function createLauncher(): Launcher {
   return {
     run(launch) {
       child ??= start();
+      child.ref();
+      child.channel?.ref();
       const id = ++next;
       const { file, args, cwd, env } = launch;
       const promise = new Promise<LaunchEnd>((done) => running.set(id, { launch, done }));
