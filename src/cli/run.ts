@@ -83,7 +83,7 @@ async function pickRuntime(
       logger: lazyLogger(() => createLogger({ level: 'warn', format: config.log.format }, ctx.stderr)),
       hostEnv: { PATH: ctx.env.PATH, HOME: ctx.env.HOME },
       killGraceMs: KILL_GRACE_MS,
-      startLauncher: true,
+      startLaunchers: true,
       config,
       ...(namespace === undefined ? {} : { namespace }),
     });

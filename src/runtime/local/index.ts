@@ -6,7 +6,8 @@ import type { PlannedStep } from '../../pipeline/types.ts';
 import { listSourceFiles } from '../../source/list-files.ts';
 import type { BuildContext, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
 import { isOnPath } from './find-tool.ts';
-import { createLauncher, type Launcher } from './launcher.ts';
+import type { Launcher } from './launcher.ts';
+import { createLauncherPool, launcherCount } from './launcher-pool.ts';
 import { killGroup, runInGroup } from './process-group.ts';
 import { createStepCopies, type StepCopy } from './step-copies.ts';
 import { localNotes } from './step-notes.ts';
@@ -20,21 +21,23 @@ export interface LocalRuntimeOptions {
   /** PATH and HOME for steps (the CLI passes its environment); a plain PATH otherwise. */
   hostEnv?: { PATH?: string | undefined; HOME?: string | undefined };
   /**
-   * Start the first build's launcher now, so it boots while the pipeline is planned
-   * (`berth run`, which opens one build right away; a worker would keep an idle one).
+   * Start the first build's launchers now, so they boot while the pipeline is planned
+   * (`berth run`, which opens one build right away; a worker would keep idle ones).
+   * Otherwise each build starts as many as its widest stage can use.
    */
-  startLauncher?: boolean;
+  startLaunchers?: boolean;
 }
 
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** Runs each step as a process group on this machine, in its own copy of the working tree. */
 export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
-  let early = options.startLauncher ? createLauncher() : null;
+  let early = options.startLaunchers ? createLauncherPool() : null;
   return {
     kind: 'local',
     async open(build) {
-      const launcher = early ?? createLauncher();
+      const width = Math.max(...build.plan.stages.map((stage) => stage.steps.length), 1);
+      const launcher = early ?? createLauncherPool(launcherCount(width));
       early = null;
       const root = await mkdtemp(join(options.tmpDir ?? tmpdir(), `berth-${build.id}-`));
       try {

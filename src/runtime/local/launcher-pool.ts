@@ -1,0 +1,37 @@
+import { availableParallelism } from 'node:os';
+import { createLauncher, type Launcher } from './launcher.ts';
+
+/** Most launchers a build uses, whatever the number of cores. */
+const MAX_LAUNCHERS = 4;
+
+/** Launchers worth starting for stages of up to `width` parallel steps on this machine. */
+export function launcherCount(width = Number.POSITIVE_INFINITY): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_LAUNCHERS, width));
+}
+
+/**
+ * `size` launchers for one build (by default one per core, up to MAX_LAUNCHERS).
+ * Forking is synchronous in the process that forks, so the steps of a stage start
+ * in parallel on several cores instead of one after another in one launcher. Each
+ * command goes to the launcher with the fewest running.
+ */
+export function createLauncherPool(size = Math.min(availableParallelism(), MAX_LAUNCHERS)): Launcher {
+  const launchers = Array.from({ length: Math.max(1, size) }, () => ({
+    launcher: createLauncher(),
+    busy: 0,
+  }));
+  return {
+    async run(launch) {
+      const member = launchers.reduce((best, m) => (m.busy < best.busy ? m : best));
+      member.busy++;
+      try {
+        return await member.launcher.run(launch);
+      } finally {
+        member.busy--;
+      }
+    },
+    close() {
+      for (const { launcher } of launchers) launcher.close();
+    },
+  };
+}
