@@ -21,9 +21,10 @@ export interface StepCopies {
 }
 
 /**
- * Makes each step's copy of the working tree under `root`, one stage ahead: when a
- * step of a stage is taken, the copies of the next stage's steps are started, so
- * copying overlaps the running steps instead of delaying them.
+ * Makes each step's copy of the working tree under `root`, one stage ahead: once a
+ * stage's steps are taken and their copies made, the copies of the next stage's
+ * steps are started, so copying overlaps the running steps instead of delaying
+ * them (and never competes with the copies a stage is about to start with).
  */
 export function createStepCopies(
   build: BuildContext,
@@ -48,13 +49,25 @@ export function createStepCopies(
     }
     return copy;
   };
+  /** Per stage: its copies made (settled); `ahead`: stages whose next stage is scheduled. */
+  const stageCopies = new Map<number, Promise<unknown>>();
+  const ahead = new Set<number>();
   const makeStage = (index: number) => {
-    for (const step of stages[index]?.steps ?? []) make(step);
+    let ready = stageCopies.get(index);
+    if (!ready) {
+      ready = Promise.allSettled((stages[index]?.steps ?? []).map(make));
+      stageCopies.set(index, ready);
+    }
+    return ready;
   };
   makeStage(0);
   return {
     take(step) {
-      makeStage(stages.findIndex((stage) => stage.steps.includes(step)) + 1);
+      const index = stages.findIndex((stage) => stage.steps.includes(step));
+      if (!ahead.has(index)) {
+        ahead.add(index);
+        void track(makeStage(index).then(() => makeStage(index + 1)));
+      }
       const copy = make(step);
       made.delete(step);
       return copy;
