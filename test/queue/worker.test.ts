@@ -69,7 +69,7 @@ describe('build worker', () => {
     try {
       const { id } = await stack.service.request(local(repo, { ref: 'sigkill' }));
       for (let i = 0; i < 200 && (await processesWith(marker)).length < 2; i++) await sleepMs(50);
-      assert.equal((await processesWith(marker)).length, 2, 'the step never started');
+      assert.ok((await processesWith(marker)).length >= 2, 'the step never started');
       child.kill('SIGKILL');
       assert.equal(await exited(child), 'SIGKILL');
       for (let i = 0; i < 100 && (await processesWith(marker)).length > 0; i++) await sleepMs(50);

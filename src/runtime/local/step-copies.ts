@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import type { BuildContext } from '../types.ts';
-import { type CopyItem, copyTree } from './copy-tree.ts';
+import { type CopyItem, copyTree, readSourceTree, type SourceTree } from './copy-tree.ts';
 
 /** A step's own copy of the tree, or why it could not be made. */
 export type StepCopy =
@@ -33,6 +33,13 @@ export function createStepCopies(
   logger?: Logger,
 ): StepCopies {
   const stages = build.plan.stages;
+  /** The working tree, read once when the first step that takes all of it is copied. */
+  let tree: Promise<SourceTree> | undefined;
+  const sourceFor = (step: PlannedStep): Promise<SourceTree> => {
+    if (step.source.kind === 'files') return Promise.resolve({ dir: build.source.dir, entries: new Map() });
+    tree ??= readSourceTree(build.source.dir, files);
+    return tree;
+  };
   const made = new Map<PlannedStep, Promise<StepCopy>>();
   const pending = new Set<Promise<unknown>>();
   let count = 0;
@@ -44,7 +51,7 @@ export function createStepCopies(
   const make = (step: PlannedStep) => {
     let copy = made.get(step);
     if (!copy) {
-      copy = track(copyFor(step, join(root, `step-${++count}`), build, files));
+      copy = track(copyFor(step, join(root, `step-${++count}`), build, files, sourceFor));
       made.set(step, copy);
     }
     return copy;
@@ -88,6 +95,7 @@ async function copyFor(
   dir: string,
   build: BuildContext,
   files: string[],
+  sourceFor: (step: PlannedStep) => Promise<SourceTree>,
 ): Promise<StepCopy> {
   const outside = step.source.kind === 'files' ? step.source.files.find((f) => escapes(f.path)) : undefined;
   if (outside)
@@ -98,7 +106,7 @@ async function copyFor(
       message: `file "${outside.path}" is outside the working tree`,
     };
   try {
-    const missing = await copyTree(build.source.dir, dir, copyItems(step, build, files));
+    const missing = await copyTree(await sourceFor(step), dir, copyItems(step, build, files));
     if (step.source.kind === 'files' && missing.length > 0) {
       const list = missing.map((p) => `"${p}"`).join(', ');
       return { ok: false, dir, reason: 'config', message: `file ${list} not found in the working tree` };
