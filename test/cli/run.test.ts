@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { berth, ctrlC, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
-import { processesWith, uniqueMarker } from '../support/processes.ts';
+import { processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
 
 let home: Awaited<ReturnType<typeof tempDir>>;
 before(async () => {
@@ -79,8 +79,7 @@ describe('berth run', () => {
       await printed(child, `${marker}-up`);
       process.kill(child.pid as number, 'SIGKILL');
       await exited(child);
-      for (let i = 0; i < 100 && (await processesWith(marker)).length > 0; i++) await sleepMs(50);
-      assert.deepEqual(await processesWith(marker), []);
+      assert.deepEqual(await survivorsWith(marker, 5000), []);
     } finally {
       for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
       await repo.remove();
@@ -103,7 +102,7 @@ describe('berth run', () => {
       const code = await exited(child);
       assert.equal(code, 130);
       assert.match(child.output(), /exiting now; temporary step copies may be left behind/);
-      assert.deepEqual(await processesWith(marker), []);
+      assert.deepEqual(await survivorsWith(marker), []);
     } finally {
       for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
       await repo.remove();
@@ -112,5 +111,3 @@ describe('berth run', () => {
     }
   });
 });
-
-const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));

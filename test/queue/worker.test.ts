@@ -7,7 +7,7 @@ import type { BuildRecord, BuildRequest } from '../../src/builds/types.ts';
 import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
 import type { QueueStack } from '../../src/queue/stack.ts';
 import { localPipelineExecutor as pipelineExecutor } from '../support/local-executor.ts';
-import { processesWith, uniqueMarker } from '../support/processes.ts';
+import { processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
 import { testStack, testWorker, waitForRecord, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { exited, spawnWorker } from '../support/spawn-worker.ts';
@@ -72,8 +72,7 @@ describe('build worker', () => {
       assert.ok((await processesWith(marker)).length >= 2, 'the step never started');
       child.kill('SIGKILL');
       assert.equal(await exited(child), 'SIGKILL');
-      for (let i = 0; i < 100 && (await processesWith(marker)).length > 0; i++) await sleepMs(50);
-      assert.deepEqual(await processesWith(marker), []);
+      assert.deepEqual(await survivorsWith(marker, 5000), []);
       await writeFile(go, '');
       worker = await testWorker(stack, { execute: pipelineExecutor() });
       const record = await waitForState(stack, id, 'success', 'error', 'failed', 'cancelled');
