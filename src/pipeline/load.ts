@@ -55,14 +55,21 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-/** Finds the file, reads it and gathers the variable layers of the working tree. */
-async function load(path: string, options: LoadOptions): Promise<Loaded> {
-  const target = resolve(options.cwd, path);
+/**
+ * Where `path` (a .wharf-ci.yml or a folder holding one, relative to `cwd`) puts the
+ * definition file and the working tree; `shown` is the path as the user gave it,
+ * for FILE:LINE:COL lines.
+ */
+export async function locateDefinition(path: string, cwd: string) {
+  const target = resolve(cwd, path);
   const folder = await isDirectory(target);
   const file = folder ? join(target, DEFINITION_FILE) : target;
-  const repoDir = dirname(file);
-  /** The path as the user gave it, for FILE:LINE:COL lines. */
-  const shown = folder ? join(path || '.', DEFINITION_FILE) : path;
+  return { file, repoDir: dirname(file), shown: folder ? join(path || '.', DEFINITION_FILE) : path };
+}
+
+/** Finds the file, reads it and gathers the variable layers of the working tree. */
+async function load(path: string, options: LoadOptions): Promise<Loaded> {
+  const { file, repoDir, shown } = await locateDefinition(path, options.cwd);
   const diags = new Diagnostics(shown);
   const buildVars = options.buildVars ? Promise.resolve(options.buildVars) : gitBuildVars(repoDir);
   let text: string | null = null;

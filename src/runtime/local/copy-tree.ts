@@ -32,12 +32,17 @@ const SYNC_BYTES = 256 * 1024;
 
 /**
  * Reads `paths` of `dir` once (type, mode, link target, and the contents of small
- * files up to KEPT_BYTES in all), so each step's copy costs only writes.
+ * files up to KEPT_BYTES in all), so each step's copy costs only writes. Aborting
+ * `signal` stops the reading (paths not read yet are read when copied).
  */
-export async function readSourceTree(dir: string, paths: string[]): Promise<SourceTree> {
+export async function readSourceTree(
+  dir: string,
+  paths: string[],
+  signal?: AbortSignal,
+): Promise<SourceTree> {
   const entries = new Map<string, Entry>();
   let kept = 0;
-  await inParallel(paths, async (path) => {
+  await inParallel(paths, signal, async (path) => {
     const source = join(dir, path);
     const stat = await lstat(source).catch(() => null);
     if (!stat) entries.set(path, { kind: 'missing' });
@@ -71,7 +76,7 @@ export async function copyTree(source: SourceTree, to: string, items: CopyItem[]
     });
   } else {
     await Promise.all(leaves.map((dir) => mkdir(dir, { recursive: true })));
-    await inParallel(items, async (item, i) => {
+    await inParallel(items, undefined, async (item, i) => {
       const entry = resolved[i] as Entry;
       if (!(await write(entry, join(source.dir, item.path), join(to, item.path), item.transform)))
         missing.push(item.path);
@@ -130,11 +135,15 @@ async function write(entry: Entry, source: string, target: string, transform?: (
   return true;
 }
 
-/** Runs `work` over `items`, PARALLEL at a time. */
-async function inParallel<T>(items: T[], work: (item: T, index: number) => Promise<void>) {
+/** Runs `work` over `items`, PARALLEL at a time, until `signal` is aborted. */
+async function inParallel<T>(
+  items: T[],
+  signal: AbortSignal | undefined,
+  work: (item: T, index: number) => Promise<void>,
+) {
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) await work(items[i] as T, i);
+    for (let i = next++; i < items.length && !signal?.aborted; i = next++) await work(items[i] as T, i);
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
-import { listSourceFiles } from '../../source/list-files.ts';
-import type { BuildContext, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
+import type { BuildContext, BuildSource, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
+import { type BuildFiles, listBuildFiles, prefetchBuildFiles } from './build-files.ts';
 import { isOnPath } from './find-tool.ts';
 import type { Launcher } from './launcher.ts';
 import { createLauncherPool, launcherCount } from './launcher-pool.ts';
@@ -33,17 +33,25 @@ const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** Runs each step as a process group on this machine, in its own copy of the working tree. */
 export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   let early = options.startLaunchers ? createLauncherPool() : null;
+  let prepared: { source: BuildSource; files: Promise<BuildFiles> } | null = null;
+  const sameSource = (a: BuildSource, b: BuildSource) =>
+    a.dir === b.dir && a.respectGitignore === b.respectGitignore;
   return {
     kind: 'local',
+    prepare(source, signal) {
+      const files = prefetchBuildFiles(source, signal);
+      files.catch(() => {});
+      prepared = { source, files };
+    },
     async open(build) {
       const width = Math.max(...build.plan.stages.map((stage) => stage.steps.length), 1);
       const launcher = early ?? createLauncherPool(launcherCount(width));
       early = null;
+      const ahead = prepared && sameSource(prepared.source, build.source) ? prepared.files : null;
+      prepared = null;
       const root = await mkdtemp(join(options.tmpDir ?? tmpdir(), `berth-${build.id}-`));
       try {
-        const files = await listSourceFiles(build.source.dir, {
-          respectGitignore: build.source.respectGitignore,
-        });
+        const files = await (ahead ?? listBuildFiles(build.source));
         return openSession(build, { root, files, launcher }, options);
       } catch (error) {
         launcher.close();
@@ -60,7 +68,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
  */
 function openSession(
   build: BuildContext,
-  { root, files, launcher }: { root: string; files: string[]; launcher: Launcher },
+  { root, files, launcher }: { root: string; files: BuildFiles; launcher: Launcher },
   options: LocalRuntimeOptions,
 ) {
   const groups = new Set<number>();

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import type { BuildContext } from '../types.ts';
-import { type CopyItem, copyTree, readSourceTree, type SourceTree } from './copy-tree.ts';
+import type { BuildFiles } from './build-files.ts';
+import { type CopyItem, copyTree, type SourceTree } from './copy-tree.ts';
 
 /** A step's own copy of the tree, or why it could not be made. */
 export type StepCopy =
@@ -29,16 +30,15 @@ export interface StepCopies {
 export function createStepCopies(
   build: BuildContext,
   root: string,
-  files: string[],
+  source: BuildFiles,
   logger?: Logger,
 ): StepCopies {
   const stages = build.plan.stages;
+  const { files } = source;
   /** The working tree, read once when the first step that takes all of it is copied. */
-  let tree: Promise<SourceTree> | undefined;
   const sourceFor = (step: PlannedStep): Promise<SourceTree> => {
     if (step.source.kind === 'files') return Promise.resolve({ dir: build.source.dir, entries: new Map() });
-    tree ??= readSourceTree(build.source.dir, files);
-    return tree;
+    return source.tree();
   };
   const made = new Map<PlannedStep, Promise<StepCopy>>();
   const pending = new Set<Promise<unknown>>();
