@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative } from 'node:path';
 import type { Logger } from 'pino';
 import { substituteText } from '../../pipeline/index.ts';
@@ -6,6 +6,7 @@ import type { PlannedStep } from '../../pipeline/types.ts';
 import type { BuildContext } from '../types.ts';
 import type { BuildFiles } from './build-files.ts';
 import { type CopyItem, copyTree, type SourceTree } from './copy-tree.ts';
+import { removeTree } from './remove-tree.ts';
 
 /** A step's own copy of the tree, or why it could not be made. */
 export type StepCopy =
@@ -80,7 +81,7 @@ export function createStepCopies(
       return copy;
     },
     release(copy) {
-      track(rm(copy.dir, { recursive: true, force: true })).catch((err) => {
+      track(removeTree(copy.dir)).catch((err) => {
         logger?.warn({ err, dir: copy.dir }, 'could not remove a step copy');
       });
     },
