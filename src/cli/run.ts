@@ -1,7 +1,7 @@
-import { createLogger } from '../app/logger.ts';
+import { createLogger, lazyLogger } from '../app/logger.ts';
 import { type Config, loadConfig } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
-import { loadPipeline } from '../pipeline/index.ts';
+import { loadPipeline, locateDefinition } from '../pipeline/index.ts';
 import { defaultRuntimeKind, selectRuntime } from '../runtime/select.ts';
 import type { RuntimeKind } from '../runtime/types.ts';
 import { type CliContext, type Command, parseFlags, UsageError } from './command.ts';
@@ -58,13 +58,18 @@ export const runCommand: Command = {
     };
     const config = loadConfig(ctx.env);
     const runtime = await pickRuntime(ctx, asked ?? config.runtime, config, values.namespace);
-    const loaded = await loadPipeline(positionals[0] ?? '.', options);
+    const path = positionals[0] ?? '.';
+    const respectGitignore = values['no-gitignore'] !== true;
+    const noBuild = new AbortController();
+    const { repoDir } = await locateDefinition(path, ctx.cwd);
+    runtime.prepare?.({ dir: repoDir, respectGitignore }, noBuild.signal);
+    const loaded = await loadPipeline(path, options);
     const errors = writeDiagnostics(ctx.stderr, loaded.diagnostics);
     if (!loaded.plan || errors > 0) {
+      noBuild.abort();
       ctx.stderr.write(`${loaded.file}: ${summary(loaded.diagnostics)}; nothing was run\n`);
       return 2;
     }
-    const respectGitignore = values['no-gitignore'] !== true;
     const build = { plan: loaded.plan, file: loaded.file, repoDir: loaded.repoDir, respectGitignore };
     return executePlan(ctx, { ...build, runtime, config });
   },
@@ -80,9 +85,10 @@ async function pickRuntime(
   const kind = asked ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: ctx.env.HOME });
   try {
     return await selectRuntime(kind, {
-      logger: createLogger({ level: 'warn', format: config.log.format }, ctx.stderr),
+      logger: lazyLogger(() => createLogger({ level: 'warn', format: config.log.format }, ctx.stderr)),
       hostEnv: { PATH: ctx.env.PATH, HOME: ctx.env.HOME },
       killGraceMs: KILL_GRACE_MS,
+      startLaunchers: true,
       config,
       ...(namespace === undefined ? {} : { namespace }),
     });

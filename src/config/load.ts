@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { envSchema } from './schema.ts';
+import { type EnvValues, parseEnv } from './schema.ts';
 
 const WHARF_VAR = /^WHARF_VAR_(.+)$/;
 
 /** Berth's configuration: read once from the environment at the edge, then frozen. */
 export type Config = ReturnType<typeof shapeConfig>;
 
-function shapeConfig(
-  env: z.output<typeof envSchema>,
-  wharfVars: Record<string, string>,
-  privateKey?: string,
-) {
+function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateKey?: string) {
   return {
     http: { port: env.PORT, host: env.HOST, publicUrl: env.BERTH_PUBLIC_URL ?? null },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
@@ -77,25 +72,22 @@ function shapeConfig(
  * `env` defaults to nothing: callers at the edge pass `process.env`.
  */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
+  const parsed = parseEnv(env);
+  if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problems.join('; ')}`);
   const wharfVars: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     const name = WHARF_VAR.exec(key)?.[1];
     if (name && value !== undefined) wharfVars[name] = value;
   }
-  let privateKey = parsed.data.PRIVATE_KEY?.replace(/\\n/g, '\n');
-  if (!privateKey && parsed.data.PRIVATE_KEY_PATH) {
+  let privateKey = parsed.values.PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey && parsed.values.PRIVATE_KEY_PATH) {
     try {
-      privateKey = readFileSync(parsed.data.PRIVATE_KEY_PATH, 'utf8');
+      privateKey = readFileSync(parsed.values.PRIVATE_KEY_PATH, 'utf8');
     } catch (error) {
-      throw new ConfigError(`PRIVATE_KEY_PATH: cannot read ${parsed.data.PRIVATE_KEY_PATH}`, error);
+      throw new ConfigError(`PRIVATE_KEY_PATH: cannot read ${parsed.values.PRIVATE_KEY_PATH}`, error);
     }
   }
-  return deepFreeze(shapeConfig(parsed.data, wharfVars, privateKey));
+  return deepFreeze(shapeConfig(parsed.values, wharfVars, privateKey));
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,69 +1,50 @@
-import { z } from 'zod';
-
-const csv = z
-  .string()
-  .optional()
-  .transform((v) => (v ? v.split(/[,\s]+/).filter(Boolean) : []));
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const minutes = (fallback: number) =>
-  z.coerce
-    .number()
-    .positive()
-    .default(fallback)
-    .transform((m) => Math.round(m * 60_000));
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (!text) return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema.optional());
+import {
+  type Field,
+  FieldError,
+  flag,
+  json,
+  list,
+  longText,
+  matching,
+  minutes,
+  number,
+  objectList,
+  oneOf,
+  paths,
+  podResources,
+  positiveInt,
+  stringMap,
+  text,
+  url,
+} from './env-fields.ts';
 
 /** Every environment variable Berth reads, in one place. See `.env.example`. */
-export const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('localhost'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_FORMAT: z.enum(['pretty', 'json', 'auto']).default('auto'),
-  REDIS_URL: z.string().url().optional(),
+export const envFields = {
+  PORT: number({ fallback: 3000, integer: true, min: 0, max: 65535 }),
+  HOST: text('localhost'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LOG_FORMAT: oneOf(['pretty', 'json', 'auto'], 'auto'),
+  REDIS_URL: url(),
 
   // GitHub App (names as Probot's)
-  APP_ID: z.string().optional(),
-  PRIVATE_KEY: z.string().optional(),
-  PRIVATE_KEY_PATH: z.string().optional(),
-  WEBHOOK_SECRET: z.string().optional(),
-  GHE_HOST: z.string().optional(),
-  GHE_PROTOCOL: z.enum(['http', 'https']).default('https'),
+  APP_ID: text(),
+  PRIVATE_KEY: text(),
+  PRIVATE_KEY_PATH: text(),
+  WEBHOOK_SECRET: text(),
+  GHE_HOST: text(),
+  GHE_PROTOCOL: oneOf(['http', 'https'], 'https'),
 
   // GitLab
-  GITLAB_URL: z.string().url().default('https://gitlab.com'),
-  GITLAB_TOKEN: z.string().optional(),
-  GITLAB_WEBHOOK_SECRET: z.string().optional(),
+  GITLAB_URL: url('https://gitlab.com'),
+  GITLAB_TOKEN: text(),
+  GITLAB_WEBHOOK_SECRET: text(),
 
   // Berth
-  BERTH_PUBLIC_URL: z.string().url().optional(),
-  BERTH_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  BERTH_LOCAL_SOURCES: z
-    .string()
-    .optional()
-    .transform((v) => (v ? v.split(':').filter(Boolean) : [])),
-  BERTH_INSTANCE: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/)
-    .default('berth'),
-  BERTH_RUNTIME: z.enum(['kubernetes', 'local']).optional(),
+  BERTH_PUBLIC_URL: url(),
+  BERTH_API_TOKEN: longText(16, 'must be at least 16 characters'),
+  BERTH_LOCAL_SOURCES: paths(),
+  BERTH_INSTANCE: matching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'berth'),
+  BERTH_RUNTIME: oneOf(['kubernetes', 'local']),
   BERTH_CONCURRENCY: positiveInt(4),
   BERTH_GLOBAL_CONCURRENCY: positiveInt(50),
   BERTH_STEP_TIMEOUT_MINUTES: minutes(60),
@@ -74,33 +55,46 @@ export const envSchema = z.object({
   BERTH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(30),
 
   // Kubernetes runtime
-  KUBECONFIG: z.string().optional(),
-  BERTH_NAMESPACE: z.string().default('berth-builds'),
-  BERTH_POD_RESOURCES: json(
-    z.object({
-      requests: z.record(z.string(), z.string()).optional(),
-      limits: z.record(z.string(), z.string()).optional(),
-    }),
-  ),
-  BERTH_NODE_SELECTOR: json(z.record(z.string(), z.string())),
-  BERTH_TOLERATIONS: json(z.array(z.record(z.string(), z.unknown()))),
-  BERTH_IMAGE_PULL_SECRETS: csv,
-  BERTH_HELPER_IMAGE: z.string().default('busybox:1.37'),
+  KUBECONFIG: text(),
+  BERTH_NAMESPACE: text('berth-builds'),
+  BERTH_POD_RESOURCES: json(podResources),
+  BERTH_NODE_SELECTOR: json((value) => stringMap(value)),
+  BERTH_TOLERATIONS: json(objectList),
+  BERTH_IMAGE_PULL_SECRETS: list(),
+  BERTH_HELPER_IMAGE: text('busybox:1.37'),
 
   // Tool images for non-container step types
-  BERTH_IMAGE_KANIKO: z.string().default('gcr.io/kaniko-project/executor:v1.23.2-debug'),
-  BERTH_IMAGE_HELM: z.string().default('alpine/helm:3.16.2'),
-  BERTH_IMAGE_KUBECTL: z.string().default('bitnami/kubectl:1.31'),
-  BERTH_IMAGE_DOTNET: z.string().default('mcr.microsoft.com/dotnet/sdk:8.0'),
+  BERTH_IMAGE_KANIKO: text('gcr.io/kaniko-project/executor:v1.23.2-debug'),
+  BERTH_IMAGE_HELM: text('alpine/helm:3.16.2'),
+  BERTH_IMAGE_KUBECTL: text('bitnami/kubectl:1.31'),
+  BERTH_IMAGE_DOTNET: text('mcr.microsoft.com/dotnet/sdk:8.0'),
 
   // Pipeline variables provided by configuration
-  REG_URL: z.string().optional(),
-  REG_SECRET: z.string().optional(),
-  REG_INSECURE: z.string().optional(),
-  CHART_REPO: z.string().optional(),
-  HELM_REG_SECRET: z.string().optional(),
+  REG_URL: text(),
+  REG_SECRET: text(),
+  REG_INSECURE: text(),
+  CHART_REPO: text(),
+  HELM_REG_SECRET: text(),
 
-  BERTH_REDACT_REFERENCED_SECRETS: bool(false),
-});
+  BERTH_REDACT_REFERENCED_SECRETS: flag(false),
+} satisfies Record<string, Field<unknown>>;
 
-export type RawEnv = z.input<typeof envSchema>;
+/** The parsed environment. */
+export type EnvValues = { [K in keyof typeof envFields]: ReturnType<(typeof envFields)[K]> };
+
+/** Parses every variable; the problems are `NAME: message` (or `NAME.key: message`), all at once. */
+export function parseEnv(
+  env: Record<string, string | undefined>,
+): { ok: true; values: EnvValues } | { ok: false; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, field] of Object.entries(envFields)) {
+    try {
+      values[name] = (field as Field<unknown>)(env[name]);
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      problems.push(`${[name, ...error.path].join('.')}: ${error.message}`);
+    }
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, values: values as EnvValues };
+}

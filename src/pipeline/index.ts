@@ -9,7 +9,14 @@ export type {
 } from './definition.ts';
 export { formatDiagnostic } from './format.ts';
 export { lintDefinition } from './lint.ts';
-export { DEFINITION_FILE, type LoadOptions, lintPipeline, loadPipeline, planFromText } from './load.ts';
+export {
+  DEFINITION_FILE,
+  type LoadOptions,
+  lintPipeline,
+  loadPipeline,
+  locateDefinition,
+  planFromText,
+} from './load.ts';
 export type { PlanOptions, ToolImages } from './options.ts';
 export { parseDefinition } from './parse.ts';
 export { planBuild } from './plan.ts';

@@ -19,7 +19,9 @@ interface Loaded {
   file: string;
   repoDir: string;
   text: string | null;
-  options: PlanOptions & { file: string };
+  /** Without the build variables: they come from git, in parallel with parsing. */
+  options: LoadOptions & { file: string };
+  buildVars: Promise<Record<string, string>>;
   diagnostics: Diagnostic[];
 }
 
@@ -31,7 +33,13 @@ export function planFromText(
   text: string,
   options: PlanOptions & { file: string },
 ): Omit<PlanResult, 'plan'> & { plan: BuildPlan | null } {
-  const parsed = parseDefinition(text, options);
+  return planParsed(parseDefinition(text, options), options);
+}
+
+function planParsed(
+  parsed: ReturnType<typeof parseDefinition>,
+  options: PlanOptions & { file: string },
+): Omit<PlanResult, 'plan'> & { plan: BuildPlan | null } {
   const parseDiagnostics = strictDiagnostics(parsed.diagnostics, options.strict);
   if (!parsed.definition) return { plan: null, diagnostics: parseDiagnostics };
   const planned = planBuild(parsed.definition, options);
@@ -47,15 +55,23 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-/** Finds the file, reads it and gathers the variable layers of the working tree. */
-async function load(path: string, options: LoadOptions): Promise<Loaded> {
-  const target = resolve(options.cwd, path);
+/**
+ * Where `path` (a .wharf-ci.yml or a folder holding one, relative to `cwd`) puts the
+ * definition file and the working tree; `shown` is the path as the user gave it,
+ * for FILE:LINE:COL lines.
+ */
+export async function locateDefinition(path: string, cwd: string) {
+  const target = resolve(cwd, path);
   const folder = await isDirectory(target);
   const file = folder ? join(target, DEFINITION_FILE) : target;
-  const repoDir = dirname(file);
-  /** The path as the user gave it, for FILE:LINE:COL lines. */
-  const shown = folder ? join(path || '.', DEFINITION_FILE) : path;
+  return { file, repoDir: dirname(file), shown: folder ? join(path || '.', DEFINITION_FILE) : path };
+}
+
+/** Finds the file, reads it and gathers the variable layers of the working tree. */
+async function load(path: string, options: LoadOptions): Promise<Loaded> {
+  const { file, repoDir, shown } = await locateDefinition(path, options.cwd);
   const diags = new Diagnostics(shown);
+  const buildVars = options.buildVars ? Promise.resolve(options.buildVars) : gitBuildVars(repoDir);
   let text: string | null = null;
   try {
     text = await readFile(file, 'utf8');
@@ -67,12 +83,10 @@ async function load(path: string, options: LoadOptions): Promise<Loaded> {
       code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${(error as Error).message}`,
     );
   }
-  const buildVars = options.buildVars ?? (await gitBuildVars(repoDir));
   const varsFiles = await readVarsFiles(varsFileCandidates(repoDir, options.userConfigDir));
   const planOptions = {
     ...options,
     file: shown,
-    buildVars,
     varsFiles: [...(options.varsFiles ?? []), ...varsFiles.layers],
   };
   return {
@@ -80,6 +94,7 @@ async function load(path: string, options: LoadOptions): Promise<Loaded> {
     repoDir,
     text,
     options: planOptions,
+    buildVars,
     diagnostics: [...diags.items, ...varsFiles.diagnostics],
   };
 }
@@ -91,9 +106,12 @@ export async function loadPipeline(
 ): Promise<{ file: string; repoDir: string; plan: BuildPlan | null; diagnostics: Diagnostic[] }> {
   const loaded = await load(path, options);
   const own = strictDiagnostics(loaded.diagnostics, options.strict);
-  if (loaded.text === null)
+  if (loaded.text === null) {
+    await loaded.buildVars;
     return { file: loaded.file, repoDir: loaded.repoDir, plan: null, diagnostics: own };
-  const result = planFromText(loaded.text, loaded.options);
+  }
+  const parsed = parseDefinition(loaded.text, loaded.options);
+  const result = planParsed(parsed, { ...loaded.options, buildVars: await loaded.buildVars });
   const diagnostics = sortDiagnostics([...own, ...result.diagnostics]);
   return {
     file: loaded.file,
@@ -110,9 +128,13 @@ export async function lintPipeline(
 ): Promise<{ file: string; repoDir: string; diagnostics: Diagnostic[] }> {
   const loaded = await load(path, options);
   const own = strictDiagnostics(loaded.diagnostics, options.strict);
-  if (loaded.text === null) return { file: loaded.file, repoDir: loaded.repoDir, diagnostics: own };
+  if (loaded.text === null) {
+    await loaded.buildVars;
+    return { file: loaded.file, repoDir: loaded.repoDir, diagnostics: own };
+  }
   const parsed = parseDefinition(loaded.text, loaded.options);
-  const planned = parsed.definition ? lintDefinition(parsed.definition, loaded.options) : [];
+  const lintOptions = { ...loaded.options, buildVars: await loaded.buildVars };
+  const planned = parsed.definition ? lintDefinition(parsed.definition, lintOptions) : [];
   const diagnostics = sortDiagnostics([
     ...own,
     ...strictDiagnostics(parsed.diagnostics, options.strict),

@@ -14,6 +14,8 @@ export interface RuntimeDeps {
   hostEnv: { PATH?: string | undefined; HOME?: string | undefined };
   /** SIGTERM → SIGKILL grace for local steps. */
   killGraceMs: number;
+  /** Local runtime: start the first build's process launchers now (`berth run`). */
+  startLaunchers?: boolean;
   /** Settings of the Kubernetes runtime (cluster access, pod defaults, timeouts). */
   config: Pick<Readonly<Config>, 'kubernetes' | 'timeouts' | 'instance' | 'logCapBytes'>;
   /** Overrides BERTH_NAMESPACE (`berth run --namespace`). */
@@ -31,8 +33,8 @@ export const AVAILABLE_RUNTIMES: readonly RuntimeKind[] = ['local', 'kubernetes'
  * takes seconds and ~80 MB, which `berth run` on the local runtime never pays.
  */
 export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promise<Runtime> {
-  const { logger, hostEnv, killGraceMs } = deps;
-  if (kind === 'local') return createLocalRuntime({ killGraceMs, hostEnv, logger });
+  const { logger, hostEnv, killGraceMs, startLaunchers = false } = deps;
+  if (kind === 'local') return createLocalRuntime({ killGraceMs, hostEnv, logger, startLaunchers });
   const { kubernetes, timeouts, instance, logCapBytes } = deps.config;
   const { createKubernetesRuntime, loadKubeConfig } = await import('./kubernetes/index.ts');
   const kubeConfig = readKubeConfig(kubernetes.kubeconfig, loadKubeConfig);

@@ -40,6 +40,12 @@ export type StepOutcome =
  */
 export interface Runtime {
   readonly kind: RuntimeKind;
+  /**
+   * A hint that a build of `source` is about to be opened (`berth run`, while it
+   * plans): the runtime may start reading the source. Aborting `signal` says no
+   * build will be opened after all. Optional; never fails.
+   */
+  prepare?(source: BuildSource, signal: AbortSignal): void;
   open(build: BuildContext, signal: AbortSignal): Promise<RuntimeSession>;
 }
 

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { berth, ctrlC, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
-import { processesWith, uniqueMarker } from '../support/processes.ts';
+import { processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
 
 let home: Awaited<ReturnType<typeof tempDir>>;
 before(async () => {
@@ -69,6 +69,25 @@ describe('berth run', () => {
     }
   });
 
+  it('leaves no step process behind when berth itself is SIGKILLed', async () => {
+    const marker = uniqueMarker();
+    const repo = await fixtureRepo(
+      `build:\n${container('long', [`sh -c 'sleep 300; echo ${marker}' & echo ${marker}-up; sleep 301`])}`,
+    );
+    try {
+      const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
+      await printed(child, `${marker}-up`);
+      process.kill(child.pid as number, 'SIGKILL');
+      await exited(child);
+      assert.deepEqual(await survivorsWith(marker, 5000), []);
+    } finally {
+      for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
+      await repo.remove();
+      await home.remove();
+      home = await tempDir('berth-home-');
+    }
+  });
+
   it('exits at once on a second Ctrl-C, still killing the step processes', async () => {
     const marker = uniqueMarker();
     const repo = await fixtureRepo(
@@ -83,7 +102,7 @@ describe('berth run', () => {
       const code = await exited(child);
       assert.equal(code, 130);
       assert.match(child.output(), /exiting now; temporary step copies may be left behind/);
-      assert.deepEqual(await processesWith(marker), []);
+      assert.deepEqual(await survivorsWith(marker), []);
     } finally {
       for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
       await repo.remove();

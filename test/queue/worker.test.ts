@@ -4,15 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BuildRecord, BuildRequest } from '../../src/builds/types.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { runBuild } from '../../src/engine/index.ts';
 import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
-import { createPipelineExecutor } from '../../src/queue/pipeline-executor.ts';
 import type { QueueStack } from '../../src/queue/stack.ts';
-import { createLocalRuntime } from '../../src/runtime/local/index.ts';
-import { processesWith, uniqueMarker } from '../support/processes.ts';
+import { localPipelineExecutor as pipelineExecutor } from '../support/local-executor.ts';
+import { processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
 import { testStack, testWorker, waitForRecord, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
+import { exited, spawnWorker } from '../support/spawn-worker.ts';
 
 const local = (repo: string, overrides: Partial<BuildRequest> = {}): BuildRequest => ({
   forge: 'local',
@@ -24,18 +22,6 @@ const local = (repo: string, overrides: Partial<BuildRequest> = {}): BuildReques
   rerun: true,
   ...overrides,
 });
-
-const pipelineExecutor = () =>
-  createPipelineExecutor({
-    runtime: createLocalRuntime({ killGraceMs: 300, hostEnv: { PATH: process.env.PATH } }),
-    runBuild,
-    instance: 'test',
-    images: loadConfig({}).images,
-    wharfVars: {},
-    configuredVars: {},
-    timeouts: { stepMs: 60_000, buildMs: 60_000, cleanupMs: 5_000 },
-    logCapBytes: 1e6,
-  });
 
 describe('build worker', () => {
   let server: TestRedis;
@@ -69,6 +55,33 @@ describe('build worker', () => {
       assert.deepEqual(await processesWith(marker), []);
     } finally {
       await worker.close(2000);
+    }
+  });
+
+  it('a worker SIGKILLed mid-build leaves no local step process, and the build is taken over', async () => {
+    const marker = uniqueMarker();
+    const go = join(repo, '..', `${marker}-go`);
+    const script = `test -e ${go} && exit 0; sh -c 'sleep 300; echo ${marker}' & sleep 301; echo ${marker}`;
+    const pipeline = `build:\n  wait:\n    container:\n      image: alpine\n      cmds:\n        - ${JSON.stringify(script)}\n`;
+    await writeFile(join(repo, '.wharf-ci.yml'), pipeline);
+    const child = await spawnWorker(server.url, { LOCAL_EXECUTOR: '1' });
+    let worker: Awaited<ReturnType<typeof testWorker>> | undefined;
+    try {
+      const { id } = await stack.service.request(local(repo, { ref: 'sigkill' }));
+      for (let i = 0; i < 200 && (await processesWith(marker)).length < 2; i++) await sleepMs(50);
+      assert.ok((await processesWith(marker)).length >= 2, 'the step never started');
+      child.kill('SIGKILL');
+      assert.equal(await exited(child), 'SIGKILL');
+      assert.deepEqual(await survivorsWith(marker, 5000), []);
+      await writeFile(go, '');
+      worker = await testWorker(stack, { execute: pipelineExecutor() });
+      const record = await waitForState(stack, id, 'success', 'error', 'failed', 'cancelled');
+      assert.equal(record?.status, 'success');
+    } finally {
+      child.kill('SIGKILL');
+      await worker?.close(2000);
+      await rm(go, { force: true });
+      for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
     }
   });
 

@@ -10,7 +10,7 @@ import { createLocalRuntime } from '../../src/runtime/local/index.ts';
 import { tempDir } from '../support/engine.ts';
 import { memorySink } from '../support/memory-sink.ts';
 import { plan, shellStep } from '../support/plan.ts';
-import { processesWith, uniqueMarker } from '../support/processes.ts';
+import { survivorsWith, uniqueMarker } from '../support/processes.ts';
 
 const git = promisify(execFile);
 
@@ -38,7 +38,10 @@ after(async () => {
 });
 
 /** Runs one step on a fresh session over the test repo; returns outcome and log. */
-async function runOne(step: PlannedStep, options: { respectGitignore?: boolean; signal?: AbortSignal } = {}) {
+async function runOne(
+  step: PlannedStep,
+  options: { respectGitignore?: boolean; signal?: AbortSignal; prepare?: AbortSignal } = {},
+) {
   const runtime = createLocalRuntime({
     killGraceMs: 300,
     tmpDir: work.dir,
@@ -50,6 +53,7 @@ async function runOne(step: PlannedStep, options: { respectGitignore?: boolean; 
     plan: plan([], { variables: { TAG: 'v1.2' } }),
     source: { dir: repo.dir, respectGitignore: options.respectGitignore ?? true },
   };
+  if (options.prepare) runtime.prepare?.(build.source, options.prepare);
   const session = await runtime.open(build, new AbortController().signal);
   const sink = memorySink();
   const output = createStepOutput(
@@ -81,6 +85,21 @@ describe('local runtime', () => {
     assert.ok(out.includes('values.yaml'));
     assert.ok(!out.includes('ignored.txt'));
     assert.equal(await readFile(join(repo.dir, 'scripts/run.sh'), 'utf8'), '#!/bin/sh\necho ran\n');
+  });
+
+  it('gives the same copy when told ahead that the build is coming, even if told to stop', async () => {
+    const stopped = new AbortController();
+    stopped.abort();
+    for (const prepare of [new AbortController().signal, stopped.signal]) {
+      const { outcome, sink } = await runOne(shellStep('s', 'x', './link.sh && wc -c < big.bin && ls -a'), {
+        prepare,
+      });
+      assert.deepEqual(outcome, { status: 'success', exitCode: 0 });
+      const out = sink.texts('stdout');
+      assert.deepEqual(out.slice(0, 2), ['ran', '300000']);
+      assert.ok(out.includes('values.yaml') && out.includes('scripts'));
+      assert.ok(!out.includes('ignored.txt'));
+    }
   });
 
   it('copies ignored files too when gitignore is off', async () => {
@@ -190,7 +209,7 @@ describe('local runtime', () => {
     const outcome = await session.runStep(step, { output }, controller.signal);
     await session.cleanup();
     assert.equal(outcome.status, 'cancelled');
-    assert.deepEqual(await processesWith(marker), []);
+    assert.deepEqual(await survivorsWith(marker), []);
   });
 
   it('leaves nothing running after the step command exits, and removes its copies', async () => {
@@ -199,7 +218,7 @@ describe('local runtime', () => {
       shellStep('s', 'x', `(sleep 30; echo ${marker}) > /dev/null 2>&1 & echo bye`),
     );
     assert.equal(outcome.status, 'success');
-    assert.deepEqual(await processesWith(marker), []);
+    assert.deepEqual(await survivorsWith(marker), []);
     assert.deepEqual(await readdir(work.dir), []);
   });
 
@@ -231,7 +250,7 @@ describe('local runtime', () => {
       reason: 'infrastructure',
       message: 'the local process launcher stopped unexpectedly',
     });
-    assert.deepEqual(await processesWith(marker), []);
+    assert.deepEqual(await survivorsWith(marker), []);
   });
 });
 

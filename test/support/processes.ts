@@ -14,3 +14,17 @@ export async function processesWith(marker: string): Promise<string[]> {
 
 /** A string unlikely to appear in any other process's command line. */
 export const uniqueMarker = () => `berth-marker-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+/**
+ * Processes with `marker` still alive after up to `ms`: a SIGKILLed process can
+ * stay listed (runnable, dying) for a moment on a loaded machine.
+ */
+export async function survivorsWith(marker: string, ms = 3000): Promise<string[]> {
+  const until = Date.now() + ms;
+  let left = await processesWith(marker);
+  while (left.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = await processesWith(marker);
+  }
+  return left;
+}

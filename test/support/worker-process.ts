@@ -1,12 +1,15 @@
 // A build worker in its own process, for kill and cross-process tests.
 // env: REDIS_URL, SHUTDOWN_MS; with KUBECONFIG the real pipeline executor on the
-// Kubernetes runtime (BERTH_NAMESPACE), else the scripted executor.
+// Kubernetes runtime (BERTH_NAMESPACE), with LOCAL_EXECUTOR=1 the real one on the
+// local runtime, else the scripted executor.
 // Prints "ready" once it takes jobs.
 import { testStack, testWorker } from './queue-harness.ts';
 
 const stack = testStack(process.env.REDIS_URL ?? '');
 const kube = process.env.KUBECONFIG ? await import('./kube-executor.ts') : null;
-const worker = await testWorker(stack, kube ? { execute: await kube.kubeExecutor(process.env) } : {});
+const local = process.env.LOCAL_EXECUTOR === '1' ? await import('./local-executor.ts') : null;
+const execute = kube ? await kube.kubeExecutor(process.env) : local?.localPipelineExecutor();
+const worker = await testWorker(stack, execute ? { execute } : {});
 process.stdout.write('ready\n');
 const stop = async () => {
   await worker.close(Number(process.env.SHUTDOWN_MS ?? 1000));

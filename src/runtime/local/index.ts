@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
-import { listSourceFiles } from '../../source/list-files.ts';
-import type { BuildContext, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
+import type { BuildContext, BuildSource, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
+import { type BuildFiles, listBuildFiles, prefetchBuildFiles } from './build-files.ts';
 import { isOnPath } from './find-tool.ts';
-import { createLauncher, type Launcher } from './launcher.ts';
+import type { Launcher } from './launcher.ts';
+import { createLauncherPool, launcherCount } from './launcher-pool.ts';
 import { killGroup, runInGroup } from './process-group.ts';
 import { createStepCopies, type StepCopy } from './step-copies.ts';
 import { localNotes } from './step-notes.ts';
@@ -19,22 +20,41 @@ export interface LocalRuntimeOptions {
   killGraceMs: number;
   /** PATH and HOME for steps (the CLI passes its environment); a plain PATH otherwise. */
   hostEnv?: { PATH?: string | undefined; HOME?: string | undefined };
+  /**
+   * Start the first build's launchers now, so they boot while the pipeline is planned
+   * (`berth run`, which opens one build right away; a worker would keep idle ones).
+   * Otherwise each build starts as many as its widest stage can use.
+   */
+  startLaunchers?: boolean;
 }
 
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** Runs each step as a process group on this machine, in its own copy of the working tree. */
 export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
+  let early = options.startLaunchers ? createLauncherPool() : null;
+  let prepared: { source: BuildSource; files: Promise<BuildFiles> } | null = null;
+  const sameSource = (a: BuildSource, b: BuildSource) =>
+    a.dir === b.dir && a.respectGitignore === b.respectGitignore;
   return {
     kind: 'local',
+    prepare(source, signal) {
+      const files = prefetchBuildFiles(source, signal);
+      files.catch(() => {});
+      prepared = { source, files };
+    },
     async open(build) {
+      const width = Math.max(...build.plan.stages.map((stage) => stage.steps.length), 1);
+      const launcher = early ?? createLauncherPool(launcherCount(width));
+      early = null;
+      const ahead = prepared && sameSource(prepared.source, build.source) ? prepared.files : null;
+      prepared = null;
       const root = await mkdtemp(join(options.tmpDir ?? tmpdir(), `berth-${build.id}-`));
       try {
-        const files = await listSourceFiles(build.source.dir, {
-          respectGitignore: build.source.respectGitignore,
-        });
-        return openSession(build, root, files, options);
+        const files = await (ahead ?? listBuildFiles(build.source));
+        return openSession(build, { root, files, launcher }, options);
       } catch (error) {
+        launcher.close();
         await rm(root, { recursive: true, force: true });
         throw error;
       }
@@ -46,7 +66,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
  * One build's steps. While it is open, a process 'exit' hook SIGKILLs every step
  * group still running, so even a forced exit (second Ctrl-C) leaves nothing behind.
  */
-function openSession(build: BuildContext, root: string, files: string[], options: LocalRuntimeOptions) {
+function openSession(
+  build: BuildContext,
+  { root, files, launcher }: { root: string; files: BuildFiles; launcher: Launcher },
+  options: LocalRuntimeOptions,
+) {
   const groups = new Set<number>();
   const killAll = () => {
     for (const pgid of groups) killGroup(pgid, 'SIGKILL');
@@ -54,7 +78,6 @@ function openSession(build: BuildContext, root: string, files: string[], options
   process.on('exit', killAll);
   const track = (pgid: number, running: boolean) => (running ? groups.add(pgid) : groups.delete(pgid));
   const host = { PATH: options.hostEnv?.PATH ?? DEFAULT_PATH, HOME: options.hostEnv?.HOME ?? root };
-  const launcher = createLauncher();
   const copies = createStepCopies(build, root, files, options.logger);
   const session: RuntimeSession = {
     async runStep(step, io, signal) {

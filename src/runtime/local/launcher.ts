@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
+/** How long steps still running when Berth goes get between SIGTERM and SIGKILL. */
+const ORPHAN_GRACE_MS = 1000;
+
 /**
  * The launcher: a small plain-JS Node process that forks the steps. Forking from
  * Berth itself costs time in proportion to its memory and blocks its event loop;
@@ -7,12 +10,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
  * leader of a new process group, relays its output with backpressure, and when the
  * leader exits kills what is left of the group before reporting the exit.
  * Ctrl-C on a terminal reaches it too: it ignores it and lives until Berth lets go.
+ * When Berth goes (it let go, or it died, even by SIGKILL, which closes the IPC
+ * channel), the groups still running get SIGTERM, then SIGKILL after a grace, and
+ * only then does the launcher exit: no step outlives the process that ran it.
  */
 const LAUNCHER_SOURCE = `
 const { spawn } = require('node:child_process');
+const live = new Set();
+const killAll = (signal) => { for (const pid of live) { try { process.kill(-pid, signal); } catch {} } };
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  if (live.size === 0) process.exit(0);
+  killAll('SIGTERM');
+  setTimeout(() => { killAll('SIGKILL'); process.exit(0); }, ${ORPHAN_GRACE_MS});
+});
 const send = (message, done) => { if (process.connected) process.send(message, done); };
 process.on('message', (m) => {
   let child;
@@ -22,6 +34,7 @@ process.on('message', (m) => {
     send({ type: 'failed', id: m.id, code: error.code, message: error.message });
     return;
   }
+  if (child.pid) live.add(child.pid);
   let started = false;
   child.on('error', (error) => {
     if (!started) send({ type: 'failed', id: m.id, code: error.code, message: error.message });
@@ -44,6 +57,8 @@ process.on('message', (m) => {
   const closed = new Promise((resolve) => child.once('close', resolve));
   child.once('exit', async (code, signal) => {
     try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+    live.delete(child.pid);
+    if (!process.connected && live.size === 0) process.exit(0);
     let timer;
     await Promise.race([closed, new Promise((resolve) => { timer = setTimeout(resolve, ${2000}); })]);
     clearTimeout(timer);
@@ -77,11 +92,15 @@ type Message =
 /** Starts commands through one launcher process (restarted if it dies). */
 export interface Launcher {
   run(launch: Launch): Promise<LaunchEnd>;
-  /** Lets the launcher exit (commands still running are not touched). */
+  /** Lets the launcher exit; it stops commands still running first (SIGTERM, then SIGKILL). */
   close(): void;
 }
 
-/** Starts the launcher at once, so it boots while the first step's tree is copied. */
+/**
+ * Starts the launcher at once, so it boots while the first step's tree is copied
+ * (or, started ahead, while the pipeline is planned). Until its first command it
+ * does not keep Berth alive; when Berth exits it exits too.
+ */
 export function createLauncher(): Launcher {
   let child: ChildProcess | null = null;
   const running = new Map<number, { launch: Launch; done: (end: LaunchEnd) => void }>();
@@ -109,6 +128,8 @@ export function createLauncher(): Launcher {
     });
     launcher.on('message', (message) => onMessage(message as Message));
     launcher.on('error', () => {});
+    launcher.unref();
+    launcher.channel?.unref();
     launcher.once('exit', () => {
       child = null;
       for (const [id, entry] of running) {
@@ -127,6 +148,8 @@ export function createLauncher(): Launcher {
   return {
     run(launch) {
       child ??= start();
+      child.ref();
+      child.channel?.ref();
       const id = ++next;
       const { file, args, cwd, env } = launch;
       const promise = new Promise<LaunchEnd>((done) => running.set(id, { launch, done }));

@@ -1,10 +1,12 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative } from 'node:path';
 import type { Logger } from 'pino';
 import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import type { BuildContext } from '../types.ts';
-import { type CopyItem, copyTree } from './copy-tree.ts';
+import type { BuildFiles } from './build-files.ts';
+import { type CopyItem, copyTree, type SourceTree } from './copy-tree.ts';
+import { removeTree } from './remove-tree.ts';
 
 /** A step's own copy of the tree, or why it could not be made. */
 export type StepCopy =
@@ -21,17 +23,24 @@ export interface StepCopies {
 }
 
 /**
- * Makes each step's copy of the working tree under `root`, one stage ahead: when a
- * step of a stage is taken, the copies of the next stage's steps are started, so
- * copying overlaps the running steps instead of delaying them.
+ * Makes each step's copy of the working tree under `root`, one stage ahead: once a
+ * stage's steps are taken and their copies made, the copies of the next stage's
+ * steps are started, so copying overlaps the running steps instead of delaying
+ * them (and never competes with the copies a stage is about to start with).
  */
 export function createStepCopies(
   build: BuildContext,
   root: string,
-  files: string[],
+  source: BuildFiles,
   logger?: Logger,
 ): StepCopies {
   const stages = build.plan.stages;
+  const { files } = source;
+  /** The working tree, read once when the first step that takes all of it is copied. */
+  const sourceFor = (step: PlannedStep): Promise<SourceTree> => {
+    if (step.source.kind === 'files') return Promise.resolve({ dir: build.source.dir, entries: new Map() });
+    return source.tree();
+  };
   const made = new Map<PlannedStep, Promise<StepCopy>>();
   const pending = new Set<Promise<unknown>>();
   let count = 0;
@@ -43,24 +52,36 @@ export function createStepCopies(
   const make = (step: PlannedStep) => {
     let copy = made.get(step);
     if (!copy) {
-      copy = track(copyFor(step, join(root, `step-${++count}`), build, files));
+      copy = track(copyFor(step, join(root, `step-${++count}`), build, files, sourceFor));
       made.set(step, copy);
     }
     return copy;
   };
+  /** Per stage: its copies made (settled); `ahead`: stages whose next stage is scheduled. */
+  const stageCopies = new Map<number, Promise<unknown>>();
+  const ahead = new Set<number>();
   const makeStage = (index: number) => {
-    for (const step of stages[index]?.steps ?? []) make(step);
+    let ready = stageCopies.get(index);
+    if (!ready) {
+      ready = Promise.allSettled((stages[index]?.steps ?? []).map(make));
+      stageCopies.set(index, ready);
+    }
+    return ready;
   };
   makeStage(0);
   return {
     take(step) {
-      makeStage(stages.findIndex((stage) => stage.steps.includes(step)) + 1);
+      const index = stages.findIndex((stage) => stage.steps.includes(step));
+      if (!ahead.has(index)) {
+        ahead.add(index);
+        void track(makeStage(index).then(() => makeStage(index + 1)));
+      }
       const copy = make(step);
       made.delete(step);
       return copy;
     },
     release(copy) {
-      track(rm(copy.dir, { recursive: true, force: true })).catch((err) => {
+      track(removeTree(copy.dir)).catch((err) => {
         logger?.warn({ err, dir: copy.dir }, 'could not remove a step copy');
       });
     },
@@ -75,6 +96,7 @@ async function copyFor(
   dir: string,
   build: BuildContext,
   files: string[],
+  sourceFor: (step: PlannedStep) => Promise<SourceTree>,
 ): Promise<StepCopy> {
   const outside = step.source.kind === 'files' ? step.source.files.find((f) => escapes(f.path)) : undefined;
   if (outside)
@@ -85,7 +107,7 @@ async function copyFor(
       message: `file "${outside.path}" is outside the working tree`,
     };
   try {
-    const missing = await copyTree(build.source.dir, dir, copyItems(step, build, files));
+    const missing = await copyTree(await sourceFor(step), dir, copyItems(step, build, files));
     if (step.source.kind === 'files' && missing.length > 0) {
       const list = missing.map((p) => `"${p}"`).join(', ');
       return { ok: false, dir, reason: 'config', message: `file ${list} not found in the working tree` };

@@ -1,0 +1,41 @@
+import { availableParallelism } from 'node:os';
+import { createLauncher, type Launcher } from './launcher.ts';
+
+/** Most launchers a build uses, whatever the number of cores. */
+const MAX_LAUNCHERS = 4;
+
+/**
+ * Launchers worth starting for stages of up to `width` parallel steps on this
+ * machine: one core is left to Berth itself (on two cores a second launcher only
+ * competes with it, measured), so one launcher per other core, at least one.
+ */
+export function launcherCount(width = Number.POSITIVE_INFINITY): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, MAX_LAUNCHERS, width));
+}
+
+/**
+ * `size` launchers for one build (by default launcherCount()).
+ * Forking is synchronous in the process that forks, so the steps of a stage start
+ * in parallel on several cores instead of one after another in one launcher. Each
+ * command goes to the launcher with the fewest running.
+ */
+export function createLauncherPool(size = launcherCount()): Launcher {
+  const launchers = Array.from({ length: Math.max(1, size) }, () => ({
+    launcher: createLauncher(),
+    busy: 0,
+  }));
+  return {
+    async run(launch) {
+      const member = launchers.reduce((best, m) => (m.busy < best.busy ? m : best));
+      member.busy++;
+      try {
+        return await member.launcher.run(launch);
+      } finally {
+        member.busy--;
+      }
+    },
+    close() {
+      for (const { launcher } of launchers) launcher.close();
+    },
+  };
+}
