@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createEngineExecutor } from '../../src/app/engine-executor.ts';
 import { type App, startApp } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { endedBuild, startBuild } from '../support/api-client.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
 import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -52,19 +53,8 @@ describe('berth serve on the Kubernetes runtime: /metrics counts API requests', 
   });
 
   it('reports each verb the API server served for a build', async () => {
-    const res = await fetch(`${app.url}/api/builds`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ source: `local:${folder}`, ref: 'main' }),
-    });
-    assert.equal(res.status, 201);
-    const { id } = (await res.json()) as { id: string };
-    let status = '';
-    for (let i = 0; i < 600 && !['success', 'failed', 'error'].includes(status); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = (await app.stack.store.get(id))?.status ?? '';
-    }
-    assert.equal(status, 'success');
+    const id = await startBuild(app.url, TOKEN, `local:${folder}`);
+    assert.equal((await endedBuild(app.url, id)).status, 'success');
 
     const text = await (await fetch(`${app.url}/metrics`)).text();
     const counted = (verb: string) =>

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createEngineExecutor } from '../../src/app/engine-executor.ts';
 import { type App, startApp } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { startBuild, until } from '../support/api-client.ts';
 import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 
@@ -58,13 +59,7 @@ describe('berth serve --role all: pages and /metrics', () => {
   };
 
   it('runs a local build, lists it on / and counts it on /metrics', async () => {
-    const res = await fetch(`${app.url}/api/builds`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ source: `local:${folder}`, ref: 'main' }),
-    });
-    assert.equal(res.status, 201);
-    const { id } = (await res.json()) as { id: string };
+    const id = await startBuild(app.url, TOKEN, `local:${folder}`);
     await until(async () => (await app.stack.store.get(id))?.status === 'success');
 
     const page = await fetch(`${app.url}/`);
@@ -115,12 +110,4 @@ describe('berth serve --role all: pages and /metrics', () => {
 
 function logLines(text: string): number {
   return Number(/^berth_log_lines_total (\d+)$/m.exec(text)?.[1] ?? 0);
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startApp } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { endedBuild, startBuild } from '../support/api-client.ts';
 import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis } from '../support/redis.ts';
 import { scriptedExecutor } from '../support/scripted-executor.ts';
@@ -49,19 +50,8 @@ describe('startApp', () => {
     });
     const redisUrl = app.stack.redis.options.port ? `redis://127.0.0.1:${app.stack.redis.options.port}` : '';
     try {
-      const res = await fetch(`${app.url}/api/builds`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}` },
-        body: JSON.stringify({ source: `local:${folder}`, ref: 'main' }),
-      });
-      assert.equal(res.status, 201);
-      const { id } = (await res.json()) as { id: string };
-      let status = '';
-      for (let i = 0; i < 200 && status !== 'success'; i++) {
-        status = ((await (await fetch(`${app.url}/api/builds/${id}`)).json()) as { status: string }).status;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      assert.equal(status, 'success');
+      const id = await startBuild(app.url, TOKEN, `local:${folder}`);
+      assert.equal((await endedBuild(app.url, id)).status, 'success');
       assert.equal((await fetch(`${app.url}/readyz`)).status, 200);
     } finally {
       await app.close();

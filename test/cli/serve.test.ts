@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { endedBuild, startBuild, until } from '../support/api-client.ts';
 import { freePort, startRedis, type TestRedis } from '../support/redis.ts';
 import { exited } from '../support/spawn-worker.ts';
 
@@ -58,23 +59,8 @@ describe('berth serve', () => {
       await until(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200);
       assert.match(output, /"runtime":"local"/);
       assert.match(output, /"forge":"github","enabled":false,"by":"set APP_ID/);
-      const start = async (dir: string) => {
-        const res = await fetch(`${base}/api/builds`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${TOKEN}` },
-          body: JSON.stringify({ source: `local:${dir}`, ref: 'main' }),
-        });
-        assert.equal(res.status, 201);
-        return ((await res.json()) as { id: string }).id;
-      };
-      const finished = async (id: string) => {
-        let record: { status: string; reason: string | null; message: string | null } | null = null;
-        await until(async () => {
-          record = (await (await fetch(`${base}/api/builds/${id}`)).json()) as typeof record;
-          return record !== null && !['queued', 'running'].includes(record.status);
-        });
-        return record as unknown as { status: string; reason: string | null; message: string | null };
-      };
+      const start = (dir: string) => startBuild(base, TOKEN, `local:${dir}`);
+      const finished = (id: string) => endedBuild(base, id);
       const ok = await start(good);
       assert.equal((await finished(ok)).status, 'success');
       assert.match(
@@ -122,11 +108,3 @@ describe('berth serve', () => {
     }
   });
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import type { BuildContext, BuildSource, Runtime, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
 import { type BuildFiles, listBuildFiles, prefetchBuildFiles } from './build-files.ts';
+import { createExitGuard, type ExitGuard } from './exit-guard.ts';
 import { isOnPath } from './find-tool.ts';
 import type { Launcher } from './launcher.ts';
 import { createLauncherPool, launcherCount } from './launcher-pool.ts';
@@ -33,6 +34,7 @@ const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** Runs each step as a process group on this machine, in its own copy of the working tree. */
 export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   let early = options.startLaunchers ? createLauncherPool() : null;
+  const guard = createExitGuard();
   let prepared: { source: BuildSource; files: Promise<BuildFiles> } | null = null;
   const sameSource = (a: BuildSource, b: BuildSource) =>
     a.dir === b.dir && a.respectGitignore === b.respectGitignore;
@@ -52,7 +54,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       const root = await mkdtemp(join(options.tmpDir ?? tmpdir(), `berth-${build.id}-`));
       try {
         const files = await (ahead ?? listBuildFiles(build.source));
-        return openSession(build, { root, files, launcher }, options);
+        return openSession(build, { root, files, launcher, guard }, options);
       } catch (error) {
         launcher.close();
         await rm(root, { recursive: true, force: true });
@@ -63,20 +65,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
 }
 
 /**
- * One build's steps. While it is open, a process 'exit' hook SIGKILLs every step
- * group still running, so even a forced exit (second Ctrl-C) leaves nothing behind.
+ * One build's steps. Its running step groups are known to the runtime's exit guard,
+ * so even a forced exit (second Ctrl-C) leaves nothing behind.
  */
 function openSession(
   build: BuildContext,
-  { root, files, launcher }: { root: string; files: BuildFiles; launcher: Launcher },
+  { root, files, launcher, guard }: { root: string; files: BuildFiles; launcher: Launcher; guard: ExitGuard },
   options: LocalRuntimeOptions,
 ) {
   const groups = new Set<number>();
-  const killAll = () => {
-    for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+  const track = (pgid: number, running: boolean) => {
+    if (running) groups.add(pgid);
+    else groups.delete(pgid);
+    guard.track(pgid, running);
   };
-  process.on('exit', killAll);
-  const track = (pgid: number, running: boolean) => (running ? groups.add(pgid) : groups.delete(pgid));
   const host = { PATH: options.hostEnv?.PATH ?? DEFAULT_PATH, HOME: options.hostEnv?.HOME ?? root };
   const copies = createStepCopies(build, root, files, options.logger);
   const session: RuntimeSession = {
@@ -89,8 +91,10 @@ function openSession(
       }
     },
     async cleanup() {
-      killAll();
-      process.off('exit', killAll);
+      for (const pgid of groups) {
+        killGroup(pgid, 'SIGKILL');
+        track(pgid, false);
+      }
       launcher.close();
       await copies.settle();
       await rm(root, { recursive: true, force: true });
