@@ -28,6 +28,23 @@ const TYPES: Record<string, string> = {
 /** Server-only modules in the folder that the browser never needs. */
 const SERVER_ONLY = new Set(['serve.ts', 'palette.ts', 'serve.js', 'palette.js']);
 
+/**
+ * Node's own type stripper (the one that runs Berth's sources), without the one-time
+ * ExperimentalWarning it prints on stderr next to the JSON logs; other warnings pass.
+ */
+function stripTypes(text: string): string {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes('stripTypeScriptTypes')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return stripTypeScriptTypes(text);
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /** Reads every asset once at startup: TypeScript modules are type-stripped into plain JavaScript. */
 export function loadAssets(dir = new URL('./', import.meta.url)): AssetCatalogue {
   const assets = new Map<string, Asset>();
@@ -36,7 +53,7 @@ export function loadAssets(dir = new URL('./', import.meta.url)): AssetCatalogue
     const type = TYPES[ext];
     if (!type || SERVER_ONLY.has(name)) continue;
     const text = readFileSync(new URL(name, dir), 'utf8');
-    assets.set(name, make(ext === '.ts' ? stripTypeScriptTypes(text) : text, type));
+    assets.set(name, make(ext === '.ts' ? stripTypes(text) : text, type));
   }
   assets.set('palette.css', make(paletteCss(), TYPES['.css']!));
   // Compiled builds (`npm run build`) hold list.js where the sources hold list.ts.
