@@ -51,8 +51,13 @@ export async function processBuild(
   token: string,
   controller: AbortController,
 ): Promise<ProcessResult> {
-  const log = deps.logger.child({ build: data.id });
   const parsed = parseBuildRequest(data.request);
+  // Every line about this build carries its id, repository and the delivery that asked for it.
+  const log = deps.logger.child({
+    build: data.id,
+    ...(parsed.ok ? { repo: `${parsed.request.forge}:${parsed.request.repo}` } : {}),
+    ...(parsed.ok && parsed.request.deliveryId ? { delivery: parsed.request.deliveryId } : {}),
+  });
   const adapter = parsed.ok ? deps.adapters[parsed.request.forge] : undefined;
   const claim = await claimBuild(deps, data.id, token);
   if (!claim.ok) {

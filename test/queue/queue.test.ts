@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pino } from 'pino';
 import type { BuildRequest } from '../../src/builds/types.ts';
 import { testWorker, useQueueStack, waitForState } from '../support/queue-harness.ts';
 import { exited, spawnWorker } from '../support/spawn-worker.ts';
@@ -35,6 +36,25 @@ describe('build queue', () => {
       );
       const page = await fixture.stack.logs.read(id, null);
       assert.deepEqual([page.entries.map((e) => e.text), page.ended], [['line 0', 'line 1'], true]);
+    } finally {
+      await worker.close(1000);
+    }
+  });
+
+  it('tags every worker log line about a build with its id, repository and delivery', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const worker = await testWorker(fixture.stack, { logger });
+    try {
+      const { id } = await fixture.stack.service.request(local({ ref: 'logged', deliveryId: 'delivery-42' }));
+      await waitForState(fixture.stack, id, 'success', 'failed', 'error');
+      await new Promise((r) => setTimeout(r, 100));
+      const about = lines.filter((line) => line.build === id);
+      assert.ok(
+        about.some((line) => line.msg === 'build finished'),
+        'the worker logged the build',
+      );
+      for (const line of about) assert.deepEqual([line.repo, line.delivery], ['local:/tmp', 'delivery-42']);
     } finally {
       await worker.close(1000);
     }
