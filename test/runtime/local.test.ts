@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createStepOutput } from '../../src/logs/step-output.ts';
 import type { PlannedStep } from '../../src/pipeline/types.ts';
 import { createLocalRuntime } from '../../src/runtime/local/index.ts';
+import { localNotes } from '../../src/runtime/local/step-notes.ts';
 import { tempDir } from '../support/engine.ts';
 import { memorySink } from '../support/memory-sink.ts';
 import { plan, shellStep } from '../support/plan.ts';
@@ -262,3 +263,16 @@ async function killLauncher() {
     if (Number(ppid) === process.pid && args.includes('-e')) process.kill(Number(pid), 'SIGKILL');
   }
 }
+
+test('the unused image is said once per build and image, other notes for every step', () => {
+  const noted = new Set<string>();
+  const withSecret = { secretEnv: [{ name: 'TOKEN', secretName: 'creds', key: 'token' }] };
+  const first = localNotes(shellStep('s', 'a', 'true', withSecret), noted);
+  const second = localNotes(shellStep('s', 'b', 'true', withSecret), noted);
+  const other = localNotes(shellStep('s', 'c', 'true', { image: 'node:24' }), noted);
+  assert.equal(first.length, 2);
+  assert.deepEqual(second, [
+    'env TOKEN comes from secret creds key token, which cannot be read locally: unset',
+  ]);
+  assert.deepEqual(other, ['image node:24 is not used: the local runtime runs the step on this machine']);
+});

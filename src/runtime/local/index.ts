@@ -74,6 +74,7 @@ function openSession(
   options: LocalRuntimeOptions,
 ) {
   const groups = new Set<number>();
+  const imagesNoted = new Set<string>();
   const track = (pgid: number, running: boolean) => {
     if (running) groups.add(pgid);
     else groups.delete(pgid);
@@ -85,7 +86,7 @@ function openSession(
     async runStep(step, io, signal) {
       const copy = await copies.take(step);
       try {
-        return await runLocalStep(step, { copy, io, signal, host, track, launcher, options });
+        return await runLocalStep(step, { copy, io, signal, host, track, launcher, options, imagesNoted });
       } finally {
         copies.release(copy);
       }
@@ -111,10 +112,12 @@ interface StepRun {
   track: (pgid: number, running: boolean) => void;
   launcher: Launcher;
   options: LocalRuntimeOptions;
+  /** Images whose "not used" note this build has already written. */
+  imagesNoted: Set<string>;
 }
 
 async function runLocalStep(step: PlannedStep, run: StepRun): Promise<StepOutcome> {
-  for (const note of localNotes(step)) run.io.output.line('system', note);
+  for (const note of localNotes(step, run.imagesNoted)) run.io.output.line('system', note);
   const env = { ...run.host, ...step.env };
   for (const tool of step.type === 'container' ? [] : step.tools) {
     if (!(await isOnPath(tool, env.PATH))) {
