@@ -143,17 +143,22 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
     assert.match(notes[0]!.body, /assertion failed in test_login/);
   });
 
-  it('a password input printed by a failing step is redacted in the note', async () => {
-    fake.addMergeRequest(15, 3, { sha: LEAKY, state: 'opened', source_branch: 'leaky' });
+  /** Adds MR !iid of project 15 at `sha` to the fake and delivers its "open" hook. */
+  async function openMergeRequest(iid: number, sha: string, branch: string): Promise<void> {
+    fake.addMergeRequest(15, iid, { sha, state: 'opened', source_branch: branch });
     const payload = fixture('merge-request-open', {
       object_attributes: {
-        iid: 3,
+        iid,
         action: 'open',
-        source_branch: 'leaky',
-        last_commit: { id: LEAKY, message: 'x' },
+        source_branch: branch,
+        last_commit: { id: sha, message: 'x' },
       },
     });
     await postHook(url, 'Merge Request Hook', payload, { token: SECRET });
+  }
+
+  it('a password input printed by a failing step is redacted in the note', async () => {
+    await openMergeRequest(3, LEAKY, 'leaky');
     await finished(LEAKY);
     const note = (await noteOn(3))[0]?.body ?? '';
     assert.match(note, /token is \*\*\*/);
@@ -162,16 +167,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
   });
 
   it('an invalid .wharf-ci.yml fails the status and the note names line:col', async () => {
-    fake.addMergeRequest(15, 2, { sha: INVALID, state: 'opened', source_branch: 'broken' });
-    const payload = fixture('merge-request-open', {
-      object_attributes: {
-        iid: 2,
-        action: 'open',
-        source_branch: 'broken',
-        last_commit: { id: INVALID, message: 'x' },
-      },
-    });
-    await postHook(url, 'Merge Request Hook', payload, { token: SECRET });
+    await openMergeRequest(2, INVALID, 'broken');
     const statuses = await finished(INVALID);
     assert.equal(statuses.at(-1)?.state, 'failed');
     const note = (await noteOn(2))[0]?.body ?? '';
