@@ -34,6 +34,7 @@ type Handler = (
   body: Record<string, unknown> | null,
   res: ServerResponse,
   query: URLSearchParams,
+  headers: IncomingMessage['headers'],
 ) => void | Promise<void>;
 
 /** The installation token the fake hands out; repository routes require it. */
@@ -96,7 +97,11 @@ export class FakeGithub {
             repository_selection: 'all',
           }),
       ],
-      ['GET', re(`${r}/contents(?:/(.*))?`), (m, _b, res, q) => this.content(m[1] ?? '', q, res)],
+      [
+        'GET',
+        re(`${r}/contents(?:/(.*))?`),
+        (m, _b, res, q, h) => this.content(m[1] ?? '', q, res, h.accept ?? ''),
+      ],
       [
         'POST',
         re(`${r}/statuses/([0-9a-f]+)`),
@@ -238,6 +243,7 @@ export class FakeGithub {
           body,
           res,
           url.searchParams,
+          req.headers,
         );
     }
     this.unexpected.push(`${method} ${path}`);
@@ -277,7 +283,7 @@ export class FakeGithub {
     res.writeHead(302, { location }).end();
   }
 
-  private content(path: string, query: URLSearchParams, res: ServerResponse) {
+  private content(path: string, query: URLSearchParams, res: ServerResponse, accept: string) {
     const ref = query.get('ref');
     if (!ref) {
       this.unexpected.push(`GET contents/${path} without ?ref= (GitHub would read the default branch)`);
@@ -285,8 +291,17 @@ export class FakeGithub {
     }
     const text = this.files.get(`${ref}:${path}`);
     if (text !== undefined) {
+      if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(text);
+        return;
+      }
+      const size = Buffer.byteLength(text);
+      // Like GitHub: over 1 MB the JSON form carries no content, only the raw media type does.
+      if (size > 1024 * 1024)
+        return json(res, 200, { type: 'file', name: path, path, size, encoding: 'none', content: '' });
       const content = Buffer.from(text).toString('base64');
-      return json(res, 200, { type: 'file', name: path, path, encoding: 'base64', content });
+      return json(res, 200, { type: 'file', name: path, path, size, encoding: 'base64', content });
     }
     const prefix = path ? `${ref}:${path}/` : `${ref}:`;
     const below = [...this.files.keys()]

@@ -1,3 +1,4 @@
+import { ForgeError } from '../../errors.ts';
 import type { ChangeInfo, CommitInfo, CommitStatus, Forge, Permission, RepoRef } from '../types.ts';
 import { call, callOrNull, type Octokit, ownerRepo } from './octokit.ts';
 import type { PullRequest } from './payloads.ts';
@@ -35,7 +36,20 @@ export class GithubForge implements Forge {
     );
     const data = response?.data;
     if (!data || Array.isArray(data) || data.type !== 'file' || !('content' in data)) return null;
-    return Buffer.from(data.content, 'base64').toString('utf8');
+    if (data.encoding !== 'none') return Buffer.from(data.content, 'base64').toString('utf8');
+    // Over 1 MB the JSON form carries no content; the raw media type serves up to 100 MB.
+    const raw = await call('read file', () =>
+      this.#octokit.rest.repos.getContent({
+        ...ownerRepo(repo.repo),
+        path,
+        ref: sha,
+        mediaType: { format: 'raw' },
+        request: opts(signal),
+      }),
+    );
+    if (typeof raw.data !== 'string')
+      throw new ForgeError(`GitHub read file failed: no raw content for ${path}`, null);
+    return raw.data;
   }
 
   async setStatus(repo: RepoRef, sha: string, status: CommitStatus, signal?: AbortSignal): Promise<void> {

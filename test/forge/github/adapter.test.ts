@@ -41,6 +41,12 @@ test('reads the pipeline file at the sha; a missing file is null', async () => {
   assert.equal(await h.plugin.adapter.readFile(request, 'nope.yml', signal), null);
 });
 
+test('reads a pipeline file over 1 MB, which the contents API serves only raw', async () => {
+  const big = `build:\n  hello:\n    container:\n      image: alpine\n${'# padding line\n'.repeat(80_000)}`;
+  h.fake.addFile(SHA, 'big.wharf-ci.yml', big);
+  assert.equal(await h.plugin.adapter.readFile(request, 'big.wharf-ci.yml', AbortSignal.timeout(5000)), big);
+});
+
 test('fetches the source from the tarball at the sha, top folder stripped, modes kept', async () => {
   const result = await h.plugin.adapter.source.fetch(request, dir, AbortSignal.timeout(5000));
   assert.equal(result.sha, SHA);
