@@ -110,19 +110,7 @@ export async function runStepPod(
       uploading = true;
       void upload();
     }
-    if (reading.stepStarted && !follower) {
-      follower = followLog({
-        kubeConfig: context.kubeConfig,
-        namespace: context.namespace,
-        pod: name,
-        container: CONTAINERS.step,
-        output: io.output,
-        capBytes: context.logCapBytes,
-        terminated,
-        logger: log,
-        count: context.count,
-      });
-    }
+    if (reading.stepStarted && !follower) follower = startFollower();
     if (reading.fatal) fail(reading.fatal);
     else if (reading.exit) {
       const { exitCode } = reading.exit;
@@ -133,6 +121,19 @@ export async function runStepPod(
       );
     }
   };
+
+  const startFollower = (): LogFollower =>
+    followLog({
+      kubeConfig: context.kubeConfig,
+      namespace: context.namespace,
+      pod: name,
+      container: CONTAINERS.step,
+      output: io.output,
+      capBytes: context.logCapBytes,
+      terminated,
+      logger: log,
+      count: context.count,
+    });
 
   const upload = async (): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
@@ -169,8 +170,9 @@ export async function runStepPod(
   const unsubscribe = context.watch.subscribe(name, onUpdate);
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
-  const created = createPod(context, pod, signal).then((problem) => {
-    if (problem) fail(problem);
+  const created = createPod(context, pod, signal).then((answer) => {
+    if (!answer.created && answer.problem) fail(answer.problem);
+    return answer.created;
   });
 
   const result = await outcome;
@@ -179,7 +181,10 @@ export async function runStepPod(
   uploads.abort();
   const normalEnd = result.status === 'success' || result.status === 'failed';
   // A create still in flight may yet make the pod: delete only once it has answered.
-  await created;
+  const podExists = await created;
+  // Stopped before the watch showed the step start (fail-fast right after an instant
+  // exit): what the container already wrote is still read, within the drain bound below.
+  if (!normalEnd && !follower && podExists) follower = startFollower();
   if (normalEnd && follower) {
     await settlesWithin((follower as LogFollower).done, context.logGraceMs);
     if (!(follower as LogFollower).complete) {
@@ -217,7 +222,10 @@ const CREATE_REQUEST_MS = 30_000;
  * cancelled step stops retrying but lets a request in flight finish, so the caller's
  * delete cannot overtake it and leave a pod behind.
  */
-async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSignal): Promise<Fatal | null> {
+/** Whether the pod exists (made now, or adopted on 409), or why it could not be made. */
+type Created = { created: true } | { created: false; problem: Fatal | null };
+
+async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSignal): Promise<Created> {
   for (let attempt = 0; !signal.aborted; attempt++) {
     try {
       context.count('create');
@@ -225,18 +233,24 @@ async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSigna
         { namespace: context.namespace, body: pod },
         withSignal(AbortSignal.timeout(CREATE_REQUEST_MS)),
       );
-      return null;
+      return { created: true };
     } catch (error) {
-      if (signal.aborted) return null;
       const status = statusOf(error);
-      if (status === 409) return null;
+      if (status === 409) return { created: true };
+      if (signal.aborted) return { created: false, problem: null };
       const retryable = status === null || status === 429 || status >= 500;
-      if (!retryable) return { reason: 'config', message: `the pod was rejected: ${apiMessage(error)}` };
-      if (attempt >= 5)
-        return { reason: 'infrastructure', message: `creating the pod failed: ${apiMessage(error)}` };
+      if (!retryable)
+        return {
+          created: false,
+          problem: { reason: 'config', message: `the pod was rejected: ${apiMessage(error)}` },
+        };
+      if (attempt >= 5) {
+        const message = `creating the pod failed: ${apiMessage(error)}`;
+        return { created: false, problem: { reason: 'infrastructure', message } };
+      }
       context.logger.warn({ err: error, attempt }, 'creating a pod failed, retrying');
       await sleep(backoffMs(attempt, 200), signal);
     }
   }
-  return null;
+  return { created: false, problem: null };
 }

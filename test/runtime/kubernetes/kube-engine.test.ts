@@ -11,7 +11,8 @@ test('the engine runs a multi-stage pipeline on the Kubernetes runtime', async (
     [step({ stage: 'build', name: 'compile', script: 'echo compiling; cat hello.txt' })],
     [
       step({ stage: 'test', name: 'unit', script: 'echo unit ok' }),
-      step({ stage: 'test', name: 'lint', script: 'echo lint failed >&2; exit 2' }),
+      // lint fails a second after unit has had time to run: fail-fast cancels only what still runs.
+      step({ stage: 'test', name: 'lint', script: 'sleep 1; echo lint failed >&2; exit 2' }),
     ],
     [step({ stage: 'deploy', name: 'ship', script: 'echo shipping' })],
   );
