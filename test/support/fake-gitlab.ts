@@ -2,8 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
-import { createGzip } from 'node:zlib';
-import { pack } from 'tar-stream';
+import { type Match, notFound, pagedReply, type Reply, type Route, send, tarGz } from './fake-gitlab-http.ts';
 
 /** One request the fake answered (or refused). */
 export interface RecordedRequest {
@@ -50,22 +49,6 @@ interface FakeProject {
   /** Status writes answer 403 (the token cannot reach a fork). */
   statusForbidden: boolean;
 }
-
-type Route = (req: Match) => Promise<Reply> | Reply;
-interface Match {
-  params: string[];
-  query: Record<string, string>;
-  body: Record<string, unknown> | null;
-}
-interface Reply {
-  status: number;
-  json?: unknown;
-  text?: string;
-  bytes?: Buffer;
-  headers?: Record<string, string>;
-}
-
-const notFound = (what: string): Reply => ({ status: 404, json: { message: `404 ${what} Not Found` } });
 
 /**
  * An HTTP-level stand-in for the GitLab REST API v4: the real gitbeaker client talks
@@ -356,34 +339,7 @@ export class FakeGitlab {
     const project = this.project(params[0] as string);
     const notes = this.notesOf(project.id, Number(params[1]));
     const path = `${this.prefix}projects/${encodeURIComponent(params[0] as string)}/merge_requests/${params[1]}/notes`;
-    return this.page(notes, query, path);
-  }
-
-  /** GitLab's offset pagination: `page`, `per_page` (default 20, max 100), `Link` and `X-*` headers. */
-  private page(items: unknown[], query: Record<string, string>, path: string): Reply {
-    const perPage = Math.min(100, Number(query.per_page ?? 20) || 20);
-    const page = Math.max(1, Number(query.page ?? 1) || 1);
-    const pages = Math.max(1, Math.ceil(items.length / perPage));
-    const origin = new URL(this.url).origin;
-    const at = (n: number) =>
-      `<${origin}${path}?${new URLSearchParams({ ...query, page: String(n), per_page: String(perPage) })}>`;
-    const links = [
-      ...(page < pages ? [`${at(page + 1)}; rel="next"`] : []),
-      `${at(1)}; rel="first"`,
-      `${at(pages)}; rel="last"`,
-    ];
-    return {
-      status: 200,
-      json: items.slice((page - 1) * perPage, page * perPage),
-      headers: {
-        link: links.join(', '),
-        'x-page': String(page),
-        'x-per-page': String(perPage),
-        'x-total': String(items.length),
-        'x-total-pages': String(pages),
-        'x-next-page': page < pages ? String(page + 1) : '',
-      },
-    };
+    return pagedReply(notes, query, new URL(this.url).origin + path);
   }
 
   private createNote({ params, body }: Match): Reply {
@@ -415,24 +371,4 @@ export class FakeGitlab {
     const user = [...this.users.values()].find((u) => u.id === Number(params[1]));
     return { status: 200, json: { ...user, access_level: level, state: 'active' } };
   }
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  if (reply.bytes) {
-    res.writeHead(reply.status, reply.headers).end(reply.bytes);
-  } else if (reply.text !== undefined) {
-    res.writeHead(reply.status, reply.headers).end(reply.text);
-  } else {
-    res
-      .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
-      .end(JSON.stringify(reply.json ?? {}));
-  }
-}
-
-async function tarGz(top: string, files: Record<string, string>): Promise<Buffer> {
-  const tar = pack();
-  tar.entry({ name: `${top}/`, type: 'directory' });
-  for (const [name, content] of Object.entries(files)) tar.entry({ name: `${top}/${name}` }, content);
-  tar.finalize();
-  return buffer(tar.pipe(createGzip()));
 }
