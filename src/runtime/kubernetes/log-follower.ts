@@ -18,6 +18,8 @@ export interface LogFollowerOptions {
   terminated: Promise<void>;
   logger: Logger;
   count: ApiRequestCounter;
+  /** The step was stopped and its pod is being deleted: a 404 is expected, not worth a warning. */
+  draining?: boolean;
 }
 
 /** A running log reader with its own lifetime (not the step's). */
@@ -55,7 +57,8 @@ export function followLog(options: LogFollowerOptions): LogFollower {
         return 'broken' as const;
       });
       if (end === 'capped') complete = true;
-      if (end === 'gone') options.logger.warn({ pod: options.pod }, 'the pod was gone before its log ended');
+      if (end === 'gone' && !options.draining)
+        options.logger.warn({ pod: options.pod }, 'the pod was gone before its log ended');
       if (end === 'gone' || end === 'capped' || end === 'stopped') return;
       if (end === 'eof') {
         attempt = 0;

@@ -122,8 +122,9 @@ export async function runStepPod(
     }
   };
 
-  const startFollower = (): LogFollower =>
+  const startFollower = (draining = false): LogFollower =>
     followLog({
+      draining,
       kubeConfig: context.kubeConfig,
       namespace: context.namespace,
       pod: name,
@@ -184,7 +185,7 @@ export async function runStepPod(
   const podExists = await created;
   // Stopped before the watch showed the step start (fail-fast right after an instant
   // exit): what the container already wrote is still read, within the drain bound below.
-  if (!normalEnd && !follower && podExists) follower = startFollower();
+  if (!normalEnd && !follower && podExists) follower = startFollower(true);
   if (normalEnd && follower) {
     await settlesWithin((follower as LogFollower).done, context.logGraceMs);
     if (!(follower as LogFollower).complete) {
