@@ -52,7 +52,7 @@ async function one(n: number) {
 const single: number[] = [];
 for (let n = 0; n < 100; n++) {
   await one(1_000_000 + n);
-  await h.plugin.close(30_000);
+  await h.plugin.drain(30_000);
   const id = `bench-${1_000_000 + n}`;
   single.push((queuedAt.get(id) ?? Number.NaN) - (sentAt.get(id) ?? 0));
 }
@@ -68,7 +68,7 @@ await Promise.all(
   }),
 );
 const ackSeconds = (performance.now() - started) / 1000;
-await h.plugin.close(300_000);
+await h.plugin.drain(300_000);
 const queuedSeconds = (Math.max(...queuedAt.values()) - started) / 1000;
 const toQueued = [...sentAt].map(([id, at]) => (queuedAt.get(id) ?? Number.NaN) - at);
 await h.stop();

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
 import type { Config } from '../config/load.ts';
+import type { EventDispatcher } from '../forge/dispatcher.ts';
+import { createDurableDispatcher } from '../forge/durable-dispatcher.ts';
 import { githubPlugin } from '../forge/github/index.ts';
 import { createGitlabPlugin } from '../forge/gitlab/plugin.ts';
 import { createLocalAdapter } from '../forge/local/adapter.ts';
@@ -17,6 +19,8 @@ export interface PluginContext {
   service: BuildService;
   /** Commands connection (policy stores, report state). */
   redis: Redis;
+  /** BullMQ connection (`maxRetriesPerRequest: null`): the webhook events queue. */
+  bull: Redis;
   /** Build logs; `logs.stepTail` feeds failure summaries. */
   logs: RedisLogStore;
 }
@@ -28,7 +32,7 @@ export interface ForgePlugin {
   adapter: ForgeAdapter;
   /** Said in the start-up log line, e.g. `APP_ID, PRIVATE_KEY, WEBHOOK_SECRET`. */
   enabledBy: string;
-  /** Drains the plug-in's own work at shutdown. */
+  /** Stops the plug-in's webhook handling at shutdown (accepted deliveries not yet handled stay queued). */
   close?: () => Promise<void>;
   /** How its webhook deliveries are counted: the event header, statuses with a meaning of their own. */
   deliveries?: { eventHeader: string; outcomes?: Readonly<Record<number, string>> };
@@ -39,9 +43,17 @@ export interface ForgePlugin {
  * entry each, returning null when their variables are not set.
  */
 export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
-  const candidates: Array<Promise<ForgePlugin | null>> = [localPlugin(), githubFor(ctx), gitlabPlugin(ctx)];
-  const plugins = await Promise.all(candidates);
-  return plugins.filter((p): p is ForgePlugin => p !== null);
+  // One durable hand-off for every forge: each registers its handler, then the worker starts.
+  const dispatcher = createDurableDispatcher({ connection: ctx.bull, logger: ctx.logger });
+  const candidates: Array<Promise<ForgePlugin | null>> = [
+    localPlugin(),
+    githubFor(ctx, dispatcher),
+    gitlabPlugin(ctx, dispatcher),
+  ];
+  const plugins = (await Promise.all(candidates)).filter((p): p is ForgePlugin => p !== null);
+  if (plugins.some((p) => p.handlers.length > 0)) dispatcher.start();
+  else await dispatcher.close(1000);
+  return plugins;
 }
 
 async function localPlugin(): Promise<ForgePlugin> {
@@ -53,7 +65,7 @@ async function localPlugin(): Promise<ForgePlugin> {
   };
 }
 
-async function gitlabPlugin(ctx: PluginContext): Promise<ForgePlugin | null> {
+async function gitlabPlugin(ctx: PluginContext, dispatcher: EventDispatcher): Promise<ForgePlugin | null> {
   if (!ctx.config.gitlab) return null;
   const plugin = createGitlabPlugin(ctx.config.gitlab, {
     builds: ctx.service,
@@ -61,6 +73,7 @@ async function gitlabPlugin(ctx: PluginContext): Promise<ForgePlugin | null> {
     logger: ctx.logger,
     tail: (id, step, lines) => ctx.logs.stepTail(id, step, lines),
     publicUrl: ctx.config.http.publicUrl,
+    dispatcher,
   });
   return {
     ...plugin,
@@ -70,8 +83,8 @@ async function gitlabPlugin(ctx: PluginContext): Promise<ForgePlugin | null> {
   };
 }
 
-async function githubFor(ctx: PluginContext): Promise<ForgePlugin | null> {
-  const plugin = await githubPlugin(ctx);
+async function githubFor(ctx: PluginContext, dispatcher: EventDispatcher): Promise<ForgePlugin | null> {
+  const plugin = await githubPlugin({ ...ctx, dispatcher });
   return (
     plugin && {
       ...plugin,

@@ -69,6 +69,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       logger,
       service: stack.service,
       redis: stack.redis,
+      bull: stack.bull,
       logs: stack.logs,
     });
     closers.push(...plugins.flatMap((p) => (p.close ? [p.close] : [])));

@@ -1,37 +1,59 @@
 import type { Logger } from 'pino';
 
+/** Handles one accepted webhook event; `data` is the plain JSON the ingress submitted. */
+export type EventHandler = (data: unknown) => Promise<void>;
+
 /**
- * Runs webhook work off the request path: the ingress answers the forge at once and
- * the policy (which may call the forge's API) runs here, a few at a time.
+ * Runs webhook work off the request path: the ingress submits the event as data
+ * and answers the forge; the handler registered for its kind (the forge-neutral
+ * policy) runs it afterwards. The app's implementation is durable (a BullMQ queue,
+ * src/forge/durable-dispatcher.ts); `createEventDispatcher` is in-memory, for unit tests.
  */
 export interface EventDispatcher {
-  /** Queues `work`; false when the backlog is full (answer 503 so the forge may redeliver). */
-  submit(label: string, work: () => Promise<unknown>): boolean;
-  /** Resolves when everything queued so far has run, or after `timeoutMs`. */
+  /** The handler for events of `kind` (one per kind; register before events of that kind arrive). */
+  register(kind: string, handler: EventHandler): void;
+  /**
+   * Accepts one event, `id` being its delivery id (the same delivery submitted again
+   * is handled once). False when it could not be accepted: answer 503 so the forge may redeliver.
+   */
+  submit(kind: string, id: string, data: unknown): Promise<boolean>;
+  /** Resolves when everything accepted so far has been handled, or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
+  /** Stops handling, waiting at most about `timeoutMs` for handlers still running. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** The in-memory dispatcher: a bounded backlog, no persistence, no retries. */
+export interface MemoryEventDispatcher extends EventDispatcher {
   readonly pending: number;
 }
 
-/** A bounded in-process dispatcher; failures are logged with their label. */
+/** An in-process dispatcher for unit tests; data goes through JSON as it would through Redis. */
 export function createEventDispatcher(options: {
   logger: Logger;
   concurrency?: number;
   backlog?: number;
-}): EventDispatcher {
+}): MemoryEventDispatcher {
   const concurrency = options.concurrency ?? 8;
   const backlog = options.backlog ?? 1000;
-  const waiting: Array<{ label: string; work: () => Promise<unknown> }> = [];
+  const handlers = new Map<string, EventHandler>();
+  const seen = new Set<string>();
+  const waiting: Array<{ kind: string; id: string; data: unknown }> = [];
   const idle: Array<() => void> = [];
   let active = 0;
 
+  const run = async (job: { kind: string; id: string; data: unknown }) => {
+    const handler = handlers.get(job.kind);
+    if (!handler) throw new Error(`no handler for ${job.kind} events`);
+    await handler(job.data);
+  };
   const next = () => {
     while (active < concurrency && waiting.length > 0) {
       const job = waiting.shift()!;
       active += 1;
-      job
-        .work()
+      run(job)
         .catch((err: unknown) =>
-          options.logger.error({ err, delivery: job.label }, 'webhook handling failed'),
+          options.logger.error({ err, kind: job.kind, delivery: job.id }, 'webhook handling failed'),
         )
         .finally(() => {
           active -= 1;
@@ -42,9 +64,15 @@ export function createEventDispatcher(options: {
   };
 
   return {
-    submit(label, work) {
+    register(kind, handler) {
+      handlers.set(kind, handler);
+    },
+    async submit(kind, id, data) {
+      const key = `${kind}\n${id}`;
+      if (seen.has(key)) return true;
       if (waiting.length >= backlog) return false;
-      waiting.push({ label, work });
+      seen.add(key);
+      waiting.push({ kind, id, data: JSON.parse(JSON.stringify(data)) });
       next();
       return true;
     },
@@ -58,6 +86,9 @@ export function createEventDispatcher(options: {
         }),
       ]);
       clearTimeout(timer);
+    },
+    close(timeoutMs) {
+      return this.drain(timeoutMs);
     },
     get pending() {
       return active + waiting.length;

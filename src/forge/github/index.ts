@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import type { Config } from '../../config/load.ts';
+import type { EventDispatcher } from '../dispatcher.ts';
 import type { TailFn } from '../reporter.ts';
 import { createGithubPlugin, type GithubPlugin } from './plugin.ts';
 
@@ -14,6 +15,8 @@ export interface GithubPluginContext {
   service: BuildService;
   redis: Redis;
   logs: { stepTail: TailFn };
+  /** The app's durable webhook dispatcher; the plug-in makes its own when absent. */
+  dispatcher?: EventDispatcher;
 }
 
 /** The GitHub plug-in from Berth's configuration; null when APP_ID / key / WEBHOOK_SECRET are not all set. */
@@ -27,6 +30,7 @@ export async function githubPlugin(ctx: GithubPluginContext): Promise<GithubPlug
       redis: ctx.redis,
       logger: ctx.logger,
       tail: (id, step, lines) => ctx.logs.stepTail(id, step, lines),
+      ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
     },
   );
 }

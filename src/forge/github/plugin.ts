@@ -4,8 +4,9 @@ import { createNodeMiddleware, Probot, type ProbotOctokit } from 'probot';
 import type { BuildService } from '../../builds/service.ts';
 import { GITHUB_COMMENT_MAX } from '../../report/summary.ts';
 import type { HttpHandler } from '../../web/types.ts';
-import { createEventDispatcher, type EventDispatcher } from '../dispatcher.ts';
+import type { EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
+import { ownDispatcher } from '../own-dispatcher.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
 import { createReportState } from '../report-state.ts';
 import { combineReporters, createBuildReporter, type TailFn } from '../reporter.ts';
@@ -38,6 +39,11 @@ export interface GithubPluginDeps {
   tail: TailFn;
   /** Octokit class to use (tests pass one without retry delays); Probot's by default. */
   Octokit?: typeof ProbotOctokit;
+  /**
+   * Where accepted deliveries go (the app's durable one, shared with the other forges;
+   * the plug-in registers its handler, the caller starts it). By default one of its own
+   * on the `berth-events` queue over `redis`, started and closed by the plug-in.
+   */
   dispatcher?: EventDispatcher;
 }
 
@@ -48,7 +54,9 @@ export interface GithubPlugin {
   adapter: ForgeAdapter;
   /** The variables that turn GitHub on (for the start-up log line). */
   enabledBy: string;
-  /** Waits (bounded, 10 s by default) for webhook work still running. */
+  /** Waits (bounded) until the deliveries accepted so far have been handled. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Stops handling deliveries, waiting (bounded, 10 s by default) for those running; the rest stay queued. */
   close(timeoutMs?: number): Promise<void>;
 }
 
@@ -84,7 +92,7 @@ export async function createGithubPlugin(
       logger: log,
     }),
   );
-  const dispatcher = deps.dispatcher ?? createEventDispatcher({ logger: log });
+  const events = ownDispatcher(deps, log);
   const store = createPolicyStore(deps.redis);
   const handle = async (event: ForgeEvent) => {
     const forge = await clients.forgeFor(event.repo.installationId ?? 0);
@@ -92,6 +100,8 @@ export async function createGithubPlugin(
     // forges.md: PRs from forks wait for /ok-to-test like those of untrusted authors.
     await handleForgeEvent(event, { forge, builds: deps.builds, store, logger, reporter, holdForks: true });
   };
+  // The job data is the neutral event toForgeEvent built: plain JSON, installation id included.
+  events.dispatcher.register('github', (data) => handle(data as ForgeEvent));
   const middleware = await createNodeMiddleware(
     (app: Probot) => {
       app.onAny(async (context) => {
@@ -100,18 +110,22 @@ export async function createGithubPlugin(
           Number(config.appId),
         );
         if (!event || event.repo.installationId === undefined) return;
-        if (!dispatcher.submit(event.deliveryId, () => handle(event))) {
-          throw Object.assign(new Error('Berth is busy; redeliver later'), { status: 503 });
+        if (!(await events.dispatcher.submit('github', event.deliveryId, event))) {
+          throw Object.assign(new Error('Berth could not store the delivery; redeliver later'), {
+            status: 503,
+          });
         }
       });
     },
     { probot, webhooksPath: GITHUB_WEBHOOK_PATH },
   );
+  events.start();
   return {
     name: 'github',
     handlers: [webhookHandler({ path: GITHUB_WEBHOOK_PATH, secret: config.webhookSecret, middleware })],
     adapter: createGithubAdapter(clients, reporter, log),
     enabledBy: 'APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET',
-    close: (timeoutMs = 10_000) => dispatcher.drain(timeoutMs),
+    drain: (timeoutMs) => events.dispatcher.drain(timeoutMs),
+    close: (timeoutMs = 10_000) => events.close(timeoutMs),
   };
 }

@@ -19,18 +19,27 @@ export interface GitlabIngressOptions {
   botUsername(): Promise<string>;
   /** Acts on one event (the forge-neutral policy); runs after GitLab got its answer. */
   onEvent(event: ForgeEvent, log: Logger): Promise<void>;
-  /** Runs the handling off the request path (shared with the other forges). */
+  /** Stores accepted hooks and runs the handling off the request path (shared with the other forges). */
   dispatcher: EventDispatcher;
   logger: Logger;
 }
 
+/** What the ingress submits for a hook (plain JSON: the validated payload and its ids). */
+export interface GitlabHookJob {
+  hook: ParsedHook;
+  deliveryId: string;
+  eventUuid?: string;
+}
+
 /**
  * `POST /api/gitlab/webhooks`: checks `X-Gitlab-Token` in constant time before
- * reading the body, validates the payload, answers at once and handles the event
- * afterwards. The delivery id is `Idempotency-Key`, else a sha256 of the body.
+ * reading the body, validates the payload, hands it to the dispatcher (202 once
+ * stored, 503 when it could not be) and handles the event afterwards. The delivery
+ * id is `Idempotency-Key`, else a sha256 of the body. Registers the `gitlab` handler.
  */
 export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler {
   const expected = digest(Buffer.from(options.secret, 'utf8'));
+  options.dispatcher.register('gitlab', (data) => handle(data as GitlabHookJob, options));
 
   const handler: HttpHandler = async (req, res) => {
     if (new URL(req.url ?? '/', 'http://berth').pathname !== GITLAB_WEBHOOK_PATH) return false;
@@ -48,33 +57,31 @@ export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler 
     const deliveryId = header(req, 'idempotency-key') ?? createHash('sha256').update(body).digest('hex');
     // X-Gitlab-Event-UUID changes on a manual resend: for tracing only, never the dedupe key.
     const eventUuid = header(req, 'x-gitlab-event-uuid');
-    const work = () => handle(parsed, deliveryId, eventUuid, options);
-    if (!options.dispatcher.submit(`gitlab:${deliveryId}`, work)) {
-      return answer(res, 503, { error: 'too many hooks in flight; retry later' }, { 'retry-after': '30' });
+    const job: GitlabHookJob = { hook: parsed, deliveryId, ...(eventUuid ? { eventUuid } : {}) };
+    if (!(await options.dispatcher.submit('gitlab', deliveryId, job))) {
+      return answer(
+        res,
+        503,
+        { error: 'the hook could not be stored; retry later' },
+        { 'retry-after': '30' },
+      );
     }
     return answer(res, 202, { accepted: deliveryId });
   };
   return handler;
 }
 
-async function handle(
-  hook: ParsedHook,
-  deliveryId: string,
-  eventUuid: string | undefined,
-  options: GitlabIngressOptions,
-): Promise<void> {
+/** Runs one stored hook; failures go to the dispatcher (retried when retryable, then logged). */
+async function handle(job: GitlabHookJob, options: GitlabIngressOptions): Promise<void> {
+  const { hook, deliveryId, eventUuid } = job;
   const log = options.logger.child({ deliveryId, eventUuid, hook: hook.type });
-  try {
-    const botUsername = hook.type === 'note' ? await options.botUsername() : '';
-    const meaning = mapHook(hook, { deliveryId, botUsername });
-    if ('ignored' in meaning) {
-      log.debug({ reason: meaning.ignored }, 'hook ignored');
-      return;
-    }
-    await options.onEvent(meaning.event, log);
-  } catch (err) {
-    log.error({ err }, 'GitLab hook handling failed');
+  const botUsername = hook.type === 'note' ? await options.botUsername() : '';
+  const meaning = mapHook(hook, { deliveryId, botUsername });
+  if ('ignored' in meaning) {
+    log.debug({ reason: meaning.ignored }, 'hook ignored');
+    return;
   }
+  await options.onEvent(meaning.event, log);
 }
 
 function parseBody(hook: HandledHook, body: Buffer): ParsedHook | { error: string } {

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
 import type { HttpHandler } from '../../web/types.ts';
-import { createEventDispatcher, type EventDispatcher } from '../dispatcher.ts';
+import type { EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
+import { ownDispatcher } from '../own-dispatcher.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
 import { createReportState } from '../report-state.ts';
 import { createBuildReporter, type TailFn } from '../reporter.ts';
@@ -27,7 +28,10 @@ export interface GitlabPluginDeps {
   builds: BuildService;
   redis: Redis;
   logger: Logger;
-  /** Webhook work runner (shared with the other forges); one of its own by default. */
+  /**
+   * Where accepted hooks go (the app's durable one, shared with the other forges; the
+   * caller starts it). By default one of its own on the `berth-events` queue over `redis`.
+   */
   dispatcher?: EventDispatcher;
   /** Last lines of a step's log, for the summary note. */
   tail: TailFn;
@@ -43,7 +47,9 @@ export interface GitlabPlugin {
   handlers: HttpHandler[];
   adapter: ForgeAdapter;
   forge: GitlabForge;
-  /** Waits (bounded) for webhook work still running. */
+  /** Waits (bounded) until the hooks accepted so far have been handled. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Stops handling hooks, waiting (bounded) for those running; the rest stay queued. */
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -61,7 +67,7 @@ export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPlugi
     logger,
   });
   const store = createPolicyStore(deps.redis);
-  const dispatcher = deps.dispatcher ?? createEventDispatcher({ logger });
+  const events = ownDispatcher(deps, logger);
   const onEvent = async (event: ForgeEvent, log: Logger) => {
     const fork = event.kind === 'change' && event.fork ? { source: event.fork, change: event.change } : null;
     const policyForge = forkAware(forge, fork);
@@ -78,15 +84,17 @@ export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPlugi
     secret: config.webhookSecret,
     botUsername: async () => (await forge.bot()).username,
     onEvent,
-    dispatcher,
+    dispatcher: events.dispatcher,
     logger,
   });
+  events.start();
   return {
     name: 'gitlab',
     enabledBy: 'GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET (GITLAB_URL)',
     handlers: [handler],
     adapter: createGitlabAdapter(api, forge, reporter),
     forge,
-    close: (timeoutMs) => dispatcher.drain(timeoutMs),
+    drain: (timeoutMs) => events.dispatcher.drain(timeoutMs),
+    close: (timeoutMs) => events.close(timeoutMs),
   };
 }

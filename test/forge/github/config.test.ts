@@ -71,7 +71,7 @@ test('from APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and GHE_HOST, with Probot’s own
       body,
     });
     assert.equal(response.status, 200);
-    await plugin.close(20_000);
+    await plugin.drain(20_000);
     const [record] = await stack.service.list({ repo: 'acme/app', sha });
     assert.equal(record?.status, 'queued');
     assert.deepEqual(
@@ -80,6 +80,7 @@ test('from APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and GHE_HOST, with Probot’s own
     );
     assert.deepEqual(fake.unexpected, []);
   } finally {
+    await plugin.close(5000);
     server.closeAllConnections();
     server.close();
     await fake.stop();

@@ -98,7 +98,7 @@ export async function startHarness(
       await response.text();
       return response.status;
     },
-    settle: () => plugin.close(5000),
+    settle: () => plugin.drain(5000),
     async stop() {
       await plugin.close(5000);
       server.closeAllConnections();

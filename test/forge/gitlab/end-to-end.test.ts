@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createEngineExecutor } from '../../../src/app/engine-executor.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import { createGitlabPlugin } from '../../../src/forge/gitlab/plugin.ts';
+import { createGitlabPlugin, type GitlabPlugin } from '../../../src/forge/gitlab/plugin.ts';
 import { createQueueStack, type QueueStack } from '../../../src/queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../../../src/queue/worker.ts';
 import { createWebServer, type WebServer } from '../../../src/web/server.ts';
@@ -32,6 +32,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
   let stack: QueueStack;
   let worker: BuildWorker;
   let web: WebServer;
+  let plugin: GitlabPlugin;
   let url: string;
 
   before(async () => {
@@ -48,7 +49,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
       retentionMs: 3_600_000,
       logCaps: { stepBytes: 1e6, buildBytes: 2e6 },
     });
-    const plugin = createGitlabPlugin(
+    plugin = createGitlabPlugin(
       { url: fake.url, token: fake.token, webhookSecret: SECRET },
       {
         builds: stack.service,
@@ -81,6 +82,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
   });
   after(async () => {
     await web.close();
+    await plugin.close(5000);
     await worker.close(5000);
     await stack.close();
     await redis.stop();

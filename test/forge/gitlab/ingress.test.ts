@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { createEventDispatcher, type EventDispatcher } from '../../../src/forge/dispatcher.ts';
+import { createEventDispatcher, type MemoryEventDispatcher } from '../../../src/forge/dispatcher.ts';
 import type { ForgeEvent } from '../../../src/forge/events.ts';
 import { createGitlabIngress } from '../../../src/forge/gitlab/ingress.ts';
 import { fixture, postHook, serve } from './helpers.ts';
@@ -12,7 +12,7 @@ const HEAD = 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7';
 describe('GitLab webhook ingress', () => {
   const events: ForgeEvent[] = [];
   const logger = pino({ level: 'silent' });
-  let dispatcher: EventDispatcher;
+  let dispatcher: MemoryEventDispatcher;
   let server: Awaited<ReturnType<typeof serve>>;
   const post = async (
     event: string,
@@ -79,11 +79,15 @@ describe('GitLab webhook ingress', () => {
   });
 
   it('uses a sha256 of the body as delivery id when there is no Idempotency-Key (not X-Gitlab-Event-UUID, new on each resend)', async () => {
-    await post('Push Hook', fixture('push'));
-    await post('Push Hook', fixture('push'));
-    const [first, second] = events;
-    assert.match(first?.deliveryId ?? '', /^[0-9a-f]{64}$/);
-    assert.equal(first?.deliveryId, second?.deliveryId);
+    const body = fixture('push', { user_name: 'resent' });
+    const answers = [await post('Push Hook', body), await post('Push Hook', body)];
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [202, 202],
+    );
+    assert.equal(events.length, 1, 'the resend is the same delivery: handled once');
+    assert.match(events[0]?.deliveryId ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(answers[1]?.body.accepted, events[0]?.deliveryId);
   });
 
   it('builds merge requests on open, reopen and new commits, not on title edits', async () => {
@@ -187,8 +191,11 @@ describe('GitLab webhook ingress', () => {
       const answer = await postHook(slowServer.url, 'Push Hook', fixture('push'), { token });
       assert.equal(answer.status, 202);
       assert.equal(slowDispatcher.pending, 1, 'still being handled');
-      await postHook(slowServer.url, 'Push Hook', fixture('push'), { token });
-      const full = await postHook(slowServer.url, 'Push Hook', fixture('push'), { token });
+      await postHook(slowServer.url, 'Push Hook', fixture('push'), { token, idempotencyKey: 'slow-2' });
+      const full = await postHook(slowServer.url, 'Push Hook', fixture('push'), {
+        token,
+        idempotencyKey: 'slow-3',
+      });
       assert.equal(full.status, 503, 'a full backlog asks GitLab to retry');
     } finally {
       gate.resolve();

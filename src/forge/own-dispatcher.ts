@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { EventDispatcher } from './dispatcher.ts';
+import { createDurableDispatcher } from './durable-dispatcher.ts';
+
+/** A plug-in's event dispatcher and what the plug-in itself must do with it. */
+export interface OwnedDispatcher {
+  dispatcher: EventDispatcher;
+  /** Starts handling when the dispatcher is the plug-in's own (a shared one is started by its owner). */
+  start(): void;
+  /** Closes the dispatcher (bounded) and, when the plug-in made it, its connection. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The dispatcher a forge plug-in was given, or a durable one of its own on a
+ * BullMQ connection duplicated from `redis` (retrying forever, as BullMQ wants).
+ */
+export function ownDispatcher(
+  deps: { dispatcher?: EventDispatcher; redis: Redis },
+  logger: Logger,
+): OwnedDispatcher {
+  if (deps.dispatcher) {
+    const given = deps.dispatcher;
+    return { dispatcher: given, start: () => {}, close: (timeoutMs) => given.close(timeoutMs) };
+  }
+  const connection = deps.redis.duplicate({ connectionName: 'berth-events', maxRetriesPerRequest: null });
+  connection.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  const durable = createDurableDispatcher({ connection, logger });
+  return {
+    dispatcher: durable,
+    start: () => durable.start(),
+    close: async (timeoutMs) => {
+      await durable.close(timeoutMs);
+      connection.disconnect();
+    },
+  };
+}
