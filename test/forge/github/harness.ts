@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { ProbotOctokit } from 'probot';
 import type { BuildService } from '../../../src/builds/service.ts';
+import type { EventDispatcher } from '../../../src/forge/dispatcher.ts';
 import { createGithubPlugin, type GithubPlugin } from '../../../src/forge/github/plugin.ts';
 import { FakeGithub } from '../../support/fake-github.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
@@ -56,9 +57,11 @@ export async function startHarness(
   builds: BuildService,
   tail: (id: string, key: { stage: string; step: string }, n: number) => Promise<string[]> = async () => [],
   existingRedis?: TestRedis,
+  options: { dispatcher?: EventDispatcher } = {},
 ): Promise<Harness> {
   const redisServer = existingRedis ?? (await startRedis());
   const redis = new Redis(redisServer.url);
+  redis.on('error', () => {});
   const fake = new FakeGithub();
   const baseUrl = await fake.start();
   const Octokit = ProbotOctokit.defaults((options: { throttle?: object }) => ({
@@ -68,7 +71,7 @@ export async function startHarness(
   }));
   const plugin = await createGithubPlugin(
     { appId: '1', privateKey, webhookSecret: SECRET, baseUrl, publicUrl: PUBLIC_URL },
-    { builds, redis, logger: pino({ level: 'silent' }), tail, Octokit },
+    { builds, redis, logger: pino({ level: 'silent' }), tail, Octokit, ...options },
   );
   const server: Server = createServer(async (req, res) => {
     for (const handler of plugin.handlers) if (await handler(req, res)) return;
