@@ -1,7 +1,7 @@
 // GitHub webhook ingress: signed `push` deliveries POSTed to Berth's real HTTP handler
 // (Probot middleware, signature check, payload mapping, policy: API calls for the
 // pipeline file and the commit's PRs), measured to the acknowledgement (given once the delivery
-// is stored in the `berth-events` queue) and to "job queued" (the moment
+// is stored in the `berth-events-github` queue) and to "job queued" (the moment
 // BuildService.request resolves: the BullMQ job and build record exist). The GitHub API
 // is the local fake; the events worker runs in this process, no build worker runs, so jobs stay queued. Run by hand:
 //   . scripts/use-node.sh && node bench/ingress.ts [deliveries] [concurrency]

@@ -5,14 +5,8 @@ import { isRetryable } from '../errors.ts';
 import { settlesWithin, valueWithin } from '../within.ts';
 import type { EventDispatcher, EventHandler } from './dispatcher.ts';
 
-/** The BullMQ queue accepted webhook deliveries wait in until the policy has run. */
+/** Accepted webhook deliveries of kind K wait in the BullMQ queue `berth-events-K` until the policy has run. */
 export const EVENT_QUEUE = 'berth-events';
-
-/** One queued delivery: the handler's kind and its plain JSON data. */
-export interface EventJobData {
-  kind: string;
-  data: unknown;
-}
 
 /** Where the queue lives and how it is worked. */
 export interface DurableDispatcherOptions {
@@ -43,79 +37,98 @@ export const eventJobId = (kind: string, id: string): string =>
   `${kind}-${id.replaceAll('%', '%25').replaceAll(':', '%3A')}`;
 
 /**
- * Webhook hand-off through Redis: `submit` stores the event in the `berth-events`
- * queue (job id from the delivery id, so a redelivery is handled once) before the
- * ingress answers; a worker in this process runs the registered handler, retrying
- * retryable errors with backoff. Events accepted while no worker runs wait in Redis.
+ * Webhook hand-off through Redis: `submit` stores the event in its kind's queue
+ * (`berth-events-github`…; job id from the delivery id, so a redelivery is handled
+ * once) before the ingress answers; a worker per registered kind runs its handler,
+ * retrying retryable errors with backoff. Events accepted while no worker runs wait
+ * in Redis, and a process only takes the kinds it has handlers for.
  */
 export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDispatcher {
-  const name = o.queueName ?? EVENT_QUEUE;
+  const prefix = o.queueName ?? EVENT_QUEUE;
   const attempts = o.attempts ?? 4;
-  const handlers = new Map<string, EventHandler>();
-  const queue = new Queue<EventJobData>(name, { connection: o.connection });
-  queue.on('error', (err) => o.logger.debug({ err }, 'event queue connection error'));
-  let worker: Worker<EventJobData> | null = null;
+  const lanes = new Map<string, { queue: Queue<unknown>; handler: EventHandler | null }>();
+  const workers: Worker<unknown>[] = [];
+  let started = false;
   let closing: Promise<void> | null = null;
 
-  const handle = async (job: Job<EventJobData>) => {
-    const { kind, data } = job.data;
-    const handler = handlers.get(kind);
-    if (!handler) throw new UnrecoverableError(`no handler for ${kind} events`);
-    try {
-      await handler(data);
-    } catch (err) {
-      const retry = isRetryable(err) && job.attemptsMade + 1 < attempts;
-      const meta = { err, kind, job: job.id, attempt: job.attemptsMade + 1 };
-      if (retry) o.logger.warn(meta, 'webhook handling failed; retrying');
-      else o.logger.error(meta, 'webhook handling failed; event dropped');
-      if (!isRetryable(err)) throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
-      throw err;
+  const laneOf = (kind: string) => {
+    let lane = lanes.get(kind);
+    if (!lane) {
+      const queue = new Queue<unknown>(`${prefix}-${kind}`, { connection: o.connection });
+      queue.on('error', (err) => o.logger.debug({ err, kind }, 'event queue connection error'));
+      lane = { queue, handler: null };
+      lanes.set(kind, lane);
     }
+    return lane;
   };
 
-  const close = async (timeoutMs: number) => {
-    if (worker) {
-      const running = worker;
-      const done = running.close();
-      if (!(await settlesWithin(done, timeoutMs))) {
-        // Redis is gone or a handler will not finish: the stalled-job check hands its event to the next worker.
-        o.logger.warn({ queue: name }, 'event worker did not stop in time; dropping its connections');
-        void running.close(true).catch(() => {});
-        await settlesWithin(running.disconnect(), 1000);
-      }
-    }
-    if (!(await settlesWithin(queue.close(), 2000))) await settlesWithin(queue.disconnect(), 1000);
-  };
-
-  return {
-    register(kind, handler) {
-      handlers.set(kind, handler);
-    },
-    start() {
-      if (worker || closing) return;
-      worker = new Worker<EventJobData>(name, handle, {
+  const work = (kind: string, handler: EventHandler) => {
+    const worker = new Worker<unknown>(
+      `${prefix}-${kind}`,
+      async (job: Job<unknown>) => {
+        try {
+          await handler(job.data);
+        } catch (err) {
+          const retry = isRetryable(err) && job.attemptsMade + 1 < attempts;
+          const meta = { err, kind, job: job.id, attempt: job.attemptsMade + 1 };
+          if (retry) o.logger.warn(meta, 'webhook handling failed; retrying');
+          else o.logger.error(meta, 'webhook handling failed; event dropped');
+          if (!isRetryable(err))
+            throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
+          throw err;
+        }
+      },
+      {
         connection: o.connection,
         concurrency: o.concurrency ?? 8,
         removeOnComplete: KEEP_DONE,
         removeOnFail: KEEP_FAILED,
-      });
-      worker.on('error', (err) => o.logger.warn({ err }, 'event worker error'));
+      },
+    );
+    worker.on('error', (err) => o.logger.warn({ err, kind }, 'event worker error'));
+    workers.push(worker);
+  };
+
+  const closeWorker = async (worker: Worker<unknown>, timeoutMs: number) => {
+    const done = worker.close();
+    if (await settlesWithin(done, timeoutMs)) return;
+    // Redis is gone or a handler will not finish: the stalled-job check hands its event to the next worker.
+    o.logger.warn({ queue: worker.name }, 'event worker did not stop in time; dropping its connections');
+    void worker.close(true).catch(() => {});
+    await settlesWithin(worker.disconnect(), 1000);
+  };
+
+  const close = async (timeoutMs: number) => {
+    await Promise.all(workers.map((worker) => closeWorker(worker, timeoutMs)));
+    await Promise.all(
+      [...lanes.values()].map(async ({ queue }) => {
+        if (!(await settlesWithin(queue.close(), 2000))) await settlesWithin(queue.disconnect(), 1000);
+      }),
+    );
+  };
+
+  return {
+    register(kind, handler) {
+      const lane = laneOf(kind);
+      lane.handler = handler;
+      if (started && !closing) work(kind, handler);
+    },
+    start() {
+      if (started || closing) return;
+      started = true;
+      for (const [kind, lane] of lanes) if (lane.handler) work(kind, lane.handler);
     },
     async submit(kind, id, data) {
       if (closing) return false;
       const jobId = eventJobId(kind, id);
-      const add = queue
-        .add(
-          kind,
-          { kind, data },
-          {
-            jobId,
-            attempts,
-            backoff: { type: 'exponential', delay: o.backoffMs ?? 2000 },
-            removeOnComplete: KEEP_DONE,
-            removeOnFail: KEEP_FAILED,
-          },
-        )
+      const add = laneOf(kind)
+        .queue.add(kind, data, {
+          jobId,
+          attempts,
+          backoff: { type: 'exponential', delay: o.backoffMs ?? 2000 },
+          removeOnComplete: KEEP_DONE,
+          removeOnFail: KEEP_FAILED,
+        })
         .then(
           () => true,
           (err: unknown) => {
@@ -129,13 +142,19 @@ export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDis
     },
     async drain(timeoutMs) {
       const until = Date.now() + timeoutMs;
+      // Only the kinds this process handles: the others wait for their own workers.
+      const queues = [...lanes.values()].filter((lane) => lane.handler).map((lane) => lane.queue);
+      const pending = async () => {
+        const counts = await Promise.all(
+          queues.map((queue) =>
+            queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
+          ),
+        );
+        return counts.some((c) => Object.values(c).some((n) => n > 0));
+      };
       while (Date.now() < until) {
-        const counts = await valueWithin(
-          queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
-          Math.max(1, until - Date.now()),
-          null,
-        ).catch(() => null);
-        if (counts && Object.values(counts).every((n) => n === 0)) return;
+        const busy = await valueWithin(pending(), Math.max(1, until - Date.now()), null).catch(() => null);
+        if (busy === false) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -52,6 +52,33 @@ describe('durable event dispatcher (BullMQ on a real redis-server)', () => {
     assert.equal(seen.length, 2, 'a later redelivery of a handled delivery is not handled again');
   });
 
+  it("a process takes only the kinds it handles: another forge's events wait for their own worker", async () => {
+    const seen: string[] = [];
+    const githubOnly = dispatcher();
+    githubOnly.register('github', async (data) => {
+      seen.push(`github:${(data as { n: number }).n}`);
+    });
+    githubOnly.start();
+    for (let n = 0; n < 5; n++) {
+      assert.equal(await githubOnly.submit('github', `gh-${n}`, { n }), true);
+      assert.equal(await githubOnly.submit('gitlab', `gl-${n}`, { n }), true);
+    }
+    await githubOnly.drain(5000);
+    assert.deepEqual(seen.sort(), ['github:0', 'github:1', 'github:2', 'github:3', 'github:4']);
+
+    const gitlabOnly = dispatcher();
+    gitlabOnly.register('gitlab', async (data) => {
+      seen.push(`gitlab:${(data as { n: number }).n}`);
+    });
+    gitlabOnly.start();
+    await gitlabOnly.drain(5000);
+    assert.equal(
+      seen.filter((s) => s.startsWith('gitlab:')).length,
+      5,
+      'none was dropped by the GitHub-only process',
+    );
+  });
+
   it('retries retryable failures with backoff, drops the others after one try', async () => {
     const tries = { flaky: 0, broken: 0 };
     const d = dispatcher();

@@ -42,7 +42,7 @@ export interface GithubPluginDeps {
   /**
    * Where accepted deliveries go (the app's durable one, shared with the other forges;
    * the plug-in registers its handler, the caller starts it). By default one of its own
-   * on the `berth-events` queue over `redis`, started and closed by the plug-in.
+   * on the `berth-events-github` queue over `redis`, started and closed by the plug-in.
    */
   dispatcher?: EventDispatcher;
 }

@@ -30,7 +30,7 @@ export interface GitlabPluginDeps {
   logger: Logger;
   /**
    * Where accepted hooks go (the app's durable one, shared with the other forges; the
-   * caller starts it). By default one of its own on the `berth-events` queue over `redis`.
+   * caller starts it). By default one of its own on the `berth-events-gitlab` queue over `redis`.
    */
   dispatcher?: EventDispatcher;
   /** Last lines of a step's log, for the summary note. */
