@@ -2,6 +2,7 @@ import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isRetryable } from '../errors.ts';
+import { closeQueue, dropWorker } from '../queue/bull-close.ts';
 import { settlesWithin, valueWithin } from '../within.ts';
 import type { EventDispatcher, EventHandler } from './dispatcher.ts';
 
@@ -92,19 +93,13 @@ export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDis
   const closeWorker = async (worker: Worker<unknown>, timeoutMs: number) => {
     const done = worker.close();
     if (await settlesWithin(done, timeoutMs)) return;
-    // Redis is gone or a handler will not finish: the stalled-job check hands its event to the next worker.
     o.logger.warn({ queue: worker.name }, 'event worker did not stop in time; dropping its connections');
-    void worker.close(true).catch(() => {});
-    await settlesWithin(worker.disconnect(), 1000);
+    await dropWorker(worker);
   };
 
   const close = async (timeoutMs: number) => {
     await Promise.all(workers.map((worker) => closeWorker(worker, timeoutMs)));
-    await Promise.all(
-      [...lanes.values()].map(async ({ queue }) => {
-        if (!(await settlesWithin(queue.close(), 2000))) await settlesWithin(queue.disconnect(), 1000);
-      }),
-    );
+    await Promise.all([...lanes.values()].map(({ queue }) => closeQueue(queue)));
   };
 
   return {

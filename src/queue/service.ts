@@ -8,7 +8,7 @@ import type { BuildStore } from '../builds/store.ts';
 import type { BuildRecord, BuildRequest } from '../builds/types.ts';
 import { ConfigError } from '../errors.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
-import { settlesWithin } from '../within.ts';
+import { closeQueue } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 
@@ -67,7 +67,7 @@ export class QueueBuildService implements BuildService {
 
   /** Closes the queue; when Redis does not answer within 2 s, drops the connection instead. */
   async close(): Promise<void> {
-    if (!(await settlesWithin(this.queue.close(), 2000))) await settlesWithin(this.queue.disconnect(), 1000);
+    await closeQueue(this.queue);
   }
 
   /**

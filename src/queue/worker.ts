@@ -1,6 +1,7 @@
 import { Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { settlesWithin } from '../within.ts';
+import { closeQueue, dropWorker } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 import { cancelReason } from './outcome.ts';
@@ -97,15 +98,12 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
       const running = controllers.size;
       for (const controller of controllers.values()) controller.abort(new HandBack('worker shutting down'));
       if (running === 0 || !(await settlesWithin(done, o.handBackMs ?? 10_000))) {
-        // Redis is gone or a job will not let go: close(true) would only return the
-        // pending close, so drop the connections; stalled-job checks recover the jobs.
         o.logger.warn({ active: controllers.size }, 'worker did not stop in time; dropping its connections');
-        void worker.close(true).catch(() => {});
-        await settlesWithin(worker.disconnect(), 1000);
+        await dropWorker(worker);
       }
     }
     await unsubscribe();
-    if (!(await settlesWithin(queue.close(), 2000))) await settlesWithin(queue.disconnect(), 1000);
+    await closeQueue(queue);
   };
 
   return {
