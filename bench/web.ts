@@ -7,13 +7,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngineExecutor } from '../src/app/engine-executor.ts';
-import { startApp } from '../src/app/start.ts';
-import { loadConfig } from '../src/config/load.ts';
 import { createPagesHandler } from '../src/web/pages/handler.ts';
 import { launchBrowser } from '../test/support/browser.ts';
-import { quietLogger } from '../test/support/queue-harness.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { startServe } from '../test/support/serve.ts';
 import { createFixtureApi, createFixtureBuilds, serveHandlers } from '../test/support/web-fixture.ts';
 import { seedBigLog } from '../test/support/web-scene.ts';
 
@@ -80,21 +77,11 @@ async function realBuild(): Promise<string> {
     join(root, '.wharf-ci.yml'),
     `build:\n  noisy:\n    container:\n      image: alpine\n      cmds:\n        - seq 1 ${lines}\n`,
   );
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
+  const app = await startServe({
     REDIS_URL: redis.url,
     BERTH_API_TOKEN: 'bench-token-0123456789',
     BERTH_LOCAL_SOURCES: root,
     BERTH_RUNTIME: 'local',
-  });
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME };
-  const app = await startApp({
-    config,
-    role: 'all',
-    logger: quietLogger,
-    path: process.env.PATH,
-    executor: ({ isBuildActive }) => createEngineExecutor(config, quietLogger, env, isBuildActive),
   });
   cleanups.push(() => app.close());
   const started = performance.now();

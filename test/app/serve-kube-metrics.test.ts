@@ -3,13 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createEngineExecutor } from '../../src/app/engine-executor.ts';
-import { type App, startApp } from '../../src/app/start.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import type { App } from '../../src/app/start.ts';
 import { endedBuild, startBuild } from '../support/api-client.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
-import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
+import { startServe } from '../support/serve.ts';
 
 const TOKEN = 'kube-metrics-token-0123456789';
 const ECHO_BUILD_REF = new URL('../fixtures/echo-build-ref.wharf-ci.yml', import.meta.url);
@@ -25,24 +23,14 @@ describe('berth serve on the Kubernetes runtime: /metrics counts API requests', 
     kube = await startFakeKube({ namespaces: ['ci'] });
     folder = await mkdtemp(join(tmpdir(), 'berth-kube-metrics-'));
     await writeFile(join(folder, '.wharf-ci.yml'), await readFile(ECHO_BUILD_REF, 'utf8'));
-    const config = loadConfig({
+    app = await startServe({
       REDIS_URL: redis.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
       BERTH_RUNTIME: 'kubernetes',
       KUBECONFIG: kube.kubeconfigPath,
       BERTH_NAMESPACE: 'ci',
       BERTH_API_TOKEN: TOKEN,
       BERTH_LOCAL_SOURCES: folder,
       BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
-    });
-    app = await startApp({
-      config,
-      role: 'all',
-      logger: quietLogger,
-      path: '',
-      executor: ({ isBuildActive, metrics }) =>
-        createEngineExecutor(config, quietLogger, { PATH: process.env.PATH }, isBuildActive, metrics),
     });
   });
   after(async () => {

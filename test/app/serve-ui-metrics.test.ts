@@ -3,12 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createEngineExecutor } from '../../src/app/engine-executor.ts';
-import { type App, startApp } from '../../src/app/start.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import type { App } from '../../src/app/start.ts';
 import { startBuild, until } from '../support/api-client.ts';
-import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
+import { startServe } from '../support/serve.ts';
 
 const TOKEN = 'ui-metrics-token-0123456789';
 const HOOK_SECRET = 'gitlab-hook-secret-0123456789';
@@ -23,10 +21,8 @@ describe('berth serve --role all: pages and /metrics', () => {
     redis = await startRedis();
     folder = await mkdtemp(join(tmpdir(), 'berth-ui-metrics-'));
     await writeFile(join(folder, '.wharf-ci.yml'), await readFile(ECHO_BUILD_REF, 'utf8'));
-    const config = loadConfig({
+    app = await startServe({
       REDIS_URL: redis.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
       BERTH_RUNTIME: 'local',
       BERTH_API_TOKEN: TOKEN,
       BERTH_LOCAL_SOURCES: folder,
@@ -35,14 +31,6 @@ describe('berth serve --role all: pages and /metrics', () => {
       GITLAB_URL: 'http://127.0.0.1:9',
       GITLAB_TOKEN: 'glpat-unused',
       GITLAB_WEBHOOK_SECRET: HOOK_SECRET,
-    });
-    app = await startApp({
-      config,
-      role: 'all',
-      logger: quietLogger,
-      path: '',
-      executor: ({ isBuildActive }) =>
-        createEngineExecutor(config, quietLogger, { PATH: process.env.PATH }, isBuildActive),
     });
   });
   after(async () => {

@@ -7,13 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createEngineExecutor } from '../../src/app/engine-executor.ts';
-import { type App, startApp } from '../../src/app/start.ts';
+import type { App } from '../../src/app/start.ts';
 import type { BuildState } from '../../src/builds/types.ts';
-import { loadConfig } from '../../src/config/load.ts';
 import { hasChromium, launchBrowser, watchConsole } from '../support/browser.ts';
-import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
+import { startServe } from '../support/serve.ts';
 
 const TOKEN = 'live-browser-token-0123456789';
 const step = (name: string, cmds: string[]) =>
@@ -33,21 +31,11 @@ describe('pages over real builds on the local runtime', {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'berth-web-live-'));
     redis = await startRedis();
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
+    app = await startServe({
       REDIS_URL: redis.url,
       BERTH_API_TOKEN: TOKEN,
       BERTH_LOCAL_SOURCES: root,
       BERTH_RUNTIME: 'local',
-    });
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
-    app = await startApp({
-      config,
-      role: 'all',
-      logger: quietLogger,
-      path: process.env.PATH,
-      executor: ({ isBuildActive }) => createEngineExecutor(config, quietLogger, env, isBuildActive),
     });
     base = app.url ?? '';
     ({ browser, close: stopBrowser } = await launchBrowser());
