@@ -19,7 +19,7 @@ import {
 } from './env-fields.ts';
 
 /** Every environment variable Berth reads, in one place. See `.env.example`. */
-export const envFields = {
+const envFields = {
   PORT: number({ fallback: 3000, integer: true, min: 0, max: 65535 }),
   HOST: text('localhost'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

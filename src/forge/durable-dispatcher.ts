@@ -7,7 +7,7 @@ import { settlesWithin, valueWithin } from '../within.ts';
 import type { EventDispatcher, EventHandler } from './dispatcher.ts';
 
 /** Accepted webhook deliveries of kind K wait in the BullMQ queue `berth-events-K` until the policy has run. */
-export const EVENT_QUEUE = 'berth-events';
+const EVENT_QUEUE = 'berth-events';
 
 /** Where the queue lives and how it is worked. */
 export interface DurableDispatcherOptions {
@@ -34,7 +34,7 @@ const KEEP_DONE = { age: 24 * 3600 };
 const KEEP_FAILED = { age: 7 * 24 * 3600 };
 
 /** BullMQ job ids may not contain ':' (nor be integers): escape, and prefix with the kind. */
-export const eventJobId = (kind: string, id: string): string =>
+const eventJobId = (kind: string, id: string): string =>
   `${kind}-${id.replaceAll('%', '%25').replaceAll(':', '%3A')}`;
 
 /**

@@ -34,7 +34,7 @@ export const HELPER_UID = 65532;
  * the image's user, but it can neither raise privileges (setuid binaries, file caps) nor
  * forge packets or create devices.
  */
-export const STEP_CAPABILITIES = [
+const STEP_CAPABILITIES = [
   'AUDIT_WRITE',
   'CHOWN',
   'DAC_OVERRIDE',

@@ -10,14 +10,14 @@ import { type ApiRequestCounter, statusOf, withSignal } from './api.ts';
 const MIN_PART_CHARS = 8;
 
 /** Reading a referenced Secret for redaction failed (e.g. RBAC without `secrets get`). */
-export class SecretReadError extends BerthError {
+class SecretReadError extends BerthError {
   constructor(message: string, cause?: unknown) {
     super(message, { retryable: false, reason: 'config', cause });
   }
 }
 
 /** Which keys of which Secrets a plan references: null = every key of that Secret. */
-export function referencedSecrets(plan: BuildPlan): Map<string, Set<string> | null> {
+function referencedSecrets(plan: BuildPlan): Map<string, Set<string> | null> {
   const wanted = new Map<string, Set<string> | null>();
   const whole = (name: string) => wanted.set(name, null);
   const key = (name: string, item: string) => {
