@@ -16,6 +16,8 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     localSources: env.BERTH_LOCAL_SOURCES,
     instance: env.BERTH_INSTANCE,
     runtime: env.BERTH_RUNTIME ?? null,
+    /** Where the local runtime puts step copies; null: chosen per build (runtime/local/work-dir.ts). */
+    workDir: env.BERTH_WORK_DIR ?? env.TMPDIR ?? null,
     concurrency: { perWorker: env.BERTH_CONCURRENCY, global: env.BERTH_GLOBAL_CONCURRENCY },
     timeouts: {
       stepMs: env.BERTH_STEP_TIMEOUT_MINUTES,

@@ -45,6 +45,8 @@ const envFields = {
   BERTH_LOCAL_SOURCES: paths(),
   BERTH_INSTANCE: matching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'berth'),
   BERTH_RUNTIME: oneOf(['kubernetes', 'local']),
+  BERTH_WORK_DIR: text(),
+  TMPDIR: text(),
   BERTH_CONCURRENCY: positiveInt(4),
   BERTH_GLOBAL_CONCURRENCY: positiveInt(50),
   BERTH_STEP_TIMEOUT_MINUTES: minutes(60),

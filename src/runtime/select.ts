@@ -17,7 +17,7 @@ export interface RuntimeDeps {
   /** Local runtime: start the first build's process launchers now (`berth run`). */
   startLaunchers?: boolean;
   /** Settings of the Kubernetes runtime (cluster access, pod defaults, timeouts). */
-  config: Pick<Readonly<Config>, 'kubernetes' | 'timeouts' | 'instance' | 'logCapBytes'>;
+  config: Pick<Readonly<Config>, 'kubernetes' | 'timeouts' | 'instance' | 'logCapBytes' | 'workDir'>;
   /** Overrides BERTH_NAMESPACE (`berth run --namespace`). */
   namespace?: string;
   /** Called once per Kubernetes API request, by verb (the worker's request counter). */
@@ -34,7 +34,16 @@ export const AVAILABLE_RUNTIMES: readonly RuntimeKind[] = ['local', 'kubernetes'
  */
 export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promise<Runtime> {
   const { logger, hostEnv, killGraceMs, startLaunchers = false } = deps;
-  if (kind === 'local') return createLocalRuntime({ killGraceMs, hostEnv, logger, startLaunchers });
+  if (kind === 'local') {
+    const { workDir } = deps.config;
+    return createLocalRuntime({
+      killGraceMs,
+      hostEnv,
+      logger,
+      startLaunchers,
+      ...(workDir ? { workDir } : {}),
+    });
+  }
   const { kubernetes, timeouts, instance, logCapBytes } = deps.config;
   const { createKubernetesRuntime, loadKubeConfig } = await import('./kubernetes/index.ts');
   const kubeConfig = readKubeConfig(kubernetes.kubeconfig, loadKubeConfig);

@@ -21,13 +21,32 @@ describe('berth run', () => {
     try {
       const ok = await berth(['run', '--runtime', 'local'], repo.dir, home.dir);
       assert.equal(ok.code, 0, ok.output);
-      assert.match(ok.output, /^\[build\/hello\] hello from \//m);
+      // TMPDIR (set by startBerth) holds the step copies when BERTH_WORK_DIR is not set.
+      assert.match(
+        ok.output,
+        new RegExp(`^\\[build/hello\\] hello from ${home.dir}/berth-run-\\w+-\\w+/step-1$`, 'm'),
+      );
       const bad = await berth(['run', failing.dir, '--runtime', 'local'], home.dir, home.dir);
       assert.equal(bad.code, 1, bad.output);
       assert.match(bad.output, /^test +unit +failed +\S+ +exit 5$/m);
     } finally {
       await repo.remove();
       await failing.remove();
+    }
+  });
+
+  it('puts the step copies in BERTH_WORK_DIR and removes them', async () => {
+    const repo = await fixtureRepo(`build:\n${container('where', ['echo "in $PWD"; ls -A'])}`);
+    const work = await tempDir('berth-work-');
+    try {
+      const ok = await berth(['run', '--runtime', 'local'], repo.dir, home.dir, { BERTH_WORK_DIR: work.dir });
+      assert.equal(ok.code, 0, ok.output);
+      assert.match(ok.output, new RegExp(`^\\[build/where\\] in ${work.dir}/berth-run-`, 'm'));
+      assert.match(ok.output, /^\[build\/where\] \.wharf-ci\.yml$/m);
+      assert.deepEqual(await readdir(work.dir), []);
+    } finally {
+      await repo.remove();
+      await work.remove();
     }
   });
 

@@ -45,7 +45,7 @@ async function runOne(
 ) {
   const runtime = createLocalRuntime({
     killGraceMs: 300,
-    tmpDir: work.dir,
+    workDir: work.dir,
     hostEnv: { PATH: process.env.PATH },
   });
   const build = {
@@ -194,7 +194,7 @@ describe('local runtime', () => {
     const script = `trap '' TERM; sh -c "trap '' TERM; sleep 30; echo ${marker}" & sleep 31 & echo started; wait`;
     const sink = memorySink();
     const step = shellStep('s', 'x', script);
-    const runtime = createLocalRuntime({ killGraceMs: 200, tmpDir: work.dir });
+    const runtime = createLocalRuntime({ killGraceMs: 200, workDir: work.dir });
     const build = {
       id: 'k',
       instance: 't',
@@ -225,7 +225,7 @@ describe('local runtime', () => {
 
   it('turns a dead launcher into an infrastructure error and still kills the step', async () => {
     const marker = uniqueMarker();
-    const runtime = createLocalRuntime({ killGraceMs: 200, tmpDir: work.dir });
+    const runtime = createLocalRuntime({ killGraceMs: 200, workDir: work.dir });
     const build = {
       id: 'l',
       instance: 't',

@@ -23,7 +23,7 @@ export async function runLocal(plan: BuildPlan, overrides: Partial<RunBuildOptio
     const result = await runBuild({
       runtime: createLocalRuntime({
         killGraceMs: 500,
-        tmpDir: work.dir,
+        workDir: work.dir,
         hostEnv: { PATH: process.env.PATH },
       }),
       build: { id: 'b1', instance: 'test', plan, source: { dir: source.dir, respectGitignore: false } },

@@ -19,6 +19,8 @@ type Entry =
 export interface SourceTree {
   dir: string;
   entries: Map<string, Entry>;
+  /** Total size of the regular files read. */
+  bytes: number;
 }
 
 const PARALLEL = 16;
@@ -42,6 +44,7 @@ export async function readSourceTree(
 ): Promise<SourceTree> {
   const entries = new Map<string, Entry>();
   let kept = 0;
+  let bytes = 0;
   await inParallel(paths, signal, async (path) => {
     const source = join(dir, path);
     const stat = await lstat(source).catch(() => null);
@@ -49,13 +52,14 @@ export async function readSourceTree(
     else if (stat.isSymbolicLink()) entries.set(path, { kind: 'link', target: await readlink(source) });
     else if (!stat.isFile()) entries.set(path, { kind: 'other' });
     else {
+      bytes += stat.size;
       const keep = stat.size <= SMALL_FILE && kept + stat.size <= KEPT_BYTES;
       if (keep) kept += stat.size;
       const data = keep ? await readFile(source).catch(() => null) : null;
       entries.set(path, { kind: 'file', mode: stat.mode & 0o7777, data });
     }
   });
-  return { dir, entries };
+  return { dir, entries, bytes };
 }
 
 /**

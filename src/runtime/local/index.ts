@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
@@ -12,11 +11,12 @@ import { createLauncherPool, launcherCount } from './launcher-pool.ts';
 import { killGroup, runInGroup } from './process-group.ts';
 import { createStepCopies, type StepCopy } from './step-copies.ts';
 import { localNotes } from './step-notes.ts';
+import { defaultWorkDir } from './work-dir.ts';
 
 export interface LocalRuntimeOptions {
   logger?: Logger;
-  /** Where step copies go (default: the OS temp folder). */
-  tmpDir?: string;
+  /** Where step copies go (default: /dev/shm when it suits, else the OS temp folder; see work-dir.ts). */
+  workDir?: string;
   /** Time between SIGTERM and SIGKILL when a step is stopped. */
   killGraceMs: number;
   /** PATH and HOME for steps (the CLI passes its environment); a plain PATH otherwise. */
@@ -51,13 +51,15 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       early = null;
       const ahead = prepared && sameSource(prepared.source, build.source) ? prepared.files : null;
       prepared = null;
-      const root = await mkdtemp(join(options.tmpDir ?? tmpdir(), `berth-${build.id}-`));
+      let root: string | null = null;
       try {
         const files = await (ahead ?? listBuildFiles(build.source));
+        const dir = options.workDir ?? defaultWorkDir(await copiesBytes(build, files, width));
+        root = await mkdtemp(join(dir, `berth-${build.id}-`));
         return openSession(build, { root, files, launcher, guard }, options);
       } catch (error) {
         launcher.close();
-        await rm(root, { recursive: true, force: true });
+        if (root) await rm(root, { recursive: true, force: true });
         throw error;
       }
     },
@@ -102,6 +104,14 @@ function openSession(
     },
   };
   return session;
+}
+
+/** Most bytes of working-tree copies on disk at once: two stages' worth (see step-copies.ts). */
+async function copiesBytes(build: BuildContext, files: BuildFiles, width: number): Promise<number> {
+  const takesTree = build.plan.stages.some((stage) =>
+    stage.steps.some((step) => step.source.kind === 'repo'),
+  );
+  return takesTree ? (await files.tree()).bytes * 2 * width : 0;
 }
 
 interface StepRun {

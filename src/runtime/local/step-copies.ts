@@ -38,7 +38,8 @@ export function createStepCopies(
   const { files } = source;
   /** The working tree, read once when the first step that takes all of it is copied. */
   const sourceFor = (step: PlannedStep): Promise<SourceTree> => {
-    if (step.source.kind === 'files') return Promise.resolve({ dir: build.source.dir, entries: new Map() });
+    if (step.source.kind === 'files')
+      return Promise.resolve({ dir: build.source.dir, entries: new Map(), bytes: 0 });
     return source.tree();
   };
   const made = new Map<PlannedStep, Promise<StepCopy>>();
