@@ -6,11 +6,12 @@ const MAX_LAUNCHERS = 4;
 
 /**
  * Launchers worth starting for stages of up to `width` parallel steps on this
- * machine: one core is left to Berth itself (on two cores a second launcher only
- * competes with it, measured), so one launcher per other core, at least one.
+ * machine: one per core. A launcher forks its steps one after another (~0.75 ms
+ * each on the 2-core bench machine), so two launchers start a stage of ten steps in
+ * about half the time of one (bench/engine: 318 against 337 ms for 20 such stages).
  */
 export function launcherCount(width = Number.POSITIVE_INFINITY): number {
-  return Math.max(1, Math.min(availableParallelism() - 1, MAX_LAUNCHERS, width));
+  return Math.max(1, Math.min(availableParallelism(), MAX_LAUNCHERS, width));
 }
 
 /**
