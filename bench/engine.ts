@@ -1,7 +1,7 @@
 // Engine overhead: 200 steps of `true` through `berth run` (local runtime) against
 // the same 200 commands spawned directly by a bare Node script with the same shape
 // (stages in order, the steps of a stage in parallel). Measures the CLI as installed
-// (compiled to JS, as `npm run build` makes it) and as run from the TypeScript sources.
+// (bundled, as `npm run build` makes it) and as run from the TypeScript sources.
 // Run by hand:  . scripts/use-node.sh && node bench/engine.ts [stages] [stepsPerStage] [rounds]
 import { execFile, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -45,11 +45,10 @@ function definition(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A copy of the CLI compiled to JS, laid out like an installed package. */
+/** A copy of the CLI as `npm run build` makes it, laid out like an installed package. */
 async function compiledCli(dir: string): Promise<string> {
   await mkdir(join(dir, 'bin'), { recursive: true });
-  const tsc = join(root, 'node_modules/.bin/tsc');
-  await run(tsc, ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
+  await run(process.execPath, [join(root, 'scripts/build.ts'), '--outdir', join(dir, 'dist')]);
   await copyFile(join(root, 'bin/berth.js'), join(dir, 'bin/berth.js'));
   await copyFile(join(root, 'package.json'), join(dir, 'package.json'));
   await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
@@ -74,7 +73,7 @@ try {
   await writeFile(join(repo, 'README.md'), 'bench\n');
   const compiled = await compiledCli(join(work, 'pkg'));
   const variants: Record<string, string[]> = {
-    'berth run, compiled': [compiled, 'run', repo],
+    'berth run, built': [compiled, 'run', repo],
     'berth run, from .ts sources': [join(root, 'bin/berth.js'), 'run', repo],
     direct: ['-e', DIRECT, String(stages), String(perStage), repo],
   };

@@ -20,6 +20,8 @@ export interface HttpParts {
   metrics: Metrics;
   /** This process's worker, when it runs one (`/readyz` then checks it too). */
   worker: BuildWorker | null;
+  /** The pages' scripts and styles (default: src/web/assets/). */
+  assetsDir?: URL | undefined;
 }
 
 /** A listening server and its base URL. */
@@ -45,7 +47,7 @@ export async function startWeb(parts: HttpParts, plugins: ForgePlugin[]): Promis
     createHealthHandler(readinessChecks(parts)),
     api,
     ...plugins.flatMap((p) => p.handlers.map((h) => metered(h, p, metrics))),
-    ...createUiHandlers({ config, service: stack.service, logger, metrics }),
+    ...createUiHandlers({ config, service: stack.service, logger, metrics, assetsDir: parts.assetsDir }),
   ];
   const listening = await listen(parts, handlers);
   logger.info(

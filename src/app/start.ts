@@ -19,6 +19,8 @@ export interface AppOptions {
   logger: Logger;
   /** PATH, to find `redis-server` when REDIS_URL is unset. */
   path: string | undefined;
+  /** The pages' scripts and styles (default: src/web/assets/). */
+  assetsDir?: URL;
   /**
    * This process's metrics (served on `/metrics`); a fresh registry with Node's process
    * metrics by default. Tests pass their own.
@@ -76,7 +78,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     for (const line of forgeStatusLines(config, plugins))
       logger.info(line, line.enabled ? 'forge enabled' : 'forge disabled');
     const worker = runsWorker(o.role) ? await startWorker(o, stack, metrics, plugins, closers) : null;
-    const parts: HttpParts = { config, logger, stack, metrics, worker };
+    const parts: HttpParts = { config, logger, stack, metrics, worker, assetsDir: o.assetsDir };
     const http = runsWeb(o.role) ? await startWeb(parts, plugins) : await startHealthServer(parts);
     closers.push(() => http.server.close());
     return { url: http.url, stack, metrics, close };

@@ -9,6 +9,8 @@ export interface CliContext {
   cwd: string;
   /** Aborted on the first Ctrl-C / SIGTERM. */
   signal: AbortSignal;
+  /** The folder Berth runs from: `src/`, or `dist/` when built; files it serves are found below it. */
+  appDir: URL;
 }
 
 export interface Command {

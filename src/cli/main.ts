@@ -32,6 +32,8 @@ export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promi
     env: ctx.env ?? process.env,
     cwd: ctx.cwd ?? process.cwd(),
     signal: ctx.signal ?? controller.signal,
+    // This module is src/cli/main.ts, or dist/cli/main.js in the bundle `npm run build` makes.
+    appDir: ctx.appDir ?? new URL('../', import.meta.url),
   };
   const name = argv[0];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -48,6 +48,7 @@ export const serveCommand: Command = {
         role,
         logger,
         path: ctx.env.PATH,
+        assetsDir: new URL('web/assets/', ctx.appDir),
         executor: ({ isBuildActive, metrics }) =>
           createEngineExecutor(
             config,

@@ -5,6 +5,7 @@ import { createMetricsHandler } from '../metrics/handler.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { createActionsHandler } from './actions/handler.ts';
 import type { ForgeLinks } from './assets/format.ts';
+import { loadAssets } from './assets/serve.ts';
 import { createSessionAuth } from './auth/session.ts';
 import { createPagesHandler } from './pages/handler.ts';
 import type { HttpHandler } from './types.ts';
@@ -16,6 +17,8 @@ export interface UiDeps {
   logger: Logger;
   /** When given, `GET /metrics` serves it. */
   metrics?: Metrics;
+  /** The pages' scripts and styles (default: the folder of assets/serve.ts). */
+  assetsDir?: URL | undefined;
 }
 
 /**
@@ -32,7 +35,12 @@ export function createUiHandlers(deps: UiDeps): HttpHandler[] {
     : null;
   const handlers = [
     createActionsHandler({ service: deps.service, auth, logger: deps.logger }),
-    createPagesHandler({ service: deps.service, auth, links: forgeLinks(config) }),
+    createPagesHandler({
+      service: deps.service,
+      auth,
+      links: forgeLinks(config),
+      assets: loadAssets(deps.assetsDir),
+    }),
   ];
   if (deps.metrics) handlers.push(createMetricsHandler(deps.metrics));
   return handlers;

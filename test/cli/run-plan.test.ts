@@ -22,7 +22,15 @@ async function execute(buildPlan: BuildPlan, signal = new AbortController().sign
   stdout.on('data', (chunk) => {
     printed += chunk;
   });
-  const ctx = { argv: [], stdout, stderr, env: {}, cwd: repo.dir, signal };
+  const ctx = {
+    argv: [],
+    stdout,
+    stderr,
+    env: {},
+    cwd: repo.dir,
+    signal,
+    appDir: new URL('../../src/', import.meta.url),
+  };
   const code = await executePlan(ctx, {
     plan: buildPlan,
     file: `${repo.dir}/.wharf-ci.yml`,

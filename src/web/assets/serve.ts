@@ -26,7 +26,7 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 /** Server-only modules in the folder that the browser never needs. */
-const SERVER_ONLY = new Set(['serve.ts', 'palette.ts', 'serve.js', 'palette.js']);
+const SERVER_ONLY = new Set(['serve.ts', 'palette.ts']);
 
 /**
  * Node's own type stripper (the one that runs Berth's sources), without the one-time
@@ -45,8 +45,12 @@ function stripTypes(text: string): string {
   }
 }
 
-/** Reads every asset once at startup: TypeScript modules are type-stripped into plain JavaScript. */
-export function loadAssets(dir = new URL('./', import.meta.url)): AssetCatalogue {
+/**
+ * Reads every asset of `dir` (default: this module's folder in src/; `npm run build`
+ * copies them to dist/web/assets/) once at startup: TypeScript modules are
+ * type-stripped into plain JavaScript.
+ */
+export function loadAssets(dir: URL = new URL('./', import.meta.url)): AssetCatalogue {
   const assets = new Map<string, Asset>();
   for (const name of readdirSync(dir)) {
     const ext = name.slice(name.lastIndexOf('.'));
@@ -56,11 +60,9 @@ export function loadAssets(dir = new URL('./', import.meta.url)): AssetCatalogue
     assets.set(name, make(ext === '.ts' ? stripTypes(text) : text, type));
   }
   assets.set('palette.css', make(paletteCss(), TYPES['.css']!));
-  // Compiled builds (`npm run build`) hold list.js where the sources hold list.ts.
-  const find = (name: string) => assets.get(name) ?? assets.get(name.replace(/\.ts$/, '.js'));
   return {
-    get: find,
-    url: (name) => `/assets/${name}?v=${find(name)?.etag.slice(1, 11) ?? '0'}`,
+    get: (name) => assets.get(name),
+    url: (name) => `/assets/${name}?v=${assets.get(name)?.etag.slice(1, 11) ?? '0'}`,
   };
 }
 
