@@ -84,11 +84,14 @@ const INIT_SCRIPT = `trap 'exit 0' USR1; trap 'exit 143' TERM INT; while [ ! -e 
 
 /**
  * Run by the exec (no kubelet expansion there): extract exactly `bytes` of stdin (so no
- * stdin EOF is needed), then end as `touch` itself, so the exec's own process has exited
- * before PID 1 is woken (a PID namespace's processes die with its PID 1).
+ * stdin EOF is needed); make what was extracted group-writable, for the pod's fsGroup
+ * that the step shares whatever its image's user (the volume's own folder belongs to
+ * root and keeps its mode; symlinks are left alone, chmod would follow them); then end
+ * as `touch` itself, so the exec's own process has exited before PID 1 is woken (a PID
+ * namespace's processes die with its PID 1).
  */
 export const uploadScript = (bytes: number): string =>
-  `head -c ${bytes} | tar -x -f - -C "$0" && { (sleep 0.05 2>/dev/null || sleep 1; kill -USR1 1) </dev/null >/dev/null 2>&1 & exec touch ${READY_FILE}; }`;
+  `head -c ${bytes} | tar -x -f - -C "$0" && find "$0" -mindepth 1 ! -type l -exec chmod g+rwX {} + && { (sleep 0.05 2>/dev/null || sleep 1; kill -USR1 1) </dev/null >/dev/null 2>&1 & exec touch ${READY_FILE}; }`;
 
 /** The pod running one step: an init container receiving the source, then the step's container. */
 export function buildPod(
@@ -118,7 +121,10 @@ export function buildPod(
       automountServiceAccountToken: step.serviceAccount !== null,
       ...(step.serviceAccount !== null ? { serviceAccountName: step.serviceAccount } : {}),
       enableServiceLinks: false,
-      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      // fsGroup: the source volume and the files the helper extracts belong to this group,
+      // which every container of the pod has, so a step whose image runs as another
+      // non-root user can still write to its source (it is the helper's own group).
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: HELPER_UID },
       activeDeadlineSeconds: settings.activeDeadlineSeconds,
       terminationGracePeriodSeconds: 10,
       ...(settings.nodeSelector ? { nodeSelector: settings.nodeSelector } : {}),

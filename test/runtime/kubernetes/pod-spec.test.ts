@@ -80,7 +80,7 @@ test('security defaults: no token, seccomp, non-root helper without capabilities
   const spec = pod.spec;
   assert.equal(spec?.automountServiceAccountToken, false);
   assert.equal(spec?.enableServiceLinks, false);
-  assert.deepEqual(spec?.securityContext, { seccompProfile: { type: 'RuntimeDefault' } });
+  assert.deepEqual(spec?.securityContext, { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: 65532 });
   const helper = spec?.initContainers?.[0]?.securityContext;
   assert.equal(helper?.runAsNonRoot, true);
   assert.equal(helper?.runAsUser, HELPER_UID);

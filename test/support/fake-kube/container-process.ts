@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { ContainerLog } from './container-log.ts';
+import { asIdentity, type Identity } from './identity.ts';
 
 /** A host path bind-mounted at a path inside the container's private mount namespace. */
 export interface Mount {
@@ -20,6 +21,8 @@ export interface ProcessSpec {
   workingDir: string | undefined;
   hostname: string;
   log: ContainerLog;
+  /** The user the command (and exec sessions) run as; mounts are set up as root first. */
+  identity: Identity;
 }
 
 /** How the start went: the mounts are in place and the command exists, or why not. */
@@ -33,6 +36,7 @@ export interface ContainerProcess {
   /** The environment exec sessions inherit. */
   readonly env: Record<string, string>;
   readonly workingDir: string;
+  readonly identity: Identity;
   /** Host pid of the container's PID 1, for nsenter. */
   pid1(): number | undefined;
   /** Signal PID 1 (it ignores signals it has no handler for, like in a real container). */
@@ -60,7 +64,7 @@ export function startContainerProcess(spec: ProcessSpec): ContainerProcess {
       '--mount-proc',
       '/bin/sh',
       '-c',
-      setupScript(spec.mounts, workingDir, spec.hostname),
+      setupScript(spec.mounts, workingDir, spec.hostname, asIdentity(spec.identity)),
       'container',
       ...spec.argv,
     ],
@@ -80,6 +84,7 @@ export function startContainerProcess(spec: ProcessSpec): ContainerProcess {
     exited,
     env,
     workingDir,
+    identity: spec.identity,
     pid1: () => childPid(child.pid),
     signal: (signal) => {
       const pid = childPid(child.pid);
@@ -97,7 +102,7 @@ function containerEnv(spec: ProcessSpec): Record<string, string> {
   return env;
 }
 
-function setupScript(mounts: Mount[], workingDir: string, hostname: string): string {
+function setupScript(mounts: Mount[], workingDir: string, hostname: string, runAs: string[]): string {
   const lines = ['set -e', `hostname ${quote(hostname)} 2>/dev/null || true`];
   for (const mount of mounts) {
     const target = quote(mount.target);
@@ -112,7 +117,7 @@ function setupScript(mounts: Mount[], workingDir: string, hostname: string): str
     'if ! command -v "$1" >/dev/null 2>&1; then echo "missing" >&3; exit 128; fi',
     'echo started >&3',
     'exec 3>&-',
-    'exec "$@"',
+    `exec ${[...runAs.map(quote), '"$@"'].join(' ')}`,
   );
   return lines.join('\n');
 }

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { ContainerProcess } from './container-process.ts';
+import { type ContainerProcess, quote } from './container-process.ts';
+import { asIdentity } from './identity.ts';
 import type { Kubelet } from './kubelet.ts';
 import { findStatus } from './pod-status.ts';
 import type { Route } from './router.ts';
@@ -104,7 +105,7 @@ function runSession(ws: WebSocket, container: ContainerProcess, params: URLSearc
       '--',
       '/bin/sh',
       '-c',
-      'command -v "$1" >/dev/null 2>&1 || exit 255; echo started >&3; exec 3>&-; exec "$@"',
+      `command -v "$1" >/dev/null 2>&1 || exit 255; echo started >&3; exec 3>&-; exec ${[...asIdentity(container.identity).map(quote), '"$@"'].join(' ')}`,
       'exec',
       ...command,
     ],

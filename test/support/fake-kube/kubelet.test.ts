@@ -197,4 +197,37 @@ describe('fake kube: kubelet simulator', () => {
       events.items.every((event) => event.type === 'Normal' && event.involvedObject.name === 'expansion'),
     );
   });
+
+  it('runs containers as their securityContext user, with the fsGroup owning emptyDirs, else as the image USER', async () => {
+    const script =
+      'echo "$(id -u) $(id -g) $(id -G)"; stat -c "%U %g %a" /work; touch /work/made && echo wrote';
+    const volume = { volumes: [{ name: 'work', emptyDir: {} }] };
+    const mounts = [{ name: 'work', mountPath: '/work' }];
+    const pod = (name: string, image: string, securityContext: object, containerContext: object) =>
+      shellPod(name, script, {
+        ...volume,
+        securityContext,
+        containers: [
+          {
+            name: 'main',
+            image,
+            command: ['sh', '-c', script],
+            volumeMounts: mounts,
+            securityContext: containerContext,
+          },
+        ],
+      });
+    await api.createNamespacedPod({
+      namespace: 'default',
+      body: pod('as-user', 'alpine:3', { fsGroup: 2000 }, { runAsUser: 1234, runAsGroup: 1235 }),
+    });
+    await api.createNamespacedPod({
+      namespace: 'default',
+      body: pod('image-user', 'berth.test/nonroot:1', {}, {}),
+    });
+    await finished('as-user');
+    await finished('image-user');
+    assert.equal(await readLog(config, 'as-user', 'main'), '1234 1235 1235 2000\nroot 2000 2777\nwrote\n');
+    assert.equal(await readLog(config, 'image-user', 'main'), '1000 1000 1000\nroot 0 777\nwrote\n');
+  });
 });

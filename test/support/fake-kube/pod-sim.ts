@@ -5,6 +5,7 @@ import { ContainerLog } from './container-log.ts';
 import { type ContainerProcess, startContainerProcess } from './container-process.ts';
 import type { EventRecorder } from './events.ts';
 import { ConfigError, type ConfigSources, expand, resolveEnv } from './expand.ts';
+import { containerIdentity } from './identity.ts';
 import { scriptFor } from './images.ts';
 import {
   containerId,
@@ -208,6 +209,7 @@ export class PodSim {
       argv,
       env,
       mounts: containerMounts(this.pod(), container, this.dir),
+      identity: containerIdentity(this.pod(), container),
       workingDir: container.workingDir,
       hostname: this.name,
       log,

@@ -1,17 +1,27 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Mount } from './container-process.ts';
 import { type ConfigSources, objectData } from './expand.ts';
+import { fsGroupOf } from './identity.ts';
 import type { ContainerJson, KeyToPathJson, PodJson, VolumeJson } from './types.ts';
 
 /** A volume could not be set up (the kubelet's FailedMount message). */
 export class MountError extends Error {}
 
-/** Create every pod volume under `podDir/volumes`: emptyDir folders, secret and configMap files. */
+/**
+ * Create every pod volume under `podDir/volumes`: emptyDir folders (mode 0777, like
+ * the kubelet's; with an fsGroup owned by that group, setgid, so new files join it),
+ * secret and configMap files.
+ */
 export function prepareVolumes(pod: PodJson, podDir: string, sources: ConfigSources): void {
+  const fsGroup = fsGroupOf(pod);
   for (const volume of pod.spec.volumes ?? []) {
     const dir = volumeDir(podDir, volume.name);
     mkdirSync(dir, { recursive: true });
+    if (volume.emptyDir) {
+      if (fsGroup !== null) chownSync(dir, 0, fsGroup);
+      chmodSync(dir, fsGroup === null ? 0o777 : 0o2777);
+    }
     const projected = projectedData(pod, volume, sources);
     if (projected) writeProjection(dir, projected.data, projected.items);
   }
