@@ -22,3 +22,4 @@ export { parseDefinition } from './parse.ts';
 export { planBuild } from './plan.ts';
 export { substituteText } from './substitute.ts';
 export type * from './types.ts';
+export { VARS_FILE, varsFromText } from './vars-files.ts';

@@ -5,14 +5,16 @@ import { Diagnostics, START } from './diagnostics.ts';
 import { lineStartsOf, posAt } from './positions.ts';
 import type { Diagnostic } from './types.ts';
 
+/** The variables file of a repository (and of its parent folders, for `berth run`). */
+export const VARS_FILE = '.wharf-vars.yml';
 /** Names a `.wharf-vars.yml` may have in the user's config folder. */
-const USER_FILES = ['.wharf-vars.yml', 'wharf-vars.yml'];
+const USER_FILES = [VARS_FILE, 'wharf-vars.yml'];
 
 /** Candidate files, highest precedence first: repo folder, its parents, then the user's config folder. */
 export function varsFileCandidates(repoDir: string, userConfigDir?: string): string[] {
   const files: string[] = [];
   for (let dir = repoDir; ; dir = dirname(dir)) {
-    files.push(join(dir, '.wharf-vars.yml'));
+    files.push(join(dir, VARS_FILE));
     if (dirname(dir) === dir) break;
   }
   if (userConfigDir) files.push(...USER_FILES.map((name) => join(userConfigDir, name)));
@@ -32,11 +34,20 @@ export async function readVarsFiles(
     } catch {
       continue;
     }
-    const diags = new Diagnostics(file);
-    layers.push(parseVarsFile(text, diags));
-    diagnostics.push(...diags.items);
+    const read = varsFromText(text, file);
+    layers.push(read.vars);
+    diagnostics.push(...read.diagnostics);
   }
   return { layers, diagnostics };
+}
+
+/** The `vars:` of one file's text (the bot reads the repository's at the build's commit). */
+export function varsFromText(
+  text: string,
+  file: string,
+): { vars: Record<string, string>; diagnostics: Diagnostic[] } {
+  const diags = new Diagnostics(file);
+  return { vars: parseVarsFile(text, diags), diagnostics: diags.items };
 }
 
 /** The `vars:` map of one file: scalar values as text. */

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { RunBuildOptions } from '../engine/run-build.ts';
 import type { BuildResult, Timeouts } from '../engine/types.ts';
 import { ConfigError } from '../errors.ts';
-import { DEFINITION_FILE, formatDiagnostic, planFromText, type ToolImages } from '../pipeline/index.ts';
+import {
+  DEFINITION_FILE,
+  formatDiagnostic,
+  planFromText,
+  type ToolImages,
+  VARS_FILE,
+  varsFromText,
+} from '../pipeline/index.ts';
 import type { BuildContext, Runtime } from '../runtime/types.ts';
 import type { BuildExecution, BuildExecutor } from './executor.ts';
 
@@ -68,9 +75,17 @@ async function fetchSource(x: BuildExecution, dir: string): Promise<string> {
   return sha;
 }
 
+/**
+ * Plans the file with the build variables and the repository's own `.wharf-vars.yml`
+ * at the same commit, when it has one (the lowest layer, as for `berth run`).
+ */
 async function planFor(o: PipelineExecutorOptions, x: BuildExecution, text: string, sha: string) {
-  const vars = await x.adapter.variables(x.request, sha, x.signal);
-  const { plan, diagnostics } = planFromText(text, {
+  const [vars, varsText] = await Promise.all([
+    x.adapter.variables(x.request, sha, x.signal),
+    x.adapter.readFile({ ...x.request, sha }, VARS_FILE, x.signal),
+  ]);
+  const varsFile = varsText === null ? null : varsFromText(varsText, VARS_FILE);
+  const planned = planFromText(text, {
     file: DEFINITION_FILE,
     ...(x.request.environment ? { environment: x.request.environment } : {}),
     inputs: x.request.inputs,
@@ -78,13 +93,19 @@ async function planFor(o: PipelineExecutorOptions, x: BuildExecution, text: stri
     buildVars: { ...vars, BUILD_REF: String(x.buildRef) },
     wharfVars: o.wharfVars,
     configuredVars: o.configuredVars,
+    varsFiles: varsFile ? [varsFile.vars] : [],
   });
+  const diagnostics = [...(varsFile?.diagnostics ?? []), ...planned.diagnostics];
+  const plan = diagnostics.some((d) => d.severity === 'error') ? null : planned.plan;
   for (const d of diagnostics) {
     x.sink.append({ stage: '', step: '', stream: 'system', time: Date.now(), text: formatDiagnostic(d) });
   }
   if (!plan) {
-    const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-    throw new ConfigError(`${DEFINITION_FILE} is invalid:\n${errors.join('\n')}`);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const files = [...new Set(errors.map((d) => d.file))].join(' and ');
+    throw new ConfigError(
+      `${files} ${files.includes(' and ') ? 'are' : 'is'} invalid:\n${errors.map(formatDiagnostic).join('\n')}`,
+    );
   }
   return plan;
 }

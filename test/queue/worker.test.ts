@@ -85,6 +85,37 @@ describe('build worker', () => {
     }
   });
 
+  it("plans with the repository's .wharf-vars.yml; a broken one fails the build naming it", async () => {
+    const pipeline =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: wharf variables, not JS templates
+      'build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo "${GREETING} to ${REPO_NAME}"\n';
+    await writeFile(join(repo, '.wharf-ci.yml'), pipeline);
+    await writeFile(join(repo, '.wharf-vars.yml'), 'vars:\n  GREETING: hello from vars\n');
+    const worker = await testWorker(stack, { execute: pipelineExecutor() });
+    try {
+      const { id } = await stack.service.request(local(repo, { ref: 'vars' }));
+      const record = await waitForState(stack, id, 'success', 'failed', 'error');
+      assert.equal(record?.status, 'success', record?.message ?? '');
+      const log = (await stack.logs.read(id, null)).entries.map((e) => e.text);
+      assert.ok(
+        log.some((line) => /^hello from vars to /.test(line)),
+        log.join('\n'),
+      );
+
+      await writeFile(join(repo, '.wharf-vars.yml'), 'vars:\n  GREETING: [unclosed\n');
+      const broken = await stack.service.request(local(repo, { ref: 'broken-vars' }));
+      const failed = await waitForState(stack, broken.id, 'success', 'failed', 'error');
+      assert.deepEqual([failed?.status, failed?.reason], ['failed', 'config']);
+      assert.match(
+        failed?.message ?? '',
+        /^\.wharf-vars\.yml is invalid:\n\.wharf-vars\.yml:\d+:\d+: error: /,
+      );
+    } finally {
+      await rm(join(repo, '.wharf-vars.yml'), { force: true });
+      await worker.close(1000);
+    }
+  });
+
   it('ends a build with an unknown forge as error/config, and a bad job the same way', async () => {
     const worker = await testWorker(stack);
     try {
