@@ -86,9 +86,13 @@ export interface StepDef {
 export interface StageDef {
   name: string;
   pos: Pos;
-  /** Environments the stage runs in; null when it runs in all (and without one). */
-  environments: string[] | null;
-  runsIf: RunsIf;
+  /**
+   * Environments the stage runs in (a name holding `${var}` is kept as its scalar and
+   * resolved when planned); null when it runs in all (and without one).
+   */
+  environments: Array<string | ScalarNode> | null;
+  /** success/fail/always, or a value holding `${var}`, resolved when planned. */
+  runsIf: RunsIf | { key: string; node: ScalarNode };
   steps: StepDef[];
 }
 

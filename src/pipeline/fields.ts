@@ -1,7 +1,7 @@
 import type { MapEntry, Pos, ScalarNode, StepDef } from './definition.ts';
 import { type Diagnostics, scope } from './diagnostics.ts';
-import { posAt } from './positions.ts';
-import type { Substituted, Substituter, TokenUse } from './substitute.ts';
+import type { ScalarValues } from './scalar-values.ts';
+import type { Substituted } from './substitute.ts';
 
 const TRUE_WORDS = new Set(['true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', 'no', 'off']);
@@ -10,16 +10,14 @@ const FALSE_WORDS = new Set(['false', 'no', 'off']);
 export class FieldReader {
   readonly step: StepDef;
   readonly path: string;
-  readonly #subst: Substituter;
+  readonly #values: ScalarValues;
   readonly #diags: Diagnostics;
-  readonly #lineStarts: number[];
 
-  constructor(step: StepDef, subst: Substituter, diags: Diagnostics, lineStarts: number[]) {
+  constructor(step: StepDef, values: ScalarValues, diags: Diagnostics) {
     this.step = step;
     this.path = scope(step.stage, step.name, step.type);
-    this.#subst = subst;
+    this.#values = values;
     this.#diags = diags;
-    this.#lineStarts = lineStarts;
   }
 
   has(name: string): boolean {
@@ -31,7 +29,7 @@ export class FieldReader {
     const entry = this.step.fields.get(name);
     if (!entry) return this.#fallback(name, fallback);
     const node = this.#scalar(entry, 'a string');
-    return node ? this.#substitute(node, scope(this.path, name)).text : '';
+    return node ? this.#values.of(node, scope(this.path, name)).text : '';
   }
 
   /** A required string field: present and not empty after substitution. */
@@ -47,7 +45,7 @@ export class FieldReader {
     if (!entry) return fallback;
     const node = this.#scalar(entry, 'a boolean');
     if (!node || node.value === null) return fallback;
-    const sub = this.#substitute(node, scope(this.path, name));
+    const sub = this.#values.of(node, scope(this.path, name));
     const parsed = toBoolean(sub.value);
     if (parsed !== null) return parsed;
     this.error(
@@ -72,7 +70,7 @@ export class FieldReader {
         this.#diags.error(item.pos, path, `items of "${name}" must be strings, not a ${item.kind}`);
         return [];
       }
-      return [this.#substitute(item, path).text];
+      return [this.#values.of(item, path).text];
     });
   }
 
@@ -90,20 +88,20 @@ export class FieldReader {
         this.#diags.error(e.value.pos, path, `values of "${name}" must be strings, not a ${e.value.kind}`);
         return [];
       }
-      return [[e.key, this.#substitute(e.value, path).text]];
+      return [[e.key, this.#values.of(e.value, path).text]];
     });
   }
 
   /** Substitutes a text that is not in the file (a default), reporting at the step type key. */
   expand(text: string, field: string): Substituted {
-    const { result } = this.#subst.text(text);
-    this.#report(result.issues, this.step.typePos, scope(this.path, field), `default of "${field}"`);
+    const { result } = this.#values.subst.text(text);
+    this.#values.report(result.issues, this.step.typePos, scope(this.path, field), `default of "${field}"`);
     return result;
   }
 
   /** A variable's substituted value, or undefined. */
   variable(name: string): Substituted | undefined {
-    return this.#subst.variable(name);
+    return this.#values.subst.variable(name);
   }
 
   missing(name: string): void {
@@ -137,50 +135,6 @@ export class FieldReader {
     this.error(entry.value.pos, entry.key, `"${entry.key}" must be ${what}, not a ${entry.value.kind}`);
     return null;
   }
-
-  #substitute(node: ScalarNode, path: string): Substituted {
-    if (typeof node.value !== 'string' || !node.value.includes('${')) {
-      return { value: node.value ?? '', text: node.text, origins: [], issues: [] };
-    }
-    const { result, uses } = this.#subst.text(node.value);
-    for (const use of uses) this.#report(use.issues, this.#usePos(node, use), path, null);
-    return result;
-  }
-
-  #report(issues: Substituted['issues'], pos: Pos, path: string, context: string | null): void {
-    for (const issue of issues) {
-      const where = [issue.via ? `in the value of "${issue.via}"` : '', context ? `in the ${context}` : '']
-        .filter(Boolean)
-        .join(', ');
-      const suffix = where ? ` (${where})` : '';
-      if (issue.kind === 'loop')
-        this.#diags.error(pos, path, `recursive variable loop: ${issue.name}${suffix}`);
-      else
-        this.#diags.warning(pos, path, `undefined variable "${issue.name}"${suffix}; the text is kept as is`);
-    }
-  }
-
-  /** Where a `${…}` use sits in the file: the same occurrence in the scalar's source, else the scalar's start. */
-  #usePos(node: ScalarNode, use: TokenUse): Pos {
-    const value = node.value as string;
-    const raw = value.slice(use.index, use.index + use.length);
-    const at = nthIndexOf(node.source, raw, countBefore(value, raw, use.index));
-    return at === -1 ? node.pos : posAt(this.#lineStarts, node.offset + at);
-  }
-}
-
-/** How many times `needle` occurs in `text` before offset `end`. */
-function countBefore(text: string, needle: string, end: number): number {
-  let count = 0;
-  for (let i = text.indexOf(needle); i !== -1 && i < end; i = text.indexOf(needle, i + 1)) count++;
-  return count;
-}
-
-/** Offset of the `n`th (0-based) occurrence of `needle` in `text`, or -1. */
-function nthIndexOf(text: string, needle: string, n: number): number {
-  let at = text.indexOf(needle);
-  for (let k = 0; k < n && at !== -1; k++) at = text.indexOf(needle, at + 1);
-  return at;
 }
 
 /** true/false from a boolean or a YAML 1.1 word (any case); null otherwise. */

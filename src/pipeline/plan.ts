@@ -3,6 +3,8 @@ import { Diagnostics, START, sortDiagnostics, strictDiagnostics } from './diagno
 import { FieldReader } from './fields.ts';
 import { resolveInputs } from './input-values.ts';
 import type { PlanOptions } from './options.ts';
+import { ScalarValues } from './scalar-values.ts';
+import { stageEnvironments, stageRunsIf } from './stage-values.ts';
 import { PLANNERS } from './step-types/index.ts';
 import { Substituter } from './substitute.ts';
 import type { BuildPlan, PlannedStage, PlanResult } from './types.ts';
@@ -19,11 +21,13 @@ export function planBuild(definition: Definition, options: PlanOptions & { file:
     ...optionLayers(options),
   ]);
   const subst = new Substituter(scope);
+  const values = new ScalarValues(subst, diags, definition.lineStarts);
   const buildRef = subst.variable('BUILD_REF')?.text ?? '';
   const stages: PlannedStage[] = [];
-  for (const stage of selectStages(definition, environment, options.stage, diags)) {
+  const runsIn = (stage: StageDef) => stageEnvironments(stage, definition, values, diags);
+  for (const stage of selectStages(definition, environment, options.stage, diags, runsIn)) {
     const steps = stage.steps.map((step) => {
-      const read = new FieldReader(step, subst, diags, definition.lineStarts);
+      const read = new FieldReader(step, values, diags);
       const labels = {
         CI: 'true',
         BERTH_BUILD: buildRef,
@@ -33,7 +37,7 @@ export function planBuild(definition: Definition, options: PlanOptions & { file:
       };
       return PLANNERS[step.type]({ read, images: options.images, labels });
     });
-    stages.push({ name: stage.name, runsIf: stage.runsIf, steps });
+    stages.push({ name: stage.name, runsIf: stageRunsIf(stage, values, diags), steps });
   }
   const variables: Record<string, string> = {};
   for (const name of scope.names()) variables[name] = subst.variable(name)?.text ?? '';
@@ -85,15 +89,19 @@ function optionLayers(options: PlanOptions): VariableLayer[] {
   ];
 }
 
-/** Stages that run: environment filter, then `-s`. */
+/** Stages that run: environment filter (`runsIn`: a stage's environments, null for all), then `-s`. */
 function selectStages(
   definition: Definition,
   environment: string | null,
   only: string | undefined,
   diags: Diagnostics,
+  runsIn: (stage: StageDef) => string[] | null,
 ): StageDef[] {
-  const runs = (s: StageDef) =>
-    s.environments === null || (environment !== null && s.environments.includes(environment));
+  const environments = new Map(definition.stages.map((s) => [s, runsIn(s)]));
+  const runs = (s: StageDef) => {
+    const names = environments.get(s) ?? null;
+    return names === null || (environment !== null && names.includes(environment));
+  };
   if (only === undefined) return definition.stages.filter(runs);
   const stage = definition.stages.find((s) => s.name === only);
   if (!stage) {
@@ -106,7 +114,7 @@ function selectStages(
     diags.error(
       stage.pos,
       stage.name,
-      `stage "${only}" does not run ${where} (its environments: ${stage.environments?.join(', ')})`,
+      `stage "${only}" does not run ${where} (its environments: ${environments.get(stage)?.join(', ')})`,
     );
     return [];
   }

@@ -1,4 +1,4 @@
-import type { EnvironmentDef, MapEntry, StageDef } from './definition.ts';
+import type { EnvironmentDef, MapEntry, ScalarNode, StageDef } from './definition.ts';
 import { type Diagnostics, scope } from './diagnostics.ts';
 import { parseStep } from './steps.ts';
 import type { RunsIf } from './types.ts';
@@ -49,44 +49,58 @@ export function parseStage(
   return stage;
 }
 
-function parseRunsIf(entry: MapEntry, stage: string, diags: Diagnostics): RunsIf {
-  const value = entry.value.kind === 'scalar' ? entry.value.text.trim().toLowerCase() : '';
-  if (RUNS_IF.includes(value as RunsIf)) return value as RunsIf;
-  const shown = entry.value.kind === 'scalar' ? `"${entry.value.text}"` : `a ${entry.value.kind}`;
-  diags.error(
-    entry.value.pos,
-    scope(stage, entry.key),
-    `invalid ${entry.key} ${shown}: expected success, fail or always`,
-  );
+function parseRunsIf(entry: MapEntry, stage: string, diags: Diagnostics): StageDef['runsIf'] {
+  const { value } = entry;
+  if (value.kind === 'scalar' && holdsVariable(value)) return { key: entry.key, node: value };
+  const known = value.kind === 'scalar' ? runsIfOf(value.text) : null;
+  if (known) return known;
+  const shown = value.kind === 'scalar' ? `"${value.text}"` : `a ${value.kind}`;
+  diags.error(value.pos, scope(stage, entry.key), invalidRunsIf(entry.key, shown));
   return 'success';
 }
+
+/** success, fail or always from a runs-if text (any case, spaces trimmed); null otherwise. */
+export function runsIfOf(text: string): RunsIf | null {
+  const value = text.trim().toLowerCase();
+  return RUNS_IF.includes(value as RunsIf) ? (value as RunsIf) : null;
+}
+
+export const invalidRunsIf = (key: string, shown: string): string =>
+  `invalid ${key} ${shown}: expected success, fail or always`;
+
+/** `environment "x" is not defined …` with the names that are. */
+export function unknownEnvironment(name: string, environments: Map<string, EnvironmentDef>): string {
+  const known = [...environments.keys()];
+  const hint = known.length ? `known: ${known.join(', ')}` : 'the file defines no environments';
+  return `environment "${name}" is not defined under the root "environments" (${hint})`;
+}
+
+const holdsVariable = (node: ScalarNode): boolean =>
+  typeof node.value === 'string' && node.value.includes('${');
 
 function parseStageEnvironments(
   entry: MapEntry,
   stage: string,
   environments: Map<string, EnvironmentDef>,
   diags: Diagnostics,
-): string[] {
+): Array<string | ScalarNode> {
   const path = scope(stage, 'environments');
   if (entry.value.kind !== 'list') {
     diags.error(entry.value.pos, path, 'stage "environments" must be a list of environment names');
     return [];
   }
-  const names: string[] = [];
+  const names: Array<string | ScalarNode> = [];
   entry.value.items.forEach((item, i) => {
     if (item.kind !== 'scalar' || item.value === null) {
       diags.error(item.pos, scope(path, i), 'an environment name must be a string');
       return;
     }
-    if (!environments.has(item.text)) {
-      const known = [...environments.keys()];
-      const hint = known.length ? `known: ${known.join(', ')}` : 'the file defines no environments';
-      diags.error(
-        item.pos,
-        scope(path, i),
-        `environment "${item.text}" is not defined under the root "environments" (${hint})`,
-      );
+    if (holdsVariable(item)) {
+      names.push(item);
+      return;
     }
+    if (!environments.has(item.text))
+      diags.error(item.pos, scope(path, i), unknownEnvironment(item.text, environments));
     names.push(item.text);
   });
   return names;

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${var} here is pipeline syntax, not a JS template
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errors, lines, plan, yaml } from './helpers.ts';
@@ -59,6 +60,38 @@ describe('stages', () => {
     const text = `b:\n  runs-if: sometimes\n  s: ${step}\n`;
     assert.deepEqual(errors(plan(text).diagnostics), [
       '2:12: error: invalid runs-if "sometimes": expected success, fail or always [b/runs-if]',
+    ]);
+  });
+
+  it('substitutes variables in runs-if, then checks the value where the variable is used', () => {
+    const text = `b:\n  s: ${step}\nc:\n  runs-if: \${WHEN}\n  t: ${step}\n`;
+    const runsIf = (WHEN: string) => plan(text, { wharfVars: { WHEN } }).plan?.stages[1]?.runsIf;
+    assert.equal(runsIf('Always'), 'always');
+    assert.equal(runsIf(' fail'), 'fail');
+    assert.deepEqual(errors(plan(text, { wharfVars: { WHEN: 'later' } }).diagnostics), [
+      '4:12: error: invalid runs-if "later" (value of "WHEN" from WHARF_VAR_WHEN): expected success, fail or always [c/runs-if]',
+    ]);
+    assert.deepEqual(lines(plan(text).diagnostics), [
+      '4:12: warning: undefined variable "WHEN"; the text is kept as is [c/runs-if]',
+      '4:12: error: invalid runs-if "${WHEN}": expected success, fail or always [c/runs-if]',
+    ]);
+  });
+
+  it('substitutes variables in the environments a stage names', () => {
+    const text = yaml`
+      environments:
+        dev: {}
+        prod: {}
+      deploy:
+        environments: ["\${TARGET}"]
+        s: ${step}
+    `;
+    const names = (TARGET: string, environment: string) =>
+      plan(text, { environment, wharfVars: { TARGET } }).plan?.stages.map((s) => s.name);
+    assert.deepEqual(names('prod', 'prod'), ['deploy']);
+    assert.deepEqual(names('prod', 'dev'), []);
+    assert.deepEqual(errors(plan(text, { wharfVars: { TARGET: 'qa' } }).diagnostics), [
+      '5:18: error: environment "qa" is not defined under the root "environments" (known: dev, prod) (value of "TARGET" from WHARF_VAR_TARGET) [deploy/environments/0]',
     ]);
   });
 

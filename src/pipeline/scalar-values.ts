@@ -1,0 +1,63 @@
+import type { Pos, ScalarNode } from './definition.ts';
+import type { Diagnostics } from './diagnostics.ts';
+import { posAt } from './positions.ts';
+import type { Substituted, Substituter, TokenUse } from './substitute.ts';
+
+/** Substitutes `${var}`s in the file's scalars, reporting each problem where the variable is used. */
+export class ScalarValues {
+  readonly subst: Substituter;
+  readonly #diags: Diagnostics;
+  readonly #lineStarts: number[];
+
+  constructor(subst: Substituter, diags: Diagnostics, lineStarts: number[]) {
+    this.subst = subst;
+    this.#diags = diags;
+    this.#lineStarts = lineStarts;
+  }
+
+  /** The scalar's value with variables substituted (a lone `${var}` keeps the variable's type). */
+  of(node: ScalarNode, path: string): Substituted {
+    if (typeof node.value !== 'string' || !node.value.includes('${')) {
+      return { value: node.value ?? '', text: node.text, origins: [], issues: [] };
+    }
+    const { result, uses } = this.subst.text(node.value);
+    for (const use of uses) this.report(use.issues, this.#usePos(node, use), path, null);
+    return result;
+  }
+
+  /** Undefined variables are warnings (the text is kept), loops errors. */
+  report(issues: Substituted['issues'], pos: Pos, path: string, context: string | null): void {
+    for (const issue of issues) {
+      const where = [issue.via ? `in the value of "${issue.via}"` : '', context ? `in the ${context}` : '']
+        .filter(Boolean)
+        .join(', ');
+      const suffix = where ? ` (${where})` : '';
+      if (issue.kind === 'loop')
+        this.#diags.error(pos, path, `recursive variable loop: ${issue.name}${suffix}`);
+      else
+        this.#diags.warning(pos, path, `undefined variable "${issue.name}"${suffix}; the text is kept as is`);
+    }
+  }
+
+  /** Where a `${…}` use sits in the file: the same occurrence in the scalar's source, else the scalar's start. */
+  #usePos(node: ScalarNode, use: TokenUse): Pos {
+    const value = node.value as string;
+    const raw = value.slice(use.index, use.index + use.length);
+    const at = nthIndexOf(node.source, raw, countBefore(value, raw, use.index));
+    return at === -1 ? node.pos : posAt(this.#lineStarts, node.offset + at);
+  }
+}
+
+/** How many times `needle` occurs in `text` before offset `end`. */
+function countBefore(text: string, needle: string, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf(needle); i !== -1 && i < end; i = text.indexOf(needle, i + 1)) count++;
+  return count;
+}
+
+/** Offset of the `n`th (0-based) occurrence of `needle` in `text`, or -1. */
+function nthIndexOf(text: string, needle: string, n: number): number {
+  let at = text.indexOf(needle);
+  for (let k = 0; k < n && at !== -1; k++) at = text.indexOf(needle, at + 1);
+  return at;
+}
