@@ -8,6 +8,7 @@ export interface WarningEventsOptions {
   kubeConfig: KubeConfig;
   namespace: string;
   idleMs: number;
+  connectMs: number;
   logger: Logger;
   count: ApiRequestCounter;
 }
@@ -42,6 +43,7 @@ export class WarningEvents {
       path: `/api/v1/namespaces/${encodeURIComponent(this.#options.namespace)}/events`,
       query: { fieldSelector: 'involvedObject.kind=Pod,type=Warning' },
       idleMs: this.#options.idleMs,
+      connectMs: this.#options.connectMs,
       logger: this.#options.logger,
       count: this.#options.count,
       onEvent: (type, event) => {

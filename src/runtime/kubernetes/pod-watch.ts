@@ -13,6 +13,7 @@ export interface PodWatchOptions {
   /** Label selector of the build's pods. */
   selector: string;
   idleMs: number;
+  connectMs: number;
   logger: Logger;
   count: ApiRequestCounter;
 }
@@ -30,6 +31,7 @@ export class PodWatch {
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
       query: { labelSelector: selector },
       idleMs: options.idleMs,
+      connectMs: options.connectMs,
       logger: options.logger,
       count: options.count,
       onEvent: (type, pod) => this.#update(pod.metadata?.name, type === 'DELETED' ? null : pod),

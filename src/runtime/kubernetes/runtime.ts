@@ -23,6 +23,8 @@ export interface KubernetesRuntimeOptions {
   logCapBytes?: number;
   /** A watch silent this long is presumed stalled and reopened (default 90 s; servers bookmark every minute). */
   watchIdleMs?: number;
+  /** A watch request whose response has not begun after this long is abandoned and retried (default 15 s). */
+  watchConnectMs?: number;
   /** How long a finished step waits for its log stream's EOF before the pod is deleted (default 30 s: a CPU-starved API server or reader must not lose lines). */
   logGraceMs?: number;
   /**
@@ -59,6 +61,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
     logCapBytes: options.logCapBytes ?? null,
     logGraceMs: options.logGraceMs ?? 30_000,
     watchIdleMs: options.watchIdleMs ?? 90_000,
+    watchConnectMs: options.watchConnectMs ?? 15_000,
     redactReferencedSecrets: options.redactReferencedSecrets ?? false,
     count: safeCounter(options.onApiRequest),
     logger: options.logger.child({ runtime: 'kubernetes', namespace: options.namespace }),

@@ -21,6 +21,7 @@ export interface SessionConfig {
   logCapBytes: number | null;
   logGraceMs: number;
   watchIdleMs: number;
+  watchConnectMs: number;
   /** Read the referenced Secrets' values and mask them in step logs. */
   redactReferencedSecrets: boolean;
   count: ApiRequestCounter;
@@ -54,6 +55,7 @@ export async function openSession(
     namespace: config.namespace,
     selector: buildSelector(build.instance, build.id),
     idleMs: config.watchIdleMs,
+    connectMs: config.watchConnectMs,
     logger,
     count: config.count,
   });
@@ -72,6 +74,7 @@ export async function openSession(
     kubeConfig: config.kubeConfig,
     namespace: config.namespace,
     idleMs: config.watchIdleMs,
+    connectMs: config.watchConnectMs,
     logger,
     count: config.count,
   });

@@ -18,6 +18,11 @@ export interface ResumableWatchOptions<T extends Watched> {
   onExpired(): Promise<string | null>;
   /** A connection silent this long is presumed stalled and reopened from the last version. */
   idleMs: number;
+  /**
+   * A request whose response has not begun after this long is abandoned and retried
+   * (client-node bounds the connect by the long idle timeout only).
+   */
+  connectMs: number;
   logger: Logger;
   /** Counts each watch connection (and nothing else). */
   count: ApiRequestCounter;
@@ -25,9 +30,6 @@ export interface ResumableWatchOptions<T extends Watched> {
 
 /** A clean close sooner than this, with no event, counts as a failed attempt (backoff). */
 const QUICK_CLOSE_MS = 1000;
-
-/** A watch request whose response headers take longer than this is abandoned and retried. */
-const CONNECT_TIMEOUT_MS = 15_000;
 
 type Ending = { kind: 'closed' } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
 
@@ -137,16 +139,15 @@ export class ResumableWatch<T extends Watched> {
     this.#options.logger.debug({ path: this.#options.path, version: this.#version }, 'opening watch');
     const request = watch.watch(this.#options.path, query, onLine, onDone);
     const connecting = new AbortController();
-    const timeout = sleep(CONNECT_TIMEOUT_MS, connecting.signal).then(() => null);
+    const timeout = sleep(this.#options.connectMs, connecting.signal).then(() => null);
     const answer = await Promise.race([request, timeout]).finally(() => connecting.abort());
     if (answer === null) {
-      // client-node bounds the connect by the (long) idle timeout only: give up on it here.
       abandoned = true;
       void request.then(
         (controller) => controller.abort(),
         () => {},
       );
-      const error = new Error(`the watch was not answered within ${CONNECT_TIMEOUT_MS} ms`);
+      const error = new Error(`the watch was not answered within ${this.#options.connectMs} ms`);
       return { ending: { kind: 'failed', error }, opened: false, events };
     }
     this.#controller = answer;

@@ -13,7 +13,7 @@ const expected = Array.from({ length: LINES }, (_, i) => `line ${i + 1}`);
 async function withFault(
   t: import('node:test').TestContext,
   fault: (fake: FakeKube) => void,
-  options: { watchIdleMs?: number } = {},
+  options: { watchIdleMs?: number; watchConnectMs?: number } = {},
 ) {
   const harness = await startHarness(t, options);
   const planned = step({ script: SCRIPT });
@@ -64,6 +64,25 @@ test('watch requests failing with 500 are retried with backoff until one opens',
   const failed = harness.fake.requests.filter((r) => r.verb === 'watch' && r.status === 500);
   assert.equal(failed.length, 3);
   assert.ok(harness.fake.count({ verb: 'watch', resource: 'pods' }) >= 5);
+});
+
+test('a watch request never answered is abandoned after watchConnectMs and retried, at open and mid-build', async (t) => {
+  const harness = await startHarness(t, { watchConnectMs: 300 });
+  harness.fake.faults.unansweredWatches(1);
+  const [result] = await runSteps(harness, 'unanswered', [step({ script: 'echo hi' })]);
+  assert.deepEqual(result?.outcome, { status: 'success', exitCode: 0 });
+  assert.deepEqual(result?.output.texts('stdout'), ['hi']);
+  assert.equal(harness.fake.count({ verb: 'watch', resource: 'pods' }), 2);
+
+  const resumed = await withFault(
+    t,
+    (fake) => {
+      fake.faults.unansweredWatches(1);
+      fake.faults.dropWatches();
+    },
+    { watchConnectMs: 300 },
+  );
+  assert.ok(resumed.fake.count({ verb: 'watch', resource: 'pods' }) >= 3);
 });
 
 test('the build watch is label-scoped and open before the first pod is created', async (t) => {

@@ -79,6 +79,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const requests: RequestLogEntry[] = [];
   const logErrors = { remaining: 0 };
   const watchErrors = { remaining: 0 };
+  const unansweredWatches = { remaining: 0 };
   const execErrors = { remaining: 0 };
   const stores = new Map([pods, events, secrets, configMaps].map((entry) => [entry.resource, entry]));
   const deps = {
@@ -90,6 +91,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     requests,
     logErrors,
     watchErrors,
+    unansweredWatches,
   };
   const exec = new ExecEndpoint({ pods, kubelet, requests, execErrors });
   const server = createServer((req, res) => void route(deps, req, res));
@@ -129,6 +131,9 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
       bookmark: () => watches.bookmarkNow(),
       watchErrors: (n) => {
         watchErrors.remaining = n;
+      },
+      unansweredWatches: (n) => {
+        unansweredWatches.remaining = n;
       },
       logErrors: (n) => {
         logErrors.remaining = n;

@@ -22,6 +22,8 @@ export interface RouterDeps {
   logErrors: { remaining: number };
   /** Remaining injected watch failures (HTTP 500 before the stream starts). */
   watchErrors: { remaining: number };
+  /** Remaining watch requests left unanswered (no status line, no headers). */
+  unansweredWatches: { remaining: number };
 }
 
 /** A parsed API path. */
@@ -164,6 +166,11 @@ function collection(
   const fields = parseFieldSelector(params.get('fieldSelector'), store.fields);
   const matches = (object: KubeObject) => labels(object) && fields(object);
   if (params.get('watch') === 'true' || params.get('watch') === '1') {
+    // Held until the client gives up (or the fake closes): a request that was accepted but never answered.
+    if (deps.unansweredWatches.remaining > 0) {
+      deps.unansweredWatches.remaining--;
+      return;
+    }
     if (deps.watchErrors.remaining > 0) {
       deps.watchErrors.remaining--;
       sendJson(

@@ -171,6 +171,8 @@ export interface Faults {
   bookmark(): void;
   /** The next `n` watch requests answer HTTP 500 with a v1.Status. */
   watchErrors(n: number): void;
+  /** The next `n` watch requests get no answer at all (no status line): the client must give up by itself. */
+  unansweredWatches(n: number): void;
   /** The next `n` log requests answer 500 with a v1.Status. */
   logErrors(n: number): void;
   /** The next `n` exec requests answer 500 with a v1.Status (before the WebSocket upgrade). */
