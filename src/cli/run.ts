@@ -27,6 +27,9 @@ Options:
       --no-gitignore      give steps every file, also those .gitignore ignores
       --strict            treat warnings (such as undefined variables) as errors
 
+Each step runs in its own copy of the working tree, in BERTH_WORK_DIR (default:
+TMPDIR when set, else /dev/shm when it is a tmpfs with room, else /tmp).
+
 Exit status: 0 success, 1 build failed, 2 usage or definition error, 130 interrupted.
 Ctrl-C stops the build and cleans up; a second Ctrl-C exits at once.
 `;
