@@ -25,6 +25,37 @@ test('cancelling mid-step stops it and leaves no pod', async (t) => {
   assert.deepEqual(harness.fake.pods(NAMESPACE), []);
 });
 
+test('a step stopped before the watch showed it start still has what it printed read', async (t) => {
+  const harness = await startHarness(t);
+  const planned = step({ script: 'echo printed-early; sleep 30; echo never' });
+  const session = await harness.runtime.open(
+    harness.build('drain-1', planOf([planned])),
+    AbortSignal.timeout(30_000),
+  );
+  const output = collectOutput();
+  const cancel = new AbortController();
+  const running = session.runStep(planned, { output }, cancel.signal);
+  // Hold the watch back from the moment the source upload (exec) arrives: the init
+  // container only ends 50 ms after it, so the runtime never sees the step container start.
+  await harness.fake.waitFor(() => harness.fake.count({ verb: 'exec' }) > 0, 10_000);
+  const release = harness.fake.faults.stallWatches(20_000);
+  t.after(release);
+  const stepRunning = () =>
+    harness.fake
+      .pods(NAMESPACE)
+      .some((pod) => pod.status?.containerStatuses?.some((c) => c.state?.running !== undefined));
+  await harness.fake.waitFor(stepRunning, 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(harness.fake.count({ verb: 'log' }), 0, 'the runtime saw the step start after all');
+  cancel.abort();
+  const outcome = await running;
+  await session.cleanup();
+  assert.equal(outcome.status, 'cancelled');
+  assert.deepEqual(output.texts('stdout'), ['printed-early']);
+  assert.equal(harness.fake.count({ verb: 'log' }), 1);
+  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
+});
+
 test('a step timeout ends the step as a timeout and removes the pod', async (t) => {
   const harness = await startHarness(t, {
     timeouts: { schedulingMs: 2000, stepMs: 1500, buildMs: 60_000, cleanupMs: 5000 },
