@@ -4,22 +4,32 @@ import pino from 'pino';
 import { loadKubeConfig, startReaper } from '../../../src/runtime/kubernetes/index.ts';
 import { buildPod } from '../../../src/runtime/kubernetes/pod-spec.ts';
 import { step } from './fixtures.ts';
-import { collectOutput, NAMESPACE, planOf, startHarness } from './harness.ts';
+import { collectOutput, type Harness, NAMESPACE, planOf, startHarness } from './harness.ts';
 
-test('cancelling mid-step stops it and leaves no pod', async (t) => {
-  const harness = await startHarness(t);
-  const planned = step({ script: 'echo started; sleep 30; echo never' });
+/** Starts a one-step build running `script`; `cancel()` stops the step and ends the session. */
+async function cancellableStep(harness: Harness, id: string, script: string) {
+  const planned = step({ script });
   const session = await harness.runtime.open(
-    harness.build('cancel-1', planOf([planned])),
+    harness.build(id, planOf([planned])),
     AbortSignal.timeout(30_000),
   );
   const output = collectOutput();
-  const cancel = new AbortController();
-  const running = session.runStep(planned, { output }, cancel.signal);
+  const controller = new AbortController();
+  const running = session.runStep(planned, { output }, controller.signal);
+  const cancel = async () => {
+    controller.abort();
+    const outcome = await running;
+    await session.cleanup();
+    return outcome;
+  };
+  return { output, cancel };
+}
+
+test('cancelling mid-step stops it and leaves no pod', async (t) => {
+  const harness = await startHarness(t);
+  const { output, cancel } = await cancellableStep(harness, 'cancel-1', 'echo started; sleep 30; echo never');
   await harness.fake.waitFor(() => output.texts('stdout').includes('started'), 10_000);
-  cancel.abort();
-  const outcome = await running;
-  await session.cleanup();
+  const outcome = await cancel();
   assert.equal(outcome.status, 'cancelled');
   assert.deepEqual(output.texts('stdout'), ['started']);
   assert.deepEqual(harness.fake.pods(NAMESPACE), []);
@@ -27,14 +37,11 @@ test('cancelling mid-step stops it and leaves no pod', async (t) => {
 
 test('a step stopped before the watch showed it start still has what it printed read', async (t) => {
   const harness = await startHarness(t);
-  const planned = step({ script: 'echo printed-early; sleep 30; echo never' });
-  const session = await harness.runtime.open(
-    harness.build('drain-1', planOf([planned])),
-    AbortSignal.timeout(30_000),
+  const { output, cancel } = await cancellableStep(
+    harness,
+    'drain-1',
+    'echo printed-early; sleep 30; echo never',
   );
-  const output = collectOutput();
-  const cancel = new AbortController();
-  const running = session.runStep(planned, { output }, cancel.signal);
   // Hold the watch back from the moment the source upload (exec) arrives: the init
   // container only ends 50 ms after it, so the runtime never sees the step container start.
   await harness.fake.waitFor(() => harness.fake.count({ verb: 'exec' }) > 0, 10_000);
@@ -47,9 +54,7 @@ test('a step stopped before the watch showed it start still has what it printed 
   await harness.fake.waitFor(stepRunning, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(harness.fake.count({ verb: 'log' }), 0, 'the runtime saw the step start after all');
-  cancel.abort();
-  const outcome = await running;
-  await session.cleanup();
+  const outcome = await cancel();
   assert.equal(outcome.status, 'cancelled');
   assert.deepEqual(output.texts('stdout'), ['printed-early']);
   assert.equal(harness.fake.count({ verb: 'log' }), 1);
