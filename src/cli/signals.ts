@@ -5,7 +5,7 @@
 export function abortOnSignals(controller: AbortController, stderr: NodeJS.WritableStream): () => void {
   const onSignal = () => {
     if (controller.signal.aborted) {
-      stderr.write('berth: exiting now; temporary step copies may be left behind\n');
+      stderr.write('berth: exiting now, without waiting for the cleanup\n');
       process.exit(130);
     }
     stderr.write('berth: stopping and cleaning up (press Ctrl-C again to force)\n');

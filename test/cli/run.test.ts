@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { until } from '../support/api-client.ts';
 import { berth, ctrlC, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
 import { processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
@@ -96,9 +97,12 @@ describe('berth run', () => {
     try {
       const child = startBerth(['run', '--runtime', 'local'], repo.dir, home.dir);
       await printed(child, `${marker}-up`);
+      assert.equal((await readdir(home.dir)).length, 1, 'the build has its copies folder');
       process.kill(child.pid as number, 'SIGKILL');
       await exited(child);
       assert.deepEqual(await survivorsWith(marker, 5000), []);
+      // The launcher removes the copies once it has stopped the steps.
+      await until(async () => (await readdir(home.dir)).length === 0, 5000);
     } finally {
       for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
       await repo.remove();
@@ -120,8 +124,9 @@ describe('berth run', () => {
       ctrlC(child);
       const code = await exited(child);
       assert.equal(code, 130);
-      assert.match(child.output(), /exiting now; temporary step copies may be left behind/);
+      assert.match(child.output(), /exiting now, without waiting for the cleanup/);
       assert.deepEqual(await survivorsWith(marker), []);
+      await until(async () => (await readdir(home.dir)).length === 0, 5000);
     } finally {
       for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
       await repo.remove();

@@ -56,10 +56,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         const files = await (ahead ?? listBuildFiles(build.source));
         const dir = options.workDir ?? defaultWorkDir(await copiesBytes(build, files, width));
         root = await mkdtemp(join(dir, `berth-${build.id}-`));
+        // Should Berth die (SIGKILL, a forced exit), the launcher still removes the copies.
+        launcher.own(root);
         return openSession(build, { root, files, launcher, guard }, options);
       } catch (error) {
-        launcher.close();
         if (root) await rm(root, { recursive: true, force: true });
+        launcher.close();
         throw error;
       }
     },
@@ -98,9 +100,10 @@ function openSession(
         killGroup(pgid, 'SIGKILL');
         track(pgid, false);
       }
-      launcher.close();
       await copies.settle();
       await rm(root, { recursive: true, force: true });
+      // Only now: a launcher let go while the copies exist would remove them too.
+      launcher.close();
     },
   };
   return session;

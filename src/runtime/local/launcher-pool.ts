@@ -35,6 +35,10 @@ export function createLauncherPool(size = launcherCount()): Launcher {
         member.busy--;
       }
     },
+    /** One launcher holds each folder, so no two remove it at once. */
+    own(dir) {
+      launchers[0]?.launcher.own(dir);
+    },
     close() {
       for (const { launcher } of launchers) launcher.close();
     },

@@ -11,22 +11,30 @@ const ORPHAN_GRACE_MS = 1000;
  * leader exits kills what is left of the group before reporting the exit.
  * Ctrl-C on a terminal reaches it too: it ignores it and lives until Berth lets go.
  * When Berth goes (it let go, or it died, even by SIGKILL, which closes the IPC
- * channel), the groups still running get SIGTERM, then SIGKILL after a grace, and
- * only then does the launcher exit: no step outlives the process that ran it.
+ * channel), the groups still running get SIGTERM, then SIGKILL after a grace, then
+ * the folders Berth handed over (`own`) are removed, and only then does the launcher
+ * exit: no step, and no step copy, outlives the process that ran it.
  */
 const LAUNCHER_SOURCE = `
 const { spawn } = require('node:child_process');
+const { rmSync } = require('node:fs');
 const live = new Set();
+const owned = new Set();
 const killAll = (signal) => { for (const pid of live) { try { process.kill(-pid, signal); } catch {} } };
+const leave = () => {
+  for (const dir of owned) { try { rmSync(dir, { recursive: true, force: true }); } catch {} }
+  process.exit(0);
+};
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 process.on('disconnect', () => {
-  if (live.size === 0) process.exit(0);
+  if (live.size === 0) leave();
   killAll('SIGTERM');
-  setTimeout(() => { killAll('SIGKILL'); process.exit(0); }, ${ORPHAN_GRACE_MS});
+  setTimeout(() => { killAll('SIGKILL'); leave(); }, ${ORPHAN_GRACE_MS});
 });
 const send = (message, done) => { if (process.connected) process.send(message, done); };
 process.on('message', (m) => {
+  if (m.own) { owned.add(m.own); return; }
   let child;
   try {
     child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,7 +66,7 @@ process.on('message', (m) => {
   child.once('exit', async (code, signal) => {
     try { process.kill(-child.pid, 'SIGKILL'); } catch {}
     live.delete(child.pid);
-    if (!process.connected && live.size === 0) process.exit(0);
+    if (!process.connected && live.size === 0) leave();
     let timer;
     await Promise.race([closed, new Promise((resolve) => { timer = setTimeout(resolve, ${2000}); })]);
     clearTimeout(timer);
@@ -92,6 +100,11 @@ type Message =
 /** Starts commands through one launcher process (restarted if it dies). */
 export interface Launcher {
   run(launch: Launch): Promise<LaunchEnd>;
+  /**
+   * Hands `dir` over: the launcher removes it when Berth goes, even by SIGKILL, once the
+   * steps are stopped (so remove it yourself before `close` when all went well).
+   */
+  own(dir: string): void;
   /** Lets the launcher exit; it stops commands still running first (SIGTERM, then SIGKILL). */
   close(): void;
 }
@@ -169,6 +182,14 @@ export function createLauncher(): Launcher {
         lost(error as Error);
       }
       return promise;
+    },
+    own(dir) {
+      child ??= start();
+      try {
+        child.send({ own: dir });
+      } catch {
+        // A launcher gone before Berth is only restarted by the next command.
+      }
     },
     close() {
       if (child?.connected) child.disconnect();
