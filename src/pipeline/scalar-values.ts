@@ -3,6 +3,10 @@ import type { Diagnostics } from './diagnostics.ts';
 import { posAt } from './positions.ts';
 import type { Substituted, Substituter, TokenUse } from './substitute.ts';
 
+/** Whether a scalar holds a `${var}` use (its value is known only once variables are). */
+export const holdsVariable = (node: ScalarNode): node is ScalarNode & { value: string } =>
+  typeof node.value === 'string' && node.value.includes('${');
+
 /** Substitutes `${var}`s in the file's scalars, reporting each problem where the variable is used. */
 export class ScalarValues {
   readonly subst: Substituter;
@@ -17,9 +21,7 @@ export class ScalarValues {
 
   /** The scalar's value with variables substituted (a lone `${var}` keeps the variable's type). */
   of(node: ScalarNode, path: string): Substituted {
-    if (typeof node.value !== 'string' || !node.value.includes('${')) {
-      return { value: node.value ?? '', text: node.text, origins: [], issues: [] };
-    }
+    if (!holdsVariable(node)) return { value: node.value ?? '', text: node.text, origins: [], issues: [] };
     const { result, uses } = this.subst.text(node.value);
     for (const use of uses) this.report(use.issues, this.#usePos(node, use), path, null);
     return result;
@@ -41,7 +43,7 @@ export class ScalarValues {
 
   /** Where a `${…}` use sits in the file: the same occurrence in the scalar's source, else the scalar's start. */
   #usePos(node: ScalarNode, use: TokenUse): Pos {
-    const value = node.value as string;
+    const value = String(node.value);
     const raw = value.slice(use.index, use.index + use.length);
     const at = nthIndexOf(node.source, raw, countBefore(value, raw, use.index));
     return at === -1 ? node.pos : posAt(this.#lineStarts, node.offset + at);

@@ -1,5 +1,6 @@
 import type { EnvironmentDef, MapEntry, ScalarNode, StageDef } from './definition.ts';
 import { type Diagnostics, scope } from './diagnostics.ts';
+import { holdsVariable } from './scalar-values.ts';
 import { parseStep } from './steps.ts';
 import type { RunsIf } from './types.ts';
 
@@ -74,9 +75,6 @@ export function unknownEnvironment(name: string, environments: Map<string, Envir
   const hint = known.length ? `known: ${known.join(', ')}` : 'the file defines no environments';
   return `environment "${name}" is not defined under the root "environments" (${hint})`;
 }
-
-const holdsVariable = (node: ScalarNode): boolean =>
-  typeof node.value === 'string' && node.value.includes('${');
 
 function parseStageEnvironments(
   entry: MapEntry,

@@ -102,10 +102,9 @@ async function planFor(o: PipelineExecutorOptions, x: BuildExecution, text: stri
   }
   if (!plan) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
-    const files = [...new Set(errors.map((d) => d.file))].join(' and ');
-    throw new ConfigError(
-      `${files} ${files.includes(' and ') ? 'are' : 'is'} invalid:\n${errors.map(formatDiagnostic).join('\n')}`,
-    );
+    const files = [...new Set(errors.map((d) => d.file))];
+    const what = `${files.join(' and ')} ${files.length > 1 ? 'are' : 'is'} invalid`;
+    throw new ConfigError(`${what}:\n${errors.map(formatDiagnostic).join('\n')}`);
   }
   return plan;
 }
