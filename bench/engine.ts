@@ -4,10 +4,11 @@
 // (bundled, as `npm run build` makes it) and as run from the TypeScript sources.
 // Run by hand:  . scripts/use-node.sh && node bench/engine.ts [stages] [stepsPerStage] [rounds]
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { builtPackage } from '../test/support/built-package.ts';
 
 const run = promisify(execFile);
 const stages = Number(process.argv[2] ?? 20);
@@ -45,16 +46,6 @@ function definition(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A copy of the CLI as `npm run build` makes it, laid out like an installed package. */
-async function compiledCli(dir: string): Promise<string> {
-  await mkdir(join(dir, 'bin'), { recursive: true });
-  await run(process.execPath, [join(root, 'scripts/build.ts'), '--outdir', join(dir, 'dist')]);
-  await copyFile(join(root, 'bin/berth.js'), join(dir, 'bin/berth.js'));
-  await copyFile(join(root, 'package.json'), join(dir, 'package.json'));
-  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
-  return join(dir, 'bin/berth.js');
-}
-
 async function time(args: string[], cwd: string): Promise<number> {
   const started = process.hrtime.bigint();
   const env = { ...process.env, BERTH_RUNTIME: 'local' };
@@ -71,7 +62,7 @@ try {
   spawnSync('git', ['init', '-q', repo]);
   await writeFile(join(repo, '.wharf-ci.yml'), definition());
   await writeFile(join(repo, 'README.md'), 'bench\n');
-  const compiled = await compiledCli(join(work, 'pkg'));
+  const compiled = await builtPackage(join(work, 'pkg'));
   const variants: Record<string, string[]> = {
     'berth run, built': [compiled, 'run', repo],
     'berth run, from .ts sources': [join(root, 'bin/berth.js'), 'run', repo],

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { until } from '../support/api-client.ts';
+import { builtPackage } from '../support/built-package.ts';
 import { tempDir } from '../support/engine.ts';
 import { freePort, startRedis, type TestRedis } from '../support/redis.ts';
 import { exited } from '../support/spawn-worker.ts';
@@ -31,13 +32,7 @@ describe('the CLI as `npm run build` makes it', () => {
 
   before(async () => {
     work = await tempDir('berth-built-');
-    const pkg = join(work.dir, 'pkg');
-    await mkdir(join(pkg, 'bin'), { recursive: true });
-    await run(process.execPath, [join(root, 'scripts/build.ts'), '--outdir', join(pkg, 'dist')]);
-    await copyFile(join(root, 'bin/berth.js'), join(pkg, 'bin/berth.js'));
-    await copyFile(join(root, 'package.json'), join(pkg, 'package.json'));
-    await symlink(join(root, 'node_modules'), join(pkg, 'node_modules'));
-    bin = join(pkg, 'bin/berth.js');
+    bin = await builtPackage(join(work.dir, 'pkg'));
     redis = await startRedis();
   });
   after(async () => {
