@@ -1,35 +1,30 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { App } from '../../src/app/start.ts';
 import { endedBuild, startBuild } from '../support/api-client.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServe } from '../support/serve.ts';
+import { echoPipelineFolder, startServe } from '../support/serve.ts';
 
 const TOKEN = 'kube-metrics-token-0123456789';
-const ECHO_BUILD_REF = new URL('../fixtures/echo-build-ref.wharf-ci.yml', import.meta.url);
 
 describe('berth serve on the Kubernetes runtime: /metrics counts API requests', () => {
   let redis: TestRedis;
   let kube: FakeKube;
-  let folder: string;
+  let folder: Awaited<ReturnType<typeof echoPipelineFolder>>;
   let app: App;
 
   before(async () => {
     redis = await startRedis();
     kube = await startFakeKube({ namespaces: ['ci'] });
-    folder = await mkdtemp(join(tmpdir(), 'berth-kube-metrics-'));
-    await writeFile(join(folder, '.wharf-ci.yml'), await readFile(ECHO_BUILD_REF, 'utf8'));
+    folder = await echoPipelineFolder('berth-kube-metrics-');
     app = await startServe({
       REDIS_URL: redis.url,
       BERTH_RUNTIME: 'kubernetes',
       KUBECONFIG: kube.kubeconfigPath,
       BERTH_NAMESPACE: 'ci',
       BERTH_API_TOKEN: TOKEN,
-      BERTH_LOCAL_SOURCES: folder,
+      BERTH_LOCAL_SOURCES: folder.dir,
       BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
     });
   });
@@ -37,11 +32,11 @@ describe('berth serve on the Kubernetes runtime: /metrics counts API requests', 
     await app.close();
     await kube.close();
     await redis.stop();
-    await rm(folder, { recursive: true, force: true });
+    await folder.remove();
   });
 
   it('reports each verb the API server served for a build', async () => {
-    const id = await startBuild(app.url, TOKEN, `local:${folder}`);
+    const id = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
     assert.equal((await endedBuild(app.url, id)).status, 'success');
 
     const text = await (await fetch(`${app.url}/metrics`)).text();

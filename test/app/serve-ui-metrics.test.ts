@@ -1,31 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { App } from '../../src/app/start.ts';
 import { startBuild, until } from '../support/api-client.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServe } from '../support/serve.ts';
+import { echoPipelineFolder, startServe } from '../support/serve.ts';
 
 const TOKEN = 'ui-metrics-token-0123456789';
 const HOOK_SECRET = 'gitlab-hook-secret-0123456789';
-const ECHO_BUILD_REF = new URL('../fixtures/echo-build-ref.wharf-ci.yml', import.meta.url);
 
 describe('berth serve --role all: pages and /metrics', () => {
   let redis: TestRedis;
-  let folder: string;
+  let folder: Awaited<ReturnType<typeof echoPipelineFolder>>;
   let app: App;
 
   before(async () => {
     redis = await startRedis();
-    folder = await mkdtemp(join(tmpdir(), 'berth-ui-metrics-'));
-    await writeFile(join(folder, '.wharf-ci.yml'), await readFile(ECHO_BUILD_REF, 'utf8'));
+    folder = await echoPipelineFolder('berth-ui-metrics-');
     app = await startServe({
       REDIS_URL: redis.url,
       BERTH_RUNTIME: 'local',
       BERTH_API_TOKEN: TOKEN,
-      BERTH_LOCAL_SOURCES: folder,
+      BERTH_LOCAL_SOURCES: folder.dir,
       BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
       // GitLab on (its API is never called by the hooks below).
       GITLAB_URL: 'http://127.0.0.1:9',
@@ -36,7 +31,7 @@ describe('berth serve --role all: pages and /metrics', () => {
   after(async () => {
     await app.close();
     await redis.stop();
-    await rm(folder, { recursive: true, force: true });
+    await folder.remove();
   });
 
   const metricsText = async () => {
@@ -47,7 +42,7 @@ describe('berth serve --role all: pages and /metrics', () => {
   };
 
   it('runs a local build, lists it on / and counts it on /metrics', async () => {
-    const id = await startBuild(app.url, TOKEN, `local:${folder}`);
+    const id = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
     await until(async () => (await app.stack.store.get(id))?.status === 'success');
 
     const page = await fetch(`${app.url}/`);

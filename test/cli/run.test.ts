@@ -4,13 +4,21 @@ import { after, before, describe, it } from 'node:test';
 import { until } from '../support/api-client.ts';
 import { berth, ctrlC, exited, fixtureRepo, printed, startBerth } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
-import { processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
+import { killAllWith, processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
 
 let home: Awaited<ReturnType<typeof tempDir>>;
 before(async () => {
   home = await tempDir('berth-home-');
 });
 after(() => home.remove());
+
+/** After a test that kills Berth: whatever still carries `marker` is killed, and HOME starts empty again. */
+async function leftoversGone(marker: string, repo: { remove(): Promise<void> }) {
+  await killAllWith(marker);
+  await repo.remove();
+  await home.remove();
+  home = await tempDir('berth-home-');
+}
 
 const container = (name: string, cmds: string[]) =>
   `  ${name}:\n    container:\n      image: alpine:3.20\n      cmds:\n${cmds.map((c) => `        - ${JSON.stringify(c)}\n`).join('')}`;
@@ -104,10 +112,7 @@ describe('berth run', () => {
       // The launcher removes the copies once it has stopped the steps.
       await until(async () => (await readdir(home.dir)).length === 0, 5000);
     } finally {
-      for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
-      await repo.remove();
-      await home.remove();
-      home = await tempDir('berth-home-');
+      await leftoversGone(marker, repo);
     }
   });
 
@@ -128,10 +133,7 @@ describe('berth run', () => {
       assert.deepEqual(await survivorsWith(marker), []);
       await until(async () => (await readdir(home.dir)).length === 0, 5000);
     } finally {
-      for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
-      await repo.remove();
-      await home.remove();
-      home = await tempDir('berth-home-');
+      await leftoversGone(marker, repo);
     }
   });
 });

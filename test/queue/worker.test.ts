@@ -7,7 +7,7 @@ import type { BuildRecord, BuildRequest } from '../../src/builds/types.ts';
 import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
 import type { QueueStack } from '../../src/queue/stack.ts';
 import { localPipelineExecutor as pipelineExecutor } from '../support/local-executor.ts';
-import { processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
+import { killAllWith, processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
 import { testStack, testWorker, waitForRecord, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { exited, spawnWorker } from '../support/spawn-worker.ts';
@@ -81,7 +81,7 @@ describe('build worker', () => {
       child.kill('SIGKILL');
       await worker?.close(2000);
       await rm(go, { force: true });
-      for (const line of await processesWith(marker)) process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
+      await killAllWith(marker);
     }
   });
 

@@ -216,6 +216,11 @@ export class FakeGithub {
   }
 
   /** Adds a file at a commit (contents API and tarball). */
+  /** The check run Berth wrote for build `externalId`, if any. */
+  checkRunOf(externalId: string): Record<string, unknown> | undefined {
+    return [...this.checkRuns.values()].find((run) => run.external_id === externalId);
+  }
+
   addFile(sha: string, path: string, text: string): void {
     this.files.set(`${sha}:${path}`, text);
   }

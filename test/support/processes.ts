@@ -12,6 +12,17 @@ export async function processesWith(marker: string): Promise<string[]> {
     .map((line) => line.trim());
 }
 
+/** SIGKILLs every live process whose command line contains `marker` (a failed test's leftovers). */
+export async function killAllWith(marker: string): Promise<void> {
+  for (const line of await processesWith(marker)) {
+    try {
+      process.kill(Number(line.split(/\s+/)[1]), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /** A string unlikely to appear in any other process's command line. */
 export const uniqueMarker = () => `berth-marker-${process.pid}-${Math.random().toString(36).slice(2)}`;
 

@@ -128,7 +128,7 @@ test('a push runs its pipeline: pending "queued" → running → success, linked
   const lines = await stack.logs.stepTail(record.id, { stage: 'build', step: 'hello' }, 5);
   assert.ok(lines.includes('hello Add login'), `log shows the commit subject variable: ${lines.join(' | ')}`);
   await eventually(() => {
-    const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === record.id);
+    const run = h.fake.checkRunOf(record.id);
     assert.deepEqual([run?.status, run?.conclusion], ['completed', 'success']);
   });
 });
@@ -165,7 +165,7 @@ test('a password input printed by a failing step is redacted in the comment and 
   await waitForState(stack, record.id, 'failed');
   await eventually(() => assert.match(h.fake.comments.get(12)?.[0]?.body ?? '', /logging in with \*\*\*/));
   await eventually(() => {
-    const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === record.id);
+    const run = h.fake.checkRunOf(record.id);
     assert.equal(run?.conclusion, 'failure');
   });
   const written = JSON.stringify([h.fake.comments.get(12), [...h.fake.checkRuns.values()], h.fake.statuses]);

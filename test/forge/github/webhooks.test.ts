@@ -211,7 +211,7 @@ test('reports racing for a new build create one check run and end completed', as
   await report({ ...base, status: 'success' });
   const creates = h.fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/check-runs'));
   assert.equal(creates.filter((r) => r.body?.external_id === 'race').length, 1);
-  const run = [...h.fake.checkRuns.values()].find((r) => r.external_id === 'race');
+  const run = h.fake.checkRunOf('race');
   assert.equal(run?.conclusion, 'success');
 });
 
