@@ -105,6 +105,16 @@ async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> 
   }
 }
 
+/** A writer opens PR `number` at `commit` with `pipeline`; resolves with its build once it has failed. */
+async function failedPrBuild(commit: string, number: number, pipeline: string) {
+  h.fake.permissions.set('dev', 'write');
+  h.fake.addFile(commit, '.wharf-ci.yml', pipeline);
+  await h.deliver('pull_request', pr('opened', commit, number));
+  const record = await buildOf(commit);
+  await waitForState(stack, record.id, 'failed');
+  return record;
+}
+
 test('a push runs its pipeline: pending "queued" → running → success, linked to the build page', async () => {
   const commit = sha(1);
   h.fake.addFile(commit, '.wharf-ci.yml', PASSING);
@@ -135,11 +145,7 @@ test('a push runs its pipeline: pending "queued" → running → success, linked
 
 test('a failing step: failure status and one comment with its log tail; /retest fails again and edits it', async () => {
   const commit = sha(2);
-  h.fake.permissions.set('dev', 'write');
-  h.fake.addFile(commit, '.wharf-ci.yml', FAILING);
-  await h.deliver('pull_request', pr('opened', commit, 7));
-  const first = await buildOf(commit);
-  await waitForState(stack, first.id, 'failed');
+  const first = await failedPrBuild(commit, 7, FAILING);
   const comments = () => h.fake.comments.get(7) ?? [];
   await eventually(() => assert.equal(comments().length, 1));
   assert.equal(statusesOf(commit).at(-1)?.description, 'failed: test/unit exited 3');
@@ -158,11 +164,7 @@ test('a failing step: failure status and one comment with its log tail; /retest 
 
 test('a password input printed by a failing step is redacted in the comment and the check run', async () => {
   const commit = sha(6);
-  h.fake.permissions.set('dev', 'write');
-  h.fake.addFile(commit, '.wharf-ci.yml', LEAKY);
-  await h.deliver('pull_request', pr('opened', commit, 12));
-  const record = await buildOf(commit);
-  await waitForState(stack, record.id, 'failed');
+  const record = await failedPrBuild(commit, 12, LEAKY);
   await eventually(() => assert.match(h.fake.comments.get(12)?.[0]?.body ?? '', /logging in with \*\*\*/));
   await eventually(() => {
     const run = h.fake.checkRunOf(record.id);
