@@ -7,8 +7,6 @@ export interface Metrics {
   buildFinished(result: string, seconds: number): void;
   /** A step reached a final state after `seconds`. */
   stepFinished(result: string, seconds: number): void;
-  /** Jobs waiting in the queue right now. */
-  queueDepth(waiting: number): void;
   /**
    * Samples the queue depth on every scrape with `sample` (null: unknown, the gauge
    * keeps its last value). The sampler bounds its own cost (caching, timeout).
@@ -55,7 +53,8 @@ export function createMetrics(
     registers,
   });
   let sampleDepth: (() => Promise<number | null>) | null = null;
-  const depth = new Gauge({
+  // Registered only: its value is sampled at each scrape (sampleQueueDepth).
+  new Gauge({
     name: 'berth_queue_depth',
     help: 'Builds waiting in the queue',
     registers,
@@ -94,7 +93,6 @@ export function createMetrics(
       buildSeconds.observe({ result }, seconds);
     },
     stepFinished: (result, seconds) => stepSeconds.observe({ result }, seconds),
-    queueDepth: (waiting) => depth.set(waiting),
     sampleQueueDepth(sample) {
       sampleDepth = sample;
     },

@@ -9,7 +9,7 @@ test('GET /metrics serves what the recorders counted, in Prometheus text', async
   metrics.buildFinished('success', 42);
   metrics.buildFinished('failed', 3);
   metrics.stepFinished('failed', 2.5);
-  metrics.queueDepth(7);
+  metrics.sampleQueueDepth(async () => 7);
   metrics.queueWait(0.3);
   metrics.webhookDelivery('github', 'push', 'queued');
   metrics.kubeRequest('create');
