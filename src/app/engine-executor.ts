@@ -48,9 +48,10 @@ export async function createEngineExecutor(
   const stop = new AbortController();
   const kubeConfig = kind === 'kubernetes' ? loadKubeConfig(config.kubernetes.kubeconfig) : null;
   if (kubeConfig) {
+    logger.info({ namespace: runtime.namespace }, 'step pods run in this namespace');
     startReaper({
       kubeConfig,
-      namespace: config.kubernetes.namespace,
+      namespace: runtime.namespace?.name ?? 'default',
       instance: config.instance,
       isBuildRunning: isBuildActive,
       intervalMs: 60_000,

@@ -20,8 +20,9 @@ export function planJson(plan: BuildPlan): string {
 }
 
 /** The plan for humans: stages (runs-if), steps, image, what each runs, env, secrets, mounts. */
-export function renderPlan(plan: BuildPlan, file: string): string {
+export function renderPlan(plan: BuildPlan, file: string, runtime: string): string {
   const lines = [`Plan for ${file}`];
+  lines.push(`  runtime:     ${runtime}`);
   lines.push(`  environment: ${plan.environment ?? '(none)'}`);
   const inputs = Object.entries(plan.inputs).map(
     ([k, v]) => `${k}=${plan.secretInputs.includes(k) ? MASK : v}`,

@@ -6,6 +6,7 @@ import type { BuildPlan } from '../pipeline/types.ts';
 import type { Runtime } from '../runtime/types.ts';
 import type { CliContext } from './command.ts';
 import { renderSummary } from './run-summary.ts';
+import { namespaceText } from './runtime-choice.ts';
 
 /** A planned build of a working tree, ready to run. */
 export interface LocalBuild {
@@ -24,7 +25,7 @@ export async function executePlan(ctx: CliContext, build: LocalBuild): Promise<n
   const sink = createConsoleSink(ctx.stdout, { color });
   const steps = build.plan.stages.reduce((sum, stage) => sum + stage.steps.length, 0);
   sink.note(
-    `berth: ${build.file}: ${plural(build.plan.stages.length, 'stage')}, ${plural(steps, 'step')}, ${build.runtime.kind} runtime`,
+    `berth: ${build.file}: ${plural(build.plan.stages.length, 'stage')}, ${plural(steps, 'step')}, ${build.runtime.kind} runtime${namespaceText(build.runtime)}`,
   );
   const result = await runBuild({
     runtime: build.runtime,

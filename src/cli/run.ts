@@ -1,15 +1,9 @@
-import { createLogger, lazyLogger } from '../app/logger.ts';
-import { type Config, loadConfig } from '../config/load.ts';
-import { ConfigError } from '../errors.ts';
+import { loadConfig } from '../config/load.ts';
 import { loadPipeline, locateDefinition } from '../pipeline/index.ts';
-import { defaultRuntimeKind, selectRuntime } from '../runtime/select.ts';
-import type { RuntimeKind } from '../runtime/types.ts';
-import { type CliContext, type Command, parseFlags, UsageError } from './command.ts';
+import { type Command, parseFlags } from './command.ts';
 import { parseInputFlags, pipelineOptions, summary, writeDiagnostics } from './pipeline-options.ts';
 import { executePlan } from './run-plan.ts';
-
-/** SIGTERM → SIGKILL grace for a stopped step's processes. */
-const KILL_GRACE_MS = 5000;
+import { chooseRuntime } from './runtime-choice.ts';
 
 const HELP = `Usage: berth run [path] [options]
 
@@ -23,7 +17,10 @@ Options:
   -s, --stage STAGE       run only this stage
       --runtime KIND      local | kubernetes (default: BERTH_RUNTIME, else kubernetes
                           when a kubeconfig is found, else local)
-  -n, --namespace NS      namespace of the step pods (default: BERTH_NAMESPACE)
+  -n, --namespace NS      namespace of the step pods; without it: BERTH_NAMESPACE,
+                          else the kubeconfig context's namespace, else (in a pod)
+                          the service account's namespace, else default. The
+                          header says which one was used and why.
       --no-gitignore      give steps every file, also those .gitignore ignores
       --strict            treat warnings (such as undefined variables) as errors
 
@@ -51,7 +48,6 @@ export const runCommand: Command = {
   help: HELP,
   async run(ctx) {
     const { values, positionals } = parseFlags(ctx.argv, FLAGS);
-    const asked = parseRuntime(values.runtime);
     const options = {
       ...pipelineOptions(ctx),
       inputs: parseInputFlags(values.input),
@@ -60,7 +56,7 @@ export const runCommand: Command = {
       ...(values.stage === undefined ? {} : { stage: values.stage }),
     };
     const config = loadConfig(ctx.env);
-    const runtime = await pickRuntime(ctx, asked ?? config.runtime, config, values.namespace);
+    const runtime = await chooseRuntime(ctx, config, values);
     const path = positionals[0] ?? '.';
     const respectGitignore = values['no-gitignore'] !== true;
     const noBuild = new AbortController();
@@ -77,31 +73,3 @@ export const runCommand: Command = {
     return executePlan(ctx, { ...build, runtime, config });
   },
 };
-
-/** The asked-for runtime, else the default for this machine; a missing one is a usage error. */
-async function pickRuntime(
-  ctx: CliContext,
-  asked: RuntimeKind | null,
-  config: Readonly<Config>,
-  namespace: string | undefined,
-) {
-  const kind = asked ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: ctx.env.HOME });
-  try {
-    return await selectRuntime(kind, {
-      logger: lazyLogger(() => createLogger({ level: 'warn', format: config.log.format }, ctx.stderr)),
-      hostEnv: { PATH: ctx.env.PATH, HOME: ctx.env.HOME },
-      killGraceMs: KILL_GRACE_MS,
-      startLaunchers: true,
-      config,
-      ...(namespace === undefined ? {} : { namespace }),
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-function parseRuntime(value: string | undefined): RuntimeKind | undefined {
-  if (value === undefined || value === 'local' || value === 'kubernetes') return value;
-  throw new UsageError(`--runtime must be local or kubernetes, got '${value}'`);
-}

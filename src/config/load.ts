@@ -43,7 +43,8 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
         : null,
     kubernetes: {
       kubeconfig: env.KUBECONFIG ?? null,
-      namespace: env.BERTH_NAMESPACE,
+      /** Null: the kubeconfig context's, else the pod's, else `default` (runtime/kubernetes/namespace.ts). */
+      namespace: env.BERTH_NAMESPACE ?? null,
       resources: env.BERTH_POD_RESOURCES ?? null,
       nodeSelector: env.BERTH_NODE_SELECTOR ?? null,
       tolerations: env.BERTH_TOLERATIONS ?? null,

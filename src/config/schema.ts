@@ -58,7 +58,7 @@ const envFields = {
 
   // Kubernetes runtime
   KUBECONFIG: text(),
-  BERTH_NAMESPACE: text('berth-builds'),
+  BERTH_NAMESPACE: text(),
   BERTH_POD_RESOURCES: json(podResources),
   BERTH_NODE_SELECTOR: json((value) => stringMap(value)),
   BERTH_TOLERATIONS: json(objectList),

@@ -20,6 +20,8 @@ export interface RuntimeDeps {
   config: Pick<Readonly<Config>, 'kubernetes' | 'timeouts' | 'instance' | 'logCapBytes' | 'workDir'>;
   /** Overrides BERTH_NAMESPACE (`berth run --namespace`). */
   namespace?: string;
+  /** In a pod, the service account's namespace file (default: its in-pod path; tests pass their own). */
+  serviceAccountNamespaceFile?: string;
   /** Called once per Kubernetes API request, by verb (the worker's request counter). */
   onApiRequest?: (verb: string) => void;
 }
@@ -45,11 +47,19 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
     });
   }
   const { kubernetes, timeouts, instance, logCapBytes } = deps.config;
-  const { createKubernetesRuntime, loadKubeConfig } = await import('./kubernetes/index.ts');
+  const { createKubernetesRuntime, loadKubeConfig, resolveNamespace } = await import('./kubernetes/index.ts');
   const kubeConfig = readKubeConfig(kubernetes.kubeconfig, loadKubeConfig);
+  const namespace = resolveNamespace(kubeConfig, {
+    flag: deps.namespace,
+    configured: kubernetes.namespace,
+    ...(deps.serviceAccountNamespaceFile
+      ? { serviceAccountNamespaceFile: deps.serviceAccountNamespaceFile }
+      : {}),
+  });
   return createKubernetesRuntime({
     kubeConfig,
-    namespace: deps.namespace ?? kubernetes.namespace,
+    namespace: namespace.name,
+    namespaceReason: namespace.reason,
     instance,
     helperImage: kubernetes.helperImage,
     resources: podResources(kubernetes.resources),

@@ -40,6 +40,8 @@ export type StepOutcome =
  */
 export interface Runtime {
   readonly kind: RuntimeKind;
+  /** Kubernetes: the namespace step pods run in and why that one (shown by `berth run`/`plan`). */
+  readonly namespace?: { readonly name: string; readonly reason: string };
   /**
    * A hint that a build of `source` is about to be opened (`berth run`, while it
    * plans): the runtime may start reading the source. Aborting `signal` says no

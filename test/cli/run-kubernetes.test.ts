@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { berth, fixtureRepo } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
-import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
+import { type FakeKube, kubeconfigYaml, startFakeKube } from '../support/fake-kube/index.ts';
 
 let home: Awaited<ReturnType<typeof tempDir>>;
 let kube: FakeKube;
 before(async () => {
   home = await tempDir('berth-home-');
-  kube = await startFakeKube({ namespaces: ['default', 'ci'] });
+  kube = await startFakeKube({ namespaces: ['default', 'ci', 'team-a'] });
 });
 after(async () => {
   await kube.close();
@@ -72,5 +72,66 @@ describe('berth run --runtime kubernetes', () => {
     } finally {
       await repo.remove();
     }
+  });
+
+  it('runs in the namespace of the kubeconfig context when neither -n nor BERTH_NAMESPACE is given', async () => {
+    const repo = await fixtureRepo('build:\n  x:\n    container:\n      image: a\n      cmds: [echo hi]\n');
+    const kubeconfig = join(home.dir, 'team-a.kubeconfig');
+    await writeFile(kubeconfig, kubeconfigYaml(kube.url, { context: 'ci', namespace: 'team-a' }));
+    try {
+      const run = await berth(['run', '--runtime', 'kubernetes'], repo.dir, home.dir, {
+        KUBECONFIG: kubeconfig,
+      });
+      assert.equal(run.code, 0, run.output);
+      assert.match(run.output, /kubernetes runtime, namespace: team-a \(from the kubeconfig context "ci"\)/);
+      assert.match(run.output, /^\[build\/x\] hi$/m);
+      const creates = kube.requests.filter((r) => r.verb === 'create' && r.resource === 'pods');
+      assert.ok(
+        creates.some((r) => r.namespace === 'team-a'),
+        'a pod was created in team-a',
+      );
+      assert.deepEqual(new Set(creates.map((r) => r.namespace)), new Set(['ci', 'team-a']));
+    } finally {
+      await repo.remove();
+    }
+  });
+});
+
+describe('berth plan: the namespace berth run would use, and why', () => {
+  const header = async (args: string[], env: Record<string, string>, namespace: string | null = 'team-a') => {
+    const repo = await fixtureRepo('build:\n  x:\n    container:\n      image: a\n      cmds: [true]\n');
+    const kubeconfig = join(repo.dir, 'kubeconfig');
+    await writeFile(kubeconfig, kubeconfigYaml(kube.url, { context: 'ci', namespace }));
+    try {
+      const plan = await berth(['plan', ...args], repo.dir, home.dir, { KUBECONFIG: kubeconfig, ...env });
+      assert.equal(plan.code, 0, plan.output);
+      return plan.output
+        .split('\n')
+        .find((line) => line.includes('runtime:'))
+        ?.trim();
+    } finally {
+      await repo.remove();
+    }
+  };
+
+  it('follows --namespace, then BERTH_NAMESPACE, then the kubeconfig context, then default', async () => {
+    assert.equal(
+      await header([], {}),
+      'runtime:     kubernetes, namespace: team-a (from the kubeconfig context "ci")',
+      'a found kubeconfig makes kubernetes the default runtime',
+    );
+    assert.equal(
+      await header(['--runtime', 'kubernetes'], { BERTH_NAMESPACE: 'ci' }),
+      'runtime:     kubernetes, namespace: ci (from BERTH_NAMESPACE)',
+    );
+    assert.equal(
+      await header(['-n', 'other'], { BERTH_NAMESPACE: 'ci' }),
+      'runtime:     kubernetes, namespace: other (from --namespace)',
+    );
+    assert.match(
+      (await header([], {}, null)) ?? '',
+      /^runtime: +kubernetes, namespace: default \(the default: /,
+    );
+    assert.equal(await header(['--runtime', 'local'], {}), 'runtime:     local');
   });
 });

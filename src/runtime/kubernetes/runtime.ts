@@ -9,6 +9,8 @@ export interface KubernetesRuntimeOptions {
   /** Loaded by the caller (KUBECONFIG / current context / in-cluster), see loadKubeConfig. */
   kubeConfig: KubeConfig;
   namespace: string;
+  /** Why this namespace (see resolveNamespace); shown by `berth run`. */
+  namespaceReason?: string;
   /** Value of the `berth.dev/instance` label; the reaper only touches this instance's pods. */
   instance: string;
   /** Image of the init container receiving the source (needs `sh`, `head`, `tar`). */
@@ -68,6 +70,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
   };
   return {
     kind: 'kubernetes',
+    namespace: { name: options.namespace, reason: options.namespaceReason ?? 'as configured' },
     open: (build, signal) =>
       openSession(config, { ...build, instance: build.instance || options.instance }, signal),
   };

@@ -20,6 +20,7 @@ import { ResourceStore, type Revision } from './store.ts';
 import type { Faults, RequestLogEntry } from './types.ts';
 import { WatchHub } from './watch.ts';
 
+export { kubeconfigYaml } from './kubeconfig.ts';
 export type { Faults, RequestLogEntry } from './types.ts';
 
 /** A running fake API server. */

@@ -1,5 +1,11 @@
-/** A kubeconfig with one context `fake` pointing at `url`, namespace `default`, token auth. */
-export function kubeconfigYaml(url: string): string {
+/**
+ * A kubeconfig pointing at `url` with token auth, its current context named `context`
+ * (default `fake`) with `namespace` (default `default`; null: the context names none).
+ */
+export function kubeconfigYaml(
+  url: string,
+  { context = 'fake', namespace = 'default' }: { context?: string; namespace?: string | null } = {},
+): string {
   return `apiVersion: v1
 kind: Config
 clusters:
@@ -12,11 +18,10 @@ users:
     user:
       token: fake-token
 contexts:
-  - name: fake
+  - name: ${context}
     context:
       cluster: fake
       user: fake
-      namespace: default
-current-context: fake
+${namespace === null ? '' : `      namespace: ${namespace}\n`}current-context: ${context}
 `;
 }
