@@ -101,5 +101,10 @@ export interface ForgeAdapter {
   source: SourceProvider;
   /** GIT_COMMIT, GIT_BRANCH, REPO_GROUP, REPO_NAME, PROJECT_ID, … from the event and the API. */
   variables(request: BuildRequest, sha: string, signal: AbortSignal): Promise<BuildVariables>;
+  /**
+   * Variables guessed rather than known (the local forge's REPO_GROUP/REPO_NAME from the
+   * folder): the lowest layer, below WHARF_VAR_* and .wharf-vars.yml, as for `berth run`.
+   */
+  estimatedVariables?(request: BuildRequest): BuildVariables;
   reporter: BuildReporter;
 }

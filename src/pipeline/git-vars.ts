@@ -27,13 +27,13 @@ export function repoFromRemote(url: string): { group: string; name: string } | n
 }
 
 /**
- * The build variables of a working tree, as `berth run` sees them: BUILD_REF=0, the
- * GIT_* of HEAD (empty when unknown, e.g. no tag), REPO_GROUP/REPO_NAME from the
- * origin remote (REPO_NAME falls back to the folder name). Outside a git work tree
- * only BUILD_REF and REPO_NAME are set, so uses of the others are warned about.
+ * What `berth run` estimates of a working tree: the GIT_* of HEAD (empty when unknown,
+ * e.g. no tag), REPO_GROUP/REPO_NAME from the origin remote (REPO_NAME falls back to
+ * the folder name). Outside a git work tree only REPO_NAME is set, so uses of the
+ * others are warned about. The lowest variable layer: WHARF_VAR_* and .wharf-vars.yml win.
  */
 export async function gitBuildVars(repoDir: string): Promise<Record<string, string>> {
-  const vars: Record<string, string> = { BUILD_REF: '0', REPO_NAME: basename(repoDir) };
+  const vars: Record<string, string> = { REPO_NAME: basename(repoDir) };
   const commit = await git(repoDir, ['rev-parse', 'HEAD']);
   if (commit === null) return vars;
   const [log, branch, tag, remote] = await Promise.all([

@@ -12,6 +12,9 @@ import { readVarsFiles, varsFileCandidates } from './vars-files.ts';
 /** The definition file's name. */
 export const DEFINITION_FILE = '.wharf-ci.yml';
 
+/** A working tree's build number: `berth run` is no numbered build. */
+const WORKING_TREE_BUILD_VARS: Readonly<Record<string, string>> = Object.freeze({ BUILD_REF: '0' });
+
 /** Options of the working-tree entry points (`berth lint/plan/run`). */
 export type LoadOptions = PlanOptions & { cwd: string; userConfigDir?: string };
 
@@ -19,9 +22,9 @@ interface Loaded {
   file: string;
   repoDir: string;
   text: string | null;
-  /** Without the build variables: they come from git, in parallel with parsing. */
+  /** Without the estimated variables: they come from git, in parallel with parsing. */
   options: LoadOptions & { file: string };
-  buildVars: Promise<Record<string, string>>;
+  estimatedVars: Promise<Record<string, string>>;
   diagnostics: Diagnostic[];
 }
 
@@ -71,7 +74,7 @@ export async function locateDefinition(path: string, cwd: string) {
 async function load(path: string, options: LoadOptions): Promise<Loaded> {
   const { file, repoDir, shown } = await locateDefinition(path, options.cwd);
   const diags = new Diagnostics(shown);
-  const buildVars = options.buildVars ? Promise.resolve(options.buildVars) : gitBuildVars(repoDir);
+  const estimatedVars = options.buildVars ? Promise.resolve({}) : gitBuildVars(repoDir);
   let text: string | null = null;
   try {
     text = await readFile(file, 'utf8');
@@ -86,6 +89,7 @@ async function load(path: string, options: LoadOptions): Promise<Loaded> {
   const varsFiles = await readVarsFiles(varsFileCandidates(repoDir, options.userConfigDir));
   const planOptions = {
     ...options,
+    buildVars: options.buildVars ?? WORKING_TREE_BUILD_VARS,
     file: shown,
     varsFiles: [...(options.varsFiles ?? []), ...varsFiles.layers],
   };
@@ -94,7 +98,7 @@ async function load(path: string, options: LoadOptions): Promise<Loaded> {
     repoDir,
     text,
     options: planOptions,
-    buildVars,
+    estimatedVars,
     diagnostics: [...diags.items, ...varsFiles.diagnostics],
   };
 }
@@ -107,11 +111,11 @@ export async function loadPipeline(
   const loaded = await load(path, options);
   const own = strictDiagnostics(loaded.diagnostics, options.strict);
   if (loaded.text === null) {
-    await loaded.buildVars;
+    await loaded.estimatedVars;
     return { file: loaded.file, repoDir: loaded.repoDir, plan: null, diagnostics: own };
   }
   const parsed = parseDefinition(loaded.text, loaded.options);
-  const result = planParsed(parsed, { ...loaded.options, buildVars: await loaded.buildVars });
+  const result = planParsed(parsed, { ...loaded.options, estimatedVars: await loaded.estimatedVars });
   const diagnostics = sortDiagnostics([...own, ...result.diagnostics]);
   return {
     file: loaded.file,
@@ -129,11 +133,11 @@ export async function lintPipeline(
   const loaded = await load(path, options);
   const own = strictDiagnostics(loaded.diagnostics, options.strict);
   if (loaded.text === null) {
-    await loaded.buildVars;
+    await loaded.estimatedVars;
     return { file: loaded.file, repoDir: loaded.repoDir, diagnostics: own };
   }
   const parsed = parseDefinition(loaded.text, loaded.options);
-  const lintOptions = { ...loaded.options, buildVars: await loaded.buildVars };
+  const lintOptions = { ...loaded.options, estimatedVars: await loaded.estimatedVars };
   const planned = parsed.definition ? lintDefinition(parsed.definition, lintOptions) : [];
   const diagnostics = sortDiagnostics([
     ...own,

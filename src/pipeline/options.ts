@@ -16,9 +16,15 @@ export interface PlanOptions {
   /** Warnings become errors. */
   strict?: boolean;
   images: ToolImages;
-  /** Variable layers below inputs and environment, highest first: build vars, WHARF_VAR_* (prefix stripped), configured (REG_URL, CHART_REPO…), .wharf-vars.yml layers. */
+  /**
+   * Variable layers below inputs and environment, highest first: build vars (BUILD_REF,
+   * PROJECT_ID; the bot's forge facts GIT_*, REPO_*), WHARF_VAR_* (prefix stripped),
+   * configured (REG_URL, CHART_REPO…), .wharf-vars.yml layers, then what `berth run`
+   * estimates from the working tree (GIT_*, REPO_* from git and the folder).
+   */
   buildVars?: Record<string, string>;
   wharfVars?: Record<string, string>;
   configuredVars?: Record<string, string>;
   varsFiles?: Array<Record<string, string>>;
+  estimatedVars?: Record<string, string>;
 }

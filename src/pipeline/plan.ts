@@ -86,6 +86,7 @@ function optionLayers(options: PlanOptions): VariableLayer[] {
     stringLayer(options.wharfVars, (n) => `WHARF_VAR_${n}`),
     stringLayer(options.configuredVars, (n) => `the configuration (${n})`),
     ...(options.varsFiles ?? []).map((vars) => stringLayer(vars, () => '.wharf-vars.yml')),
+    stringLayer(options.estimatedVars, () => 'the working tree (git and the folder name)'),
   ];
 }
 

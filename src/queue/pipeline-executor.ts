@@ -76,8 +76,9 @@ async function fetchSource(x: BuildExecution, dir: string): Promise<string> {
 }
 
 /**
- * Plans the file with the build variables and the repository's own `.wharf-vars.yml`
- * at the same commit, when it has one (the lowest layer, as for `berth run`).
+ * Plans the file with the build variables (the forge's facts above WHARF_VAR_*), the
+ * repository's own `.wharf-vars.yml` at the same commit when it has one, and last what
+ * the adapter can only guess (wharf-ci-format.md, Variables).
  */
 async function planFor(o: PipelineExecutorOptions, x: BuildExecution, text: string, sha: string) {
   const [vars, varsText] = await Promise.all([
@@ -94,6 +95,7 @@ async function planFor(o: PipelineExecutorOptions, x: BuildExecution, text: stri
     wharfVars: o.wharfVars,
     configuredVars: o.configuredVars,
     varsFiles: varsFile ? [varsFile.vars] : [],
+    estimatedVars: x.adapter.estimatedVariables?.(x.request) ?? {},
   });
   const diagnostics = [...(varsFile?.diagnostics ?? []), ...planned.diagnostics];
   const plan = diagnostics.some((d) => d.severity === 'error') ? null : planned.plan;

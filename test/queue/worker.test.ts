@@ -116,6 +116,30 @@ describe('build worker', () => {
     }
   });
 
+  it('puts WHARF_VAR_* above .wharf-vars.yml, and both above what the local forge guesses from the folder', async () => {
+    const pipeline =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: wharf variables, not JS templates
+      'build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo "at ${REPO_GROUP}/${REPO_NAME} ${GREETING}"\n';
+    await writeFile(join(repo, '.wharf-ci.yml'), pipeline);
+    await writeFile(
+      join(repo, '.wharf-vars.yml'),
+      'vars:\n  REPO_GROUP: team\n  REPO_NAME: from-file\n  GREETING: file\n',
+    );
+    const worker = await testWorker(stack, {
+      execute: pipelineExecutor({ REPO_NAME: 'app', GREETING: 'env' }),
+    });
+    try {
+      const { id } = await stack.service.request(local(repo, { ref: 'precedence' }));
+      const record = await waitForState(stack, id, 'success', 'failed', 'error');
+      assert.equal(record?.status, 'success', record?.message ?? '');
+      const log = (await stack.logs.read(id, null)).entries.map((e) => e.text);
+      assert.ok(log.includes('at team/app env'), log.join('\n'));
+    } finally {
+      await rm(join(repo, '.wharf-vars.yml'), { force: true });
+      await worker.close(1000);
+    }
+  });
+
   it('ends a build with an unknown forge as error/config, and a bad job the same way', async () => {
     const worker = await testWorker(stack);
     try {

@@ -37,6 +37,7 @@ export function createLocalAdapter(): ForgeAdapter {
     },
     source: localSource,
     variables: localVariables,
+    estimatedVariables: (request) => ({ REPO_GROUP: 'local', REPO_NAME: basename(request.repo) }),
     reporter: { report: async () => {} },
   };
 }
@@ -54,8 +55,6 @@ async function localVariables(
     REPO_BRANCH: branch,
     GIT_SAFEBRANCH: branch.replaceAll('/', '-'),
     GIT_TAG: request.refType === 'tag' ? request.ref : '',
-    REPO_GROUP: 'local',
-    REPO_NAME: basename(request.repo),
   };
   if (head?.sha === sha) {
     vars.GIT_COMMIT_SUBJECT = head.subject;
