@@ -28,7 +28,7 @@ export function renderPlan(plan: BuildPlan, file: string, runtime: string): stri
     ([k, v]) => `${k}=${plan.secretInputs.includes(k) ? MASK : v}`,
   );
   if (inputs.length) lines.push(`  inputs:      ${inputs.join(', ')}`);
-  if (plan.stages.length === 0) lines.push('', 'No stage runs with this environment.');
+  if (plan.stages.length === 0) lines.push('', `Nothing to run: ${plan.nothingRuns ?? 'no stage runs'}.`);
   for (const stage of plan.stages) {
     lines.push('', `stage ${stage.name} (runs if: ${stage.runsIf})`);
     for (const step of stage.steps) lines.push(...renderStep(step));

@@ -23,6 +23,11 @@ export interface LocalBuild {
 export async function executePlan(ctx: CliContext, build: LocalBuild): Promise<number> {
   const color = Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR;
   const sink = createConsoleSink(ctx.stdout, { color });
+  if (build.plan.stages.length === 0) {
+    sink.note(`berth: ${build.file}: nothing to run: ${build.plan.nothingRuns ?? 'no stage runs'}`);
+    await sink.flush();
+    return 0;
+  }
   const steps = build.plan.stages.reduce((sum, stage) => sum + stage.steps.length, 0);
   sink.note(
     `berth: ${build.file}: ${plural(build.plan.stages.length, 'stage')}, ${plural(steps, 'step')}, ${build.runtime.kind} runtime${namespaceText(build.runtime)}`,

@@ -90,7 +90,8 @@ function buildDefinition(root: MapNode, file: string, lineStarts: number[], diag
     if (stage) definition.stages.push(stage);
   }
   if (root.entries.every((e) => e === inputsEntry || e === envEntry)) {
-    diags.error(root.pos, '', 'the file defines no stages');
+    // Valid, as for the original: a file of only inputs/environments runs nothing.
+    diags.warning(root.pos, '', 'the file defines no stages');
   }
   return definition;
 }

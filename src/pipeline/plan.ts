@@ -48,8 +48,16 @@ export function planBuild(definition: Definition, options: PlanOptions & { file:
     secrets: [...new Set(inputs.secrets)],
     variables,
     stages,
+    ...(stages.length === 0 ? { nothingRuns: whyNothingRuns(definition, environment) } : {}),
   };
   return { plan, diagnostics: strictDiagnostics(sortDiagnostics(diags.items), options.strict) };
+}
+
+function whyNothingRuns(definition: Definition, environment: string | null): string {
+  if (definition.stages.length === 0) return 'the file defines no stages';
+  return environment === null
+    ? 'no stage runs without an environment'
+    : `no stage runs with environment "${environment}"`;
 }
 
 function selectEnvironment(

@@ -103,6 +103,8 @@ export interface BuildPlan {
   /** Variables in effect (for substituting into `files` contents). */
   variables: Record<string, string>;
   stages: PlannedStage[];
+  /** Why no stage runs, when none does: `the file defines no stages`, `no stage runs with environment "prod"`. */
+  nothingRuns?: string;
 }
 
 export interface PlanResult {

@@ -12,6 +12,7 @@ import {
   VARS_FILE,
   varsFromText,
 } from '../pipeline/index.ts';
+import type { BuildPlan } from '../pipeline/types.ts';
 import type { BuildContext, Runtime } from '../runtime/types.ts';
 import type { BuildExecution, BuildExecutor } from './executor.ts';
 
@@ -46,8 +47,9 @@ export function createPipelineExecutor(o: PipelineExecutorOptions): BuildExecuto
       const text = await x.adapter.readFile({ ...x.request, sha }, DEFINITION_FILE, x.signal);
       if (text === null) throw new ConfigError(`${DEFINITION_FILE} not found at ${sha.slice(0, 12)}`);
       const plan = await planFor(o, x, text, sha);
-      if (x.request.sha) await fetchSource(x, dir);
       x.onPlan(plan);
+      if (plan.stages.length === 0) return nothingToRun(plan);
+      if (x.request.sha) await fetchSource(x, dir);
       const build: BuildContext = {
         id: x.id,
         instance: o.instance,
@@ -67,6 +69,13 @@ export function createPipelineExecutor(o: PipelineExecutorOptions): BuildExecuto
       await rm(dir, { recursive: true, force: true });
     }
   };
+}
+
+/** A plan without stages: a success that says why nothing ran (the status shows the message). */
+function nothingToRun(plan: BuildPlan): BuildResult {
+  const now = new Date().toISOString();
+  const message = `nothing to run: ${plan.nothingRuns ?? 'no stage runs'}`;
+  return { status: 'success', reason: null, message, startedAt: now, finishedAt: now, stages: [] };
 }
 
 async function fetchSource(x: BuildExecution, dir: string): Promise<string> {

@@ -158,7 +158,9 @@ describe('stages', () => {
     assert.equal(plan(text, { stage: 'deploy', environment: 'prod' }).plan?.stages.length, 1);
   });
 
-  it('reports a file without stages', () => {
-    assert.deepEqual(errors(plan('inputs: []\n').diagnostics), ['1:1: error: the file defines no stages']);
+  it('accepts a file without stages with a warning; its plan runs nothing and says why', () => {
+    const result = plan('inputs: []\nenvironments: {prod: {}}\n', { environment: 'prod' });
+    assert.deepEqual(lines(result.diagnostics), ['1:1: warning: the file defines no stages']);
+    assert.deepEqual([result.plan?.stages, result.plan?.nothingRuns], [[], 'the file defines no stages']);
   });
 });

@@ -211,3 +211,19 @@ test('a push that is an open PR’s head and the PR’s synchronize make one bui
   assert.equal(records[0]?.request.change, 11);
   await waitForState(stack, records[0]!.id, 'success');
 });
+
+test('a file with only inputs and environments: the build succeeds, runs nothing and says so', async () => {
+  const commit = sha(7);
+  h.fake.addFile(commit, '.wharf-ci.yml', 'inputs:\n  - {name: greeting, type: string, default: hi}\n');
+  assert.equal(await h.deliver('push', push(commit)), 200);
+  const record = await buildOf(commit);
+  const done = await waitForState(stack, record.id, 'success', 'failed', 'error');
+  assert.deepEqual([done?.status, done?.stages], ['success', []], done?.message ?? '');
+  await eventually(() =>
+    assert.deepEqual(
+      [statusesOf(commit).at(-1)?.state, statusesOf(commit).at(-1)?.description],
+      ['success', 'nothing to run: the file defines no stages'],
+    ),
+  );
+  await eventually(() => assert.equal(h.fake.checkRunOf(record.id)?.conclusion, 'success'));
+});
