@@ -3,7 +3,8 @@ import type { ReasonClass } from './engine/types.ts';
 /**
  * Base of Berth's typed errors. `retryable` says whether doing the same thing
  * again later may succeed; `reason` is the class a build reports when this ends it.
- * One place (the worker's outcome mapper) turns them into build outcomes.
+ * The worker's `outcomeOf` turns them into build outcomes; stop reasons (cancel,
+ * timeouts, takeover, hand-back) are the StopError classes of src/stop-reasons.ts.
  */
 export class BerthError extends Error {
   readonly retryable: boolean;
@@ -37,13 +38,6 @@ export class ForgeError extends BerthError {
     const retryable = status === null || status >= 500 || status === 429;
     super(message, { retryable, reason: 'infrastructure', cause });
     this.status = status;
-  }
-}
-
-/** The operation was cancelled through its AbortSignal. */
-export class CancelledError extends BerthError {
-  constructor(message = 'cancelled') {
-    super(message, { retryable: false, reason: 'cancelled' });
   }
 }
 

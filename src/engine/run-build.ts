@@ -3,6 +3,7 @@ import { BerthError } from '../errors.ts';
 import type { LogSink } from '../logs/types.ts';
 import type { PlannedStage } from '../pipeline/types.ts';
 import type { BuildContext, Runtime, RuntimeSession } from '../runtime/types.ts';
+import { BuildTimeoutError } from '../stop-reasons.ts';
 import { runStage, shouldRun, skippedStage } from './stage.ts';
 import type { StepContext } from './step.ts';
 import { deadline, formatDuration } from './stop.ts';
@@ -38,7 +39,10 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   const startedAt = now().toISOString();
   emit({ type: 'build-started', at: startedAt });
   const buildMs = options.timeouts.buildMs;
-  const limit = deadline(options.signal, buildMs, `build timed out after ${formatDuration(buildMs)}`);
+  const limit = deadline(options.signal, {
+    ms: buildMs,
+    error: () => new BuildTimeoutError(`build timed out after ${formatDuration(buildMs)}`),
+  });
   const opened = await openSession(options, limit.signal);
   const stages: StageResult[] = [];
   if ('session' in opened) {

@@ -1,4 +1,5 @@
 import type { PlannedStage, RunsIf } from '../pipeline/types.ts';
+import { SiblingFailedError } from '../stop-reasons.ts';
 import { runStep, type StepContext, skippedStep } from './step.ts';
 import { deadline } from './stop.ts';
 import type { FinalStatus, StageResult, StepResult } from './types.ts';
@@ -16,12 +17,12 @@ export function shouldRun(runsIf: RunsIf, failedBefore: boolean): boolean {
  */
 export async function runStage(stage: PlannedStage, buildSignal: AbortSignal, ctx: StepContext) {
   const startedAt = ctx.now().toISOString();
-  const siblings = deadline(buildSignal, null, '');
+  const siblings = deadline(buildSignal, null);
   const steps = await Promise.all(
     stage.steps.map(async (step) => {
       const result = await runStep(step, siblings.signal, ctx);
       if (result.status === 'failed' || result.status === 'error') {
-        siblings.abort({ reason: 'cancelled', message: `cancelled: ${step.stage}/${step.name} failed` });
+        siblings.abort(new SiblingFailedError(`cancelled: ${step.stage}/${step.name} failed`));
       }
       return result;
     }),

@@ -3,7 +3,8 @@ import { createStepOutput } from '../logs/step-output.ts';
 import type { LogSink } from '../logs/types.ts';
 import type { PlannedStep } from '../pipeline/types.ts';
 import type { RuntimeSession, StepOutcome } from '../runtime/types.ts';
-import { deadline, formatDuration, type StopCause } from './stop.ts';
+import { CancelledError, StepTimeoutError, StopError, stopOutcome } from '../stop-reasons.ts';
+import { deadline, formatDuration } from './stop.ts';
 import type { BuildEvent, StepResult } from './types.ts';
 
 /** What every step of one build shares. */
@@ -27,13 +28,15 @@ export async function runStep(
   ctx.emit({ type: 'step-started', stage: step.stage, step: step.name, at: startedAt });
   const now = () => ctx.now().getTime();
   const output = createStepOutput(ctx.sink, { stage: step.stage, step: step.name }, { ...ctx, now });
-  const limit = deadline(stageSignal, ctx.stepMs, `step timed out after ${formatDuration(ctx.stepMs)}`);
+  const limit = deadline(stageSignal, {
+    ms: ctx.stepMs,
+    error: () => new StepTimeoutError(`step timed out after ${formatDuration(ctx.stepMs)}`),
+  });
   let outcome: StepOutcome;
   try {
     outcome = await ctx.session.runStep(step, { output }, limit.signal);
   } catch (error) {
-    const reason = error instanceof BerthError ? error.reason : 'infrastructure';
-    outcome = { status: 'error', reason, message: (error as Error)?.message ?? String(error) };
+    outcome = thrownOutcome(error);
   } finally {
     limit.dispose();
   }
@@ -53,29 +56,45 @@ export function skippedStep(step: PlannedStep): StepResult {
 function toResult(
   step: PlannedStep,
   outcome: StepOutcome,
-  stopped: StopCause | null,
+  stopped: StopError | null,
   startedAt: string,
   finishedAt: string,
 ): StepResult {
   const base = { stage: step.stage, name: step.name, startedAt, finishedAt };
   if (outcome.status === 'success')
     return { ...base, status: 'success', exitCode: 0, reason: null, message: null };
-  if (stopped || outcome.status === 'cancelled') {
-    const cause = stopped ?? { reason: 'cancelled', message: outcome.message };
-    const status = cause.reason === 'timeout' ? 'failed' : 'cancelled';
-    return { ...base, status, exitCode: null, reason: cause.reason, message: cause.message };
+  // Stopped through its signal (the engine knows why) or by the runtime itself (it says why).
+  const stop = (cause: StopError): StepResult => ({ ...base, exitCode: null, ...stopOutcome(cause) });
+  if (stopped) return stop(stopped);
+  switch (outcome.status) {
+    case 'cancelled':
+      return stop(new CancelledError(outcome.message));
+    case 'stopped':
+      return stop(outcome.stop);
+    case 'failed':
+      return {
+        ...base,
+        status: 'failed',
+        exitCode: outcome.exitCode,
+        reason: 'user',
+        message: outcome.message,
+      };
+    case 'error':
+      return {
+        ...base,
+        status: 'error',
+        exitCode: outcome.exitCode ?? null,
+        reason: outcome.reason,
+        message: outcome.message,
+      };
   }
-  if (outcome.status === 'failed') {
-    return {
-      ...base,
-      status: 'failed',
-      exitCode: outcome.exitCode,
-      reason: 'user',
-      message: outcome.message,
-    };
-  }
-  const exitCode = outcome.exitCode ?? null;
-  return { ...base, status: 'error', exitCode, reason: outcome.reason, message: outcome.message };
+}
+
+/** A runtime that threw: a stop reason keeps its meaning, anything else is an error. */
+function thrownOutcome(error: unknown): StepOutcome {
+  if (error instanceof StopError) return { status: 'stopped', stop: error };
+  const reason = error instanceof BerthError ? error.reason : 'infrastructure';
+  return { status: 'error', reason, message: (error as Error)?.message ?? String(error) };
 }
 
 function describeResult(result: StepResult): string {

@@ -1,50 +1,40 @@
-import type { ReasonClass } from './types.ts';
+import { type StopError, stopOf } from '../stop-reasons.ts';
 
-/** Why a build, stage or step was stopped: the AbortSignal reason the engine uses. */
-export interface StopCause {
-  reason: Extract<ReasonClass, 'cancelled' | 'timeout'>;
-  message: string;
-}
-
-/** An AbortController that follows `parent` and, after `ms`, stops itself with a timeout. */
+/** An AbortController that follows `parent` and, once `timeout` is due, stops itself with it. */
 export interface Deadline {
   signal: AbortSignal;
-  /** The StopCause once aborted, else null. */
-  cause(): StopCause | null;
-  abort(cause: StopCause): void;
+  /** Why it was stopped (the parent's reason or its own timeout), else null. */
+  cause(): StopError | null;
+  abort(stop: StopError): void;
   dispose(): void;
 }
 
-/** Links a child controller to `parent` (keeping its cause) and arms an optional timeout. */
-export function deadline(parent: AbortSignal, ms: number | null, timeoutMessage: string): Deadline {
+/**
+ * Links a child controller to `parent` (keeping its reason) and arms an optional
+ * timeout: `timeout.error()` is the stop reason it aborts with after `timeout.ms`.
+ * The engine is the only owner of step and build timeouts; runtimes only see the signal.
+ */
+export function deadline(
+  parent: AbortSignal,
+  timeout: { ms: number; error: () => StopError } | null,
+): Deadline {
   const controller = new AbortController();
-  const abort = (cause: StopCause) => {
-    if (!controller.signal.aborted) controller.abort(cause);
+  const abort = (stop: StopError) => {
+    if (!controller.signal.aborted) controller.abort(stop);
   };
-  const onParent = () => abort(asCause(parent.reason));
+  const onParent = () => abort(stopOf(parent.reason));
   if (parent.aborted) onParent();
   else parent.addEventListener('abort', onParent, { once: true });
-  const timer =
-    ms === null ? null : setTimeout(() => abort({ reason: 'timeout', message: timeoutMessage }), ms);
+  const timer = timeout === null ? null : setTimeout(() => abort(timeout.error()), timeout.ms);
   return {
     signal: controller.signal,
-    cause: () => (controller.signal.aborted ? asCause(controller.signal.reason) : null),
+    cause: () => (controller.signal.aborted ? stopOf(controller.signal.reason) : null),
     abort,
     dispose() {
       if (timer) clearTimeout(timer);
       parent.removeEventListener('abort', onParent);
     },
   };
-}
-
-/** Any abort reason as a StopCause (a foreign reason counts as a cancellation). */
-export function asCause(reason: unknown): StopCause {
-  if (reason && typeof reason === 'object' && 'reason' in reason && 'message' in reason) {
-    const { reason: kind, message } = reason as StopCause;
-    if ((kind === 'cancelled' || kind === 'timeout') && typeof message === 'string')
-      return { reason: kind, message };
-  }
-  return { reason: 'cancelled', message: 'cancelled' };
 }
 
 /** `90s`, `5m`, `2h`, `1500ms`: a duration for messages. */

@@ -1,11 +1,11 @@
-import type { StopCause } from './stop.ts';
+import { type StopError, stopOutcome } from '../stop-reasons.ts';
 import type { BuildResult, ReasonClass, StageResult, StepResult } from './types.ts';
 
 interface Ending {
   startedAt: string;
   finishedAt: string;
   /** Why the build's own signal was aborted (user cancel or build timeout), if it was. */
-  stopped: StopCause | null;
+  stopped: StopError | null;
   /** The runtime could not open the build. */
   failure: { reason: ReasonClass; message: string } | null;
 }
@@ -13,12 +13,10 @@ interface Ending {
 /** The build's status from its stages: the first stage that did not succeed decides. */
 export function summarise(stages: StageResult[], ending: Ending): BuildResult {
   const base = { startedAt: ending.startedAt, finishedAt: ending.finishedAt, stages };
-  if (ending.stopped?.reason === 'cancelled') {
-    return { ...base, status: 'cancelled', reason: 'cancelled', message: ending.stopped.message };
-  }
+  const stop = ending.stopped && stopOutcome(ending.stopped);
+  if (stop?.status === 'cancelled') return { ...base, ...stop };
   if (ending.failure) return { ...base, status: 'error', ...ending.failure };
-  if (ending.stopped)
-    return { ...base, status: 'failed', reason: 'timeout', message: ending.stopped.message };
+  if (stop) return { ...base, ...stop };
   for (const stage of stages) {
     if (stage.status === 'success' || stage.status === 'skipped') continue;
     const step = stage.steps.find((s) => s.status === stage.status) as StepResult;

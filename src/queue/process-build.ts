@@ -7,10 +7,11 @@ import { BerthError } from '../errors.ts';
 import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { LogSink } from '../logs/types.ts';
+import { CancelledError, HandBackError, TakenOverError } from '../stop-reasons.ts';
 import { BuildMeter, type BuildMetrics, seconds } from './build-meter.ts';
 import type { BuildExecutor } from './executor.ts';
 import type { BuildJobData } from './names.ts';
-import { cancelReason, type Outcome, outcomeOf } from './outcome.ts';
+import { type Outcome, outcomeOf } from './outcome.ts';
 import { RecordWriter } from './record-writer.ts';
 
 /** Forge adapters by name; the worker picks one per build by `request.forge`. */
@@ -26,16 +27,6 @@ export interface ProcessDeps {
   /** Builds, steps and queue wait are recorded here when given. */
   metrics?: BuildMetrics;
   now?: () => number;
-}
-
-/** Abort reason meaning "this worker is shutting down": the build is handed back, not cancelled. */
-export class HandBack extends Error {
-  override name = 'HandBack';
-}
-
-/** Abort reason meaning "another worker owns this build now": stop without writing anything. */
-export class TakenOver extends Error {
-  override name = 'TakenOver';
 }
 
 /** What became of a job: finished (any final state, or not ours), or handed back to the queue. */
@@ -76,7 +67,7 @@ export async function processBuild(
     owner: token,
     reporter: adapter?.reporter ?? null,
     log,
-    onLost: () => controller.abort(new TakenOver('the build was taken over')),
+    onLost: () => controller.abort(new TakenOverError()),
     ...(deps.metrics ? { meter: new BuildMeter(deps.metrics, claim.record) } : {}),
   });
   writer.report(claim.record, claim.rev);
@@ -84,7 +75,7 @@ export async function processBuild(
   if (claim.resumed)
     sink.append(systemLine('build taken over by another worker: running it again', deps.now));
   const requested = await deps.store.cancelRequested(data.id);
-  if (requested !== null) controller.abort(cancelReason(requested));
+  if (requested !== null) controller.abort(new CancelledError(requested));
 
   const final = await execute(deps, {
     id: data.id,
@@ -96,9 +87,9 @@ export async function processBuild(
     controller,
   });
   const reason: unknown = controller.signal.reason;
-  if (reason instanceof HandBack || reason instanceof TakenOver) {
+  if (reason instanceof HandBackError || reason instanceof TakenOverError) {
     await Promise.allSettled([writer.settled(), sink.flush()]);
-    return reason instanceof HandBack ? 'handed-back' : 'done';
+    return reason instanceof HandBackError ? 'handed-back' : 'done';
   }
   const written = await writer.write(final);
   await sink.close();
@@ -151,7 +142,7 @@ async function execute(
       onPlan: (plan) => writer.change((r) => withPlan(r, plan)),
       onEvent: (event) => {
         // A build being handed back keeps its record as it was; the next worker starts it again.
-        if (event.type === 'build-finished' || controller.signal.reason instanceof HandBack) return;
+        if (event.type === 'build-finished' || controller.signal.reason instanceof HandBackError) return;
         writer.change((r) => applyEvent(r, event));
       },
     });

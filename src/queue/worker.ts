@@ -1,11 +1,11 @@
 import { Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { CancelledError, HandBackError } from '../stop-reasons.ts';
 import { settlesWithin } from '../within.ts';
 import { closeQueue, dropWorker } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
-import { cancelReason } from './outcome.ts';
-import { HandBack, type ProcessDeps, processBuild } from './process-build.ts';
+import { type ProcessDeps, processBuild } from './process-build.ts';
 import { failOrphan, sweep } from './sweeper.ts';
 
 /** A worker's collaborators and knobs (tests shorten the lock and stalled intervals). */
@@ -43,7 +43,7 @@ export interface BuildWorker {
 export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWorker> {
   const controllers = new Map<string, AbortController>();
   const unsubscribe = await o.bus.subscribe(({ id, reason }) =>
-    controllers.get(id)?.abort(cancelReason(reason)),
+    controllers.get(id)?.abort(new CancelledError(reason)),
   );
   const name = o.queueName ?? BUILD_QUEUE;
   const queue = new Queue<BuildJobData>(name, { connection: o.connection });
@@ -96,7 +96,7 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
     const done = worker.close();
     if (!(await settlesWithin(done, timeoutMs))) {
       const running = controllers.size;
-      for (const controller of controllers.values()) controller.abort(new HandBack('worker shutting down'));
+      for (const controller of controllers.values()) controller.abort(new HandBackError());
       if (running === 0 || !(await settlesWithin(done, o.handBackMs ?? 10_000))) {
         o.logger.warn({ active: controllers.size }, 'worker did not stop in time; dropping its connections');
         await dropWorker(worker);

@@ -1,6 +1,7 @@
 import type { ReasonClass } from '../engine/types.ts';
 import type { StepOutput } from '../logs/types.ts';
 import type { BuildPlan, PlannedStep } from '../pipeline/types.ts';
+import type { StopError } from '../stop-reasons.ts';
 
 export type RuntimeKind = 'local' | 'kubernetes';
 
@@ -25,12 +26,18 @@ export interface StepIO {
   output: StepOutput;
 }
 
-/** How one step ended, as the runtime saw it. Never thrown: returned. */
+/**
+ * How one step ended, as the runtime saw it. Never thrown: returned. `cancelled`: its
+ * signal was aborted (the engine knows why); `stopped`: the runtime stopped it itself
+ * for a stop reason (e.g. Kubernetes: not scheduled in time). Step and build timeouts
+ * are the engine's alone: a runtime never arms its own.
+ */
 export type StepOutcome =
   | { status: 'success'; exitCode: 0 }
   | { status: 'failed'; exitCode: number; message: string }
   | { status: 'error'; reason: ReasonClass; message: string; exitCode?: number }
-  | { status: 'cancelled'; message: string };
+  | { status: 'cancelled'; message: string }
+  | { status: 'stopped'; stop: StopError };
 
 /**
  * A place steps run. The engine never sees a process or a pod.

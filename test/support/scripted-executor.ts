@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError } from '../../src/errors.ts';
+import { CancelledError } from '../../src/stop-reasons.ts';
 import type { BuildExecutor } from '../../src/queue/executor.ts';
 import { plan, stage as shellStage } from './plan.ts';
 

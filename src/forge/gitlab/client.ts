@@ -1,5 +1,6 @@
 import { GitbeakerRequestError, GitbeakerRetryError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
-import { CancelledError, ForgeError } from '../../errors.ts';
+import { ForgeError } from '../../errors.ts';
+import { CancelledError } from '../../stop-reasons.ts';
 
 /** The gitbeaker client Berth talks to GitLab with. */
 export type GitlabApi = InstanceType<typeof Gitlab<false>>;

@@ -19,6 +19,10 @@ export interface KubernetesRuntimeOptions {
   nodeSelector: Record<string, string> | null;
   tolerations: Array<Record<string, unknown>> | null;
   imagePullSecrets: string[];
+  /**
+   * Scheduling and cleanup bounds; step and build timeouts are the engine's (it aborts the
+   * step's signal) and only size each pod's activeDeadlineSeconds, the safety net for a dead worker.
+   */
   timeouts: { schedulingMs: number; stepMs: number; buildMs: number; cleanupMs: number };
   logger: Logger;
   /** Per-step log cap in bytes (a visible marker is written past it). */
@@ -59,7 +63,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
       imagePullSecrets: options.imagePullSecrets,
       activeDeadlineSeconds,
     },
-    timeouts,
+    timeouts: { schedulingMs: timeouts.schedulingMs, cleanupMs: timeouts.cleanupMs },
     logCapBytes: options.logCapBytes ?? null,
     logGraceMs: options.logGraceMs ?? 30_000,
     watchIdleMs: options.watchIdleMs ?? 90_000,

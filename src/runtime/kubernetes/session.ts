@@ -1,6 +1,7 @@
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
+import { stopOf } from '../../stop-reasons.ts';
 import type { BuildContext, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
 import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
 import { WarningEvents } from './events.ts';
@@ -17,7 +18,8 @@ export interface SessionConfig {
   kubeConfig: KubeConfig;
   namespace: string;
   settings: PodSettings;
-  timeouts: { schedulingMs: number; stepMs: number; buildMs: number; cleanupMs: number };
+  /** Step and build timeouts are the engine's: the session only bounds scheduling and cleanup. */
+  timeouts: { schedulingMs: number; cleanupMs: number };
   logCapBytes: number | null;
   logGraceMs: number;
   watchIdleMs: number;
@@ -27,11 +29,6 @@ export interface SessionConfig {
   count: ApiRequestCounter;
   logger: Logger;
 }
-
-/** An error carrying a timeout message, used as an AbortSignal reason. */
-const timeoutReason = (message: string): Error => Object.assign(new Error(message), { name: 'TimeoutError' });
-
-const minutes = (ms: number): string => `${Math.round(ms / 6000) / 10} min`;
 
 /** Opens a build: packs its source, opens its one pod watch (before any pod exists). */
 export async function openSession(
@@ -68,7 +65,7 @@ export async function openSession(
   if (signal.aborted) {
     watch.stop();
     archives.release();
-    throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+    throw stopOf(signal.reason);
   }
   const events = new WarningEvents({
     kubeConfig: config.kubeConfig,
@@ -78,14 +75,6 @@ export async function openSession(
     logger,
     count: config.count,
   });
-  const buildDeadline = new AbortController();
-  const buildTimer = setTimeout(
-    () =>
-      buildDeadline.abort(
-        timeoutReason(`the build exceeded its ${minutes(config.timeouts.buildMs)} timeout`),
-      ),
-    config.timeouts.buildMs,
-  );
   const created = new Set<string>();
   const gone = new Set<string>();
   const deletions = new Set<Promise<void>>();
@@ -120,24 +109,10 @@ export async function openSession(
     async runStep(step: PlannedStep, io: StepIO, stepSignal: AbortSignal): Promise<StepOutcome> {
       const pod = buildPod(build, step, config.settings);
       created.add(pod.metadata?.name ?? '');
-      const stepDeadline = new AbortController();
-      const stepTimer = setTimeout(
-        () =>
-          stepDeadline.abort(
-            timeoutReason(`the step exceeded its ${minutes(config.timeouts.stepMs)} timeout`),
-          ),
-        config.timeouts.stepMs,
-      );
-      try {
-        const combined = AbortSignal.any([stepSignal, buildDeadline.signal, stepDeadline.signal]);
-        const output = redactingOutput(io.output, secretValues);
-        return await runStepPod(context, pod, step, archives.forStep(step), { ...io, output }, combined);
-      } finally {
-        clearTimeout(stepTimer);
-      }
+      const output = redactingOutput(io.output, secretValues);
+      return runStepPod(context, pod, step, archives.forStep(step), { ...io, output }, stepSignal);
     },
     async cleanup(): Promise<void> {
-      clearTimeout(buildTimer);
       const budget = AbortSignal.timeout(config.timeouts.cleanupMs);
       await Promise.allSettled([...deletions]);
       const left = [...created].filter((name) => !gone.has(name));

@@ -1,6 +1,7 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
+import { SchedulingTimeoutError, StepTimeoutError } from '../../stop-reasons.ts';
 import { settlesWithin } from '../../within.ts';
 import type { StepIO, StepOutcome } from '../types.ts';
 import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
@@ -84,12 +85,17 @@ export async function runStepPod(
     settle(result);
   };
   const fail = (fatal: Fatal): void =>
-    finish({
-      status: 'error',
-      reason: fatal.reason,
-      message: fatal.message,
-      ...(fatal.exitCode !== undefined ? { exitCode: fatal.exitCode } : {}),
-    });
+    finish(
+      // The pod's own deadline (activeDeadlineSeconds) is a step timeout like the engine's.
+      fatal.reason === 'timeout'
+        ? { status: 'stopped', stop: new StepTimeoutError(fatal.message) }
+        : {
+            status: 'error',
+            reason: fatal.reason,
+            message: fatal.message,
+            ...(fatal.exitCode !== undefined ? { exitCode: fatal.exitCode } : {}),
+          },
+    );
 
   const onUpdate = (current: V1Pod | null): void => {
     const reading = readPod(current, false);
@@ -101,7 +107,7 @@ export async function runStepPod(
       io.output.line('system', `Unschedulable: ${reading.unschedulable}`);
       const message = reading.unschedulable;
       schedulingTimer = setTimeout(
-        () => fail({ reason: 'scheduling', message: `Unschedulable: ${message}` }),
+        () => finish({ status: 'stopped', stop: new SchedulingTimeoutError(`Unschedulable: ${message}`) }),
         context.schedulingMs,
       );
     }
@@ -166,7 +172,7 @@ export async function runStepPod(
     }
   };
 
-  const onAbort = (): void => finish(abortOutcome(signal));
+  const onAbort = (): void => finish({ status: 'cancelled', message: 'the step was cancelled' });
   const unregisterEvents = context.events.register(name, io.output);
   const unsubscribe = context.watch.subscribe(name, onUpdate);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -205,14 +211,6 @@ export async function runStepPod(
   unregisterEvents();
   if (result.status === 'cancelled') await deleted;
   return result;
-}
-
-function abortOutcome(signal: AbortSignal): StepOutcome {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError') {
-    return { status: 'error', reason: 'timeout', message: reason.message };
-  }
-  return { status: 'cancelled', message: 'the step was cancelled' };
 }
 
 /** Bound on one create request; it is never aborted by the step, so its answer is known before delete. */

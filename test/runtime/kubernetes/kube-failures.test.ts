@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SchedulingTimeoutError, stopOutcome } from '../../../src/stop-reasons.ts';
 import { step } from './fixtures.ts';
 import { NAMESPACE, runSteps, startHarness } from './harness.ts';
 
@@ -28,8 +29,12 @@ test('a missing image fails as an image error with the kubelet message', async (
 
 test('an unschedulable pod is shown at once and fails after the scheduling timeout', async (t) => {
   const { outcome, output } = await runImage(t, 'berth.test/unschedulable');
-  assert.equal(outcome.status === 'error' && outcome.reason, 'scheduling');
-  assert.match(outcome.status === 'error' ? outcome.message : '', /^Unschedulable: 0\/1 nodes are available/);
+  // The runtime stops the step with a stop reason; the one mapping makes it an error.
+  assert.ok(outcome.status === 'stopped' && outcome.stop instanceof SchedulingTimeoutError);
+  const ended = stopOutcome(outcome.stop);
+  assert.equal(ended.status, 'error');
+  assert.equal(ended.reason, 'scheduling');
+  assert.match(ended.message, /^Unschedulable: 0\/1 nodes are available/);
   assert.match(output.texts('system')[0] ?? '', /^Unschedulable: 0\/1 nodes are available/);
   assert.ok(output.texts('system').some((line) => line.startsWith('Warning FailedScheduling: ')));
 });

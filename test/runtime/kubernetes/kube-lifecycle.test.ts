@@ -61,22 +61,6 @@ test('a step stopped before the watch showed it start still has what it printed 
   assert.deepEqual(harness.fake.pods(NAMESPACE), []);
 });
 
-test('a step timeout ends the step as a timeout and removes the pod', async (t) => {
-  const harness = await startHarness(t, {
-    timeouts: { schedulingMs: 2000, stepMs: 1500, buildMs: 60_000, cleanupMs: 5000 },
-  });
-  const planned = step({ script: 'sleep 30' });
-  const session = await harness.runtime.open(
-    harness.build('timeout-1', planOf([planned])),
-    AbortSignal.timeout(30_000),
-  );
-  const outcome = await session.runStep(planned, { output: collectOutput() }, AbortSignal.timeout(30_000));
-  await session.cleanup();
-  assert.equal(outcome.status, 'error');
-  assert.equal(outcome.status === 'error' && outcome.reason, 'timeout');
-  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
-});
-
 test('a pod deleted by someone else fails the step as an infrastructure error', async (t) => {
   const harness = await startHarness(t);
   const planned = step({ script: 'echo up; sleep 30' });
@@ -234,20 +218,4 @@ test('past the log cap a visible marker is written and the step still completes'
   assert.ok(stdout.join('\n').length <= 100);
   assert.deepEqual(stdout.slice(0, 2), ['line 0', 'line 1']);
   assert.deepEqual(output.texts('system'), ['[berth] log truncated: the step wrote more than 100 bytes']);
-});
-
-test('the build timeout ends a running step as a timeout', async (t) => {
-  const harness = await startHarness(t, {
-    timeouts: { schedulingMs: 2000, stepMs: 60_000, buildMs: 1500, cleanupMs: 5000 },
-  });
-  const planned = step({ script: 'sleep 30' });
-  const session = await harness.runtime.open(
-    harness.build('build-timeout', planOf([planned])),
-    AbortSignal.timeout(30_000),
-  );
-  const outcome = await session.runStep(planned, { output: collectOutput() }, AbortSignal.timeout(30_000));
-  await session.cleanup();
-  assert.equal(outcome.status === 'error' && outcome.reason, 'timeout');
-  assert.match(outcome.status === 'error' ? outcome.message : '', /build exceeded/);
-  assert.deepEqual(harness.fake.pods(NAMESPACE), []);
 });
