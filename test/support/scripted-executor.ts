@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError } from '../../src/stop-reasons.ts';
 import type { BuildExecutor } from '../../src/queue/executor.ts';
+import { CancelledError } from '../../src/stop-reasons.ts';
 import { plan, stage as shellStage } from './plan.ts';
 
 /**
