@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import { type EnvValues, parseEnv } from './schema.ts';
+import { DEFAULT_POD_RESOURCES, type EnvValues, parseEnv } from './schema.ts';
 
 const WHARF_VAR = /^WHARF_VAR_(.+)$/;
 
@@ -45,7 +45,7 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
       kubeconfig: env.KUBECONFIG ?? null,
       /** Null: the kubeconfig context's, else the pod's, else `default` (runtime/kubernetes/namespace.ts). */
       namespace: env.BERTH_NAMESPACE ?? null,
-      resources: env.BERTH_POD_RESOURCES ?? null,
+      resources: env.BERTH_POD_RESOURCES ?? DEFAULT_POD_RESOURCES,
       nodeSelector: env.BERTH_NODE_SELECTOR ?? null,
       tolerations: env.BERTH_TOLERATIONS ?? null,
       imagePullSecrets: env.BERTH_IMAGE_PULL_SECRETS,

@@ -18,6 +18,15 @@ import {
   url,
 } from './env-fields.ts';
 
+/**
+ * Requests and limits of every step container when BERTH_POD_RESOURCES is unset: a step
+ * cannot take a node's memory or CPU by default. `BERTH_POD_RESOURCES={}` sets none.
+ */
+export const DEFAULT_POD_RESOURCES = Object.freeze({
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '2', memory: '2Gi' },
+});
+
 /** Every environment variable Berth reads, in one place. See `.env.example`. */
 const envFields = {
   PORT: number({ fallback: 3000, integer: true, min: 0, max: 65535 }),

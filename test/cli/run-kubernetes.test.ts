@@ -63,6 +63,30 @@ describe('berth run --runtime kubernetes', () => {
     }
   });
 
+  it('gives every step container requests and limits when none are configured', async () => {
+    const repo = await fixtureRepo(
+      'build:\n  slow:\n    container:\n      image: alpine:3.20\n      cmds: ["sleep 1"]\n',
+    );
+    try {
+      const running = berth(['run', '--runtime', 'kubernetes', '-n', 'ci'], repo.dir, home.dir, {
+        KUBECONFIG: kube.kubeconfigPath,
+      });
+      await kube.waitFor(() => kube.pods('ci').length === 1, 10_000);
+      const [pod] = kube.pods('ci');
+      for (const container of [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])]) {
+        assert.deepEqual(
+          JSON.parse(JSON.stringify(container.resources)),
+          { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2', memory: '2Gi' } },
+          `container ${container.name}`,
+        );
+      }
+      const run = await running;
+      assert.equal(run.code, 0, run.output);
+    } finally {
+      await repo.remove();
+    }
+  });
+
   it('says how to get cluster access when there is none, and runs nothing', async () => {
     const repo = await fixtureRepo('build:\n  x:\n    container:\n      image: a\n      cmds: [true]\n');
     try {

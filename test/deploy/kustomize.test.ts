@@ -9,7 +9,7 @@ const hasKubectl = !spawnSync('kubectl', ['version', '--client'], { stdio: 'igno
 
 interface Resource {
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are inspected field by field
   spec?: any;
   // biome-ignore lint/suspicious/noExplicitAny: as above
@@ -66,4 +66,87 @@ test('the worker may only run pods in the build namespace', { skip: !hasKubectl 
   });
   const binding = resources.find((r) => r.kind === 'RoleBinding');
   assert.equal(binding?.metadata.namespace, 'berth-builds');
+});
+
+const skip = !hasKubectl && 'no kubectl';
+const byKind = (resources: Resource[], kind: string, namespace: string) =>
+  resources.filter((r) => r.kind === kind && r.metadata.namespace === namespace);
+
+test('Redis needs a password, keeps its data on a volume and stays below its memory limit', { skip }, () => {
+  const resources = render();
+  const deployment = resources.find((r) => r.kind === 'Deployment' && r.metadata.name === 'berth-redis');
+  const pod = deployment?.spec.template.spec;
+  const [redis] = pod.containers;
+  const script = redis.args.join('\n');
+  assert.match(script, /user default off/, 'no password-less default user');
+  assert.match(script, /user berth on >/);
+  assert.match(script, /-lt 16/, 'refuses to start with a short or missing password');
+  const password = redis.env.find((e: { name: string }) => e.name === 'REDIS_PASSWORD');
+  assert.deepEqual(password.valueFrom.secretKeyRef, { name: 'berth-redis', key: 'password' });
+  const maxmemory = Number(/--maxmemory (\d+)mb/.exec(script)?.[1]);
+  const limitMi = Number(/^(\d+)Mi$/.exec(redis.resources.limits.memory)?.[1]);
+  assert.ok(maxmemory > 0 && maxmemory < limitMi * 0.9, `maxmemory ${maxmemory}mb, limit ${limitMi}Mi`);
+  assert.match(script, /--maxmemory-policy noeviction/);
+  const data = pod.volumes.find((v: { name: string }) => v.name === 'data');
+  assert.equal(data.persistentVolumeClaim.claimName, 'berth-redis-data');
+  assert.ok(
+    resources.some((r) => r.kind === 'PersistentVolumeClaim' && r.metadata.name === 'berth-redis-data'),
+  );
+  for (const role of ['web', 'worker']) {
+    const env = resources.find((r) => r.kind === 'Deployment' && r.metadata.name === `berth-${role}`)?.spec
+      .template.spec.containers[0].env;
+    const url = env.find((e: { name: string }) => e.name === 'REDIS_URL').value;
+    assert.equal(url, 'redis://berth:$(REDIS_PASSWORD)@berth-redis:6379', `${role} signs in to Redis`);
+    const names = env.map((e: { name: string }) => e.name);
+    assert.ok(names.indexOf('REDIS_PASSWORD') < names.indexOf('REDIS_URL'), 'defined before its use');
+  }
+});
+
+test('only Berth pods may connect to Redis', { skip }, () => {
+  const [policy, ...more] = byKind(render(), 'NetworkPolicy', 'berth');
+  assert.equal(more.length, 0);
+  assert.deepEqual(policy?.spec.podSelector, { matchLabels: { 'app.kubernetes.io/name': 'berth-redis' } });
+  assert.deepEqual(policy?.spec.policyTypes, ['Ingress']);
+  assert.deepEqual(policy?.spec.ingress, [
+    {
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'berth' } } }],
+      ports: [{ protocol: 'TCP', port: 6379 }],
+    },
+  ]);
+});
+
+test('build pods take no connections and reach only DNS and the internet', { skip }, () => {
+  const [policy, ...more] = byKind(render(), 'NetworkPolicy', 'berth-builds');
+  assert.equal(more.length, 0);
+  assert.deepEqual(policy?.spec.podSelector, {}, 'every pod of the namespace');
+  assert.deepEqual(policy?.spec.policyTypes, ['Ingress', 'Egress']);
+  assert.deepEqual(policy?.spec.ingress ?? [], []);
+  const blocks = policy?.spec.egress.flatMap((rule: { to: { ipBlock?: unknown }[] }) =>
+    rule.to.flatMap((to) => (to.ipBlock ? [to.ipBlock] : [])),
+  );
+  const v4 = blocks.find((b: { cidr: string }) => b.cidr === '0.0.0.0/0');
+  for (const range of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16']) {
+    assert.ok(v4.except.includes(range), `egress to ${range} is denied`);
+  }
+  const v6 = blocks.find((b: { cidr: string }) => b.cidr === '::/0');
+  for (const range of ['fc00::/7', 'fe80::/10']) assert.ok(v6.except.includes(range), `egress to ${range}`);
+  const dns = policy?.spec.egress.find((rule: { ports?: { port: number }[] }) =>
+    rule.ports?.every((p) => p.port === 53),
+  );
+  assert.ok(dns, 'DNS is allowed');
+});
+
+test('the build namespace enforces baseline pod security and bounds resources', { skip }, () => {
+  const resources = render();
+  const namespace = resources.find((r) => r.kind === 'Namespace' && r.metadata.name === 'berth-builds');
+  assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'baseline');
+  const [range] = byKind(resources, 'LimitRange', 'berth-builds');
+  const container = range?.spec.limits.find((l: { type: string }) => l.type === 'Container');
+  assert.ok(container.default.memory && container.default.cpu, 'default limits');
+  assert.ok(container.defaultRequest.memory && container.defaultRequest.cpu, 'default requests');
+  assert.ok(container.max.memory, 'a ceiling per container');
+  const [quota] = byKind(resources, 'ResourceQuota', 'berth-builds');
+  for (const key of ['pods', 'requests.cpu', 'requests.memory', 'limits.memory']) {
+    assert.ok(quota?.spec.hard[key], `quota on ${key}`);
+  }
 });
