@@ -11,6 +11,7 @@ import { createPagesHandler } from '../src/web/pages/handler.ts';
 import { launchBrowser } from '../test/support/browser.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { startServe } from '../test/support/serve.ts';
+import { testAccess } from '../test/support/web-access.ts';
 import { createFixtureApi, createFixtureBuilds, serveHandlers } from '../test/support/web-fixture.ts';
 import { seedBigLog } from '../test/support/web-scene.ts';
 
@@ -80,6 +81,7 @@ async function realBuild(): Promise<string> {
   const app = await startServe({
     REDIS_URL: redis.url,
     BERTH_API_TOKEN: 'bench-token-0123456789',
+    BERTH_PUBLIC_READ: 'true',
     BERTH_LOCAL_SOURCES: root,
     BERTH_RUNTIME: 'local',
   });
@@ -107,7 +109,9 @@ try {
   await measure('Berth (Redis log store, SSE one event per line)', await realBuild());
   const builds = createFixtureBuilds();
   seedBigLog(builds, 'big', lines);
-  const pages = createPagesHandler({ service: builds, auth: null, links });
+  const open = await testAccess({ publicRead: true });
+  cleanups.push(() => open.close());
+  const pages = createPagesHandler({ service: builds, access: open.access, links });
   const perLine = await serveHandlers([pages, createFixtureApi(builds)]);
   const batched = await serveHandlers([pages, createFixtureApi(builds, { batched: true })]);
   cleanups.push(

@@ -3,9 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { pino } from 'pino';
 import { createActionsHandler } from '../src/web/actions/handler.ts';
-import { createSessionAuth } from '../src/web/auth/session.ts';
 import { createPagesHandler } from '../src/web/pages/handler.ts';
 import { launchBrowser } from '../test/support/browser.ts';
+import { testAccess } from '../test/support/web-access.ts';
 import { createFixtureApi, createFixtureBuilds, serveHandlers } from '../test/support/web-fixture.ts';
 import { seedScene } from '../test/support/web-scene.ts';
 
@@ -13,8 +13,12 @@ const out = new URL('../docs/screenshots/', import.meta.url);
 mkdirSync(out, { recursive: true });
 const builds = createFixtureBuilds();
 const ids = seedScene(builds);
-const auth = createSessionAuth({ token: 'screenshot-token-0123456789', secure: false });
-const deps = { service: builds, auth, links: { github: 'https://github.com', gitlab: 'https://gitlab.com' } };
+const open = await testAccess({ adminToken: 'screenshot-token-0123456789', publicRead: true });
+const deps = {
+  service: builds,
+  access: open.access,
+  links: { github: 'https://github.com', gitlab: 'https://gitlab.com' },
+};
 const { url, server } = await serveHandlers([
   createActionsHandler({ ...deps, logger: pino({ level: 'silent' }) }),
   createPagesHandler(deps),
@@ -44,4 +48,5 @@ try {
 } finally {
   await close();
   server.close();
+  await open.close();
 }

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { meterWebhooks } from '../metrics/webhooks.ts';
 import type { QueueStack } from '../queue/stack.ts';
 import type { BuildWorker } from '../queue/worker.ts';
+import { webAccessFromConfig } from '../web/access/from-config.ts';
 import { createBuildsApi } from '../web/api/builds.ts';
 import { createHealthHandler, type ReadinessChecks } from '../web/api/health.ts';
 import { createWebServer, type WebServer } from '../web/server.ts';
@@ -36,10 +37,11 @@ export interface Listening {
  */
 export async function startWeb(parts: HttpParts, plugins: ForgePlugin[]): Promise<Listening> {
   const { config, logger, stack, metrics } = parts;
+  const { access, flow } = webAccessFromConfig({ config, redis: stack.redis, logger });
   const api = createBuildsApi({
     service: stack.service,
     logs: stack.logs,
-    apiToken: config.apiToken,
+    access,
     localSources: config.localSources,
     logger,
   });
@@ -47,13 +49,25 @@ export async function startWeb(parts: HttpParts, plugins: ForgePlugin[]): Promis
     createHealthHandler(readinessChecks(parts)),
     api,
     ...plugins.flatMap((p) => p.handlers.map((h) => metered(h, p, metrics))),
-    ...createUiHandlers({ config, service: stack.service, logger, metrics, assetsDir: parts.assetsDir }),
+    ...createUiHandlers({
+      config,
+      service: stack.service,
+      access,
+      flow,
+      logger,
+      metrics,
+      assetsDir: parts.assetsDir,
+    }),
   ];
   const listening = await listen(parts, handlers);
   logger.info(
     {
       url: listening.url,
       api: config.apiToken ? 'POST /api/builds enabled' : 'POST /api/builds off (set BERTH_API_TOKEN)',
+      signIn: Object.keys(access.forges).join(', ') || 'admin token only',
+      reading: config.signIn.publicRead
+        ? 'public (BERTH_PUBLIC_READ)'
+        : 'signed-in users who can read the repository',
     },
     'web server listening',
   );

@@ -13,6 +13,7 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     redisUrl: env.REDIS_URL ?? null,
     apiToken: env.BERTH_API_TOKEN ?? null,
+    signIn: signInConfig(env),
     localSources: env.BERTH_LOCAL_SOURCES,
     instance: env.BERTH_INSTANCE,
     runtime: env.BERTH_RUNTIME ?? null,
@@ -67,6 +68,34 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
       ) as Record<string, string>,
       wharfVars,
     },
+  };
+}
+
+/** Web URL of github.com or the GHE host; its REST API. */
+function githubUrls(env: EnvValues): { webUrl: string; apiUrl: string } {
+  if (!env.GHE_HOST) return { webUrl: 'https://github.com', apiUrl: 'https://api.github.com' };
+  const webUrl = `${env.GHE_PROTOCOL}://${env.GHE_HOST}`;
+  return { webUrl, apiUrl: `${webUrl}/api/v3` };
+}
+
+/** Who may sign in to the pages and how long a session lasts. */
+function signInConfig(env: EnvValues) {
+  return {
+    /** BERTH_PUBLIC_READ: pages and the read API answer everyone (writes still need access). */
+    publicRead: env.BERTH_PUBLIC_READ,
+    sessionMs: Math.round(env.BERTH_SESSION_HOURS * 3600_000),
+    github:
+      env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET
+        ? { clientId: env.GITHUB_CLIENT_ID, clientSecret: env.GITHUB_CLIENT_SECRET, ...githubUrls(env) }
+        : null,
+    gitlab:
+      env.GITLAB_OAUTH_CLIENT_ID && env.GITLAB_OAUTH_CLIENT_SECRET
+        ? {
+            clientId: env.GITLAB_OAUTH_CLIENT_ID,
+            clientSecret: env.GITLAB_OAUTH_CLIENT_SECRET,
+            url: env.GITLAB_URL.replace(/\/+$/, ''),
+          }
+        : null,
   };
 }
 

@@ -42,16 +42,23 @@ const envFields = {
   WEBHOOK_SECRET: text(),
   GHE_HOST: text(),
   GHE_PROTOCOL: oneOf(['http', 'https'], 'https'),
+  // Sign-in with GitHub: the App's user authorization (names as Probot's)
+  GITHUB_CLIENT_ID: text(),
+  GITHUB_CLIENT_SECRET: text(),
 
   // GitLab
   GITLAB_URL: url('https://gitlab.com'),
   GITLAB_TOKEN: text(),
   GITLAB_WEBHOOK_SECRET: text(),
+  GITLAB_OAUTH_CLIENT_ID: text(),
+  GITLAB_OAUTH_CLIENT_SECRET: text(),
 
   // Berth
   BERTH_PUBLIC_URL: url(),
   BERTH_API_TOKEN: longText(16, 'must be at least 16 characters'),
   BERTH_LOCAL_SOURCES: paths(),
+  BERTH_PUBLIC_READ: flag(false),
+  BERTH_SESSION_HOURS: number({ fallback: 8, positive: true, max: 24 * 30 }),
   BERTH_INSTANCE: matching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'berth'),
   BERTH_RUNTIME: oneOf(['kubernetes', 'local']),
   BERTH_WORK_DIR: text(),

@@ -3,10 +3,12 @@ import type { BuildService } from '../builds/service.ts';
 import type { Config } from '../config/load.ts';
 import { createMetricsHandler } from '../metrics/handler.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { WebAccess } from './access/access.ts';
 import { createActionsHandler } from './actions/handler.ts';
 import type { ForgeLinks } from './assets/format.ts';
 import { loadAssets } from './assets/serve.ts';
-import { createSessionAuth } from './auth/session.ts';
+import type { OAuthFlow } from './auth/oauth.ts';
+import { createSignInHandler } from './auth/sign-in-handler.ts';
 import { createPagesHandler } from './pages/handler.ts';
 import type { HttpHandler } from './types.ts';
 
@@ -14,6 +16,9 @@ import type { HttpHandler } from './types.ts';
 export interface UiDeps {
   config: Readonly<Config>;
   service: BuildService;
+  /** Who may see and do what; shared with the JSON API. */
+  access: WebAccess;
+  flow: OAuthFlow;
   logger: Logger;
   /** When given, `GET /metrics` serves it. */
   metrics?: Metrics;
@@ -22,22 +27,17 @@ export interface UiDeps {
 }
 
 /**
- * The pages (`/`, `/builds/:id`, `/signin`, `/assets/…`), the cancel/rerun/sign-in actions
+ * Sign-in (`/auth/…`, `/session`), the pages (`/`, `/builds/:id`, `/signin`, `/assets/…`), cancel/rerun
  * and `/metrics`, configured from Config: add them to the web server's handler list.
  */
 export function createUiHandlers(deps: UiDeps): HttpHandler[] {
-  const { config } = deps;
-  const auth = config.apiToken
-    ? createSessionAuth({
-        token: config.apiToken,
-        secure: config.http.publicUrl?.startsWith('https:') ?? false,
-      })
-    : null;
+  const { config, access } = deps;
   const handlers = [
-    createActionsHandler({ service: deps.service, auth, logger: deps.logger }),
+    createSignInHandler({ access, flow: deps.flow, publicUrl: config.http.publicUrl, logger: deps.logger }),
+    createActionsHandler({ service: deps.service, access, logger: deps.logger }),
     createPagesHandler({
       service: deps.service,
-      auth,
+      access,
       links: forgeLinks(config),
       assets: loadAssets(deps.assetsDir),
     }),

@@ -37,7 +37,7 @@ describe('berth serve on the Kubernetes runtime: /metrics counts API requests', 
 
   it('reports each verb the API server served for a build', async () => {
     const id = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
-    assert.equal((await endedBuild(app.url, id)).status, 'success');
+    assert.equal((await endedBuild(app.url, id, { token: TOKEN })).status, 'success');
 
     const text = await (await fetch(`${app.url}/metrics`)).text();
     const counted = (verb: string) =>

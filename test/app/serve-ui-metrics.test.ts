@@ -20,6 +20,7 @@ describe('berth serve --role all: pages and /metrics', () => {
       REDIS_URL: redis.url,
       BERTH_RUNTIME: 'local',
       BERTH_API_TOKEN: TOKEN,
+      BERTH_PUBLIC_READ: 'true',
       BERTH_LOCAL_SOURCES: folder.dir,
       BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
       // GitLab on (its API is never called by the hooks below).

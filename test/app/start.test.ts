@@ -51,7 +51,7 @@ describe('startApp', () => {
     const redisUrl = app.stack.redis.options.port ? `redis://127.0.0.1:${app.stack.redis.options.port}` : '';
     try {
       const id = await startBuild(app.url, TOKEN, `local:${folder}`);
-      assert.equal((await endedBuild(app.url, id)).status, 'success');
+      assert.equal((await endedBuild(app.url, id, { token: TOKEN })).status, 'success');
       assert.equal((await fetch(`${app.url}/readyz`)).status, 200);
     } finally {
       await app.close();

@@ -60,11 +60,13 @@ describe('berth serve', () => {
       assert.match(output, /"runtime":"local"/);
       assert.match(output, /"forge":"github","enabled":false,"by":"set APP_ID/);
       const start = (dir: string) => startBuild(base, TOKEN, `local:${dir}`);
-      const finished = (id: string) => endedBuild(base, id);
+      const finished = (id: string) => endedBuild(base, id, { token: TOKEN });
       const ok = await start(good);
       assert.equal((await finished(ok)).status, 'success');
       assert.match(
-        await (await fetch(`${base}/api/builds/${ok}/logs`)).text(),
+        await (
+          await fetch(`${base}/api/builds/${ok}/logs`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).text(),
         /\[build\/hello\] hello build 1\n/,
       );
       const broken = await finished(await start(bad));

@@ -28,11 +28,17 @@ export interface EndedBuild {
   message: string | null;
 }
 
-/** Polls `GET /api/builds/:id` until the build has ended. */
-export async function endedBuild(base: string, id: string, timeoutMs = 30_000): Promise<EndedBuild> {
+/** Polls `GET /api/builds/:id` (as the admin when `token` is given) until the build has ended. */
+export async function endedBuild(
+  base: string,
+  id: string,
+  o: { token?: string; timeoutMs?: number } = {},
+): Promise<EndedBuild> {
   let record: EndedBuild | null = null;
+  const headers: Record<string, string> = o.token ? { authorization: `Bearer ${o.token}` } : {};
+  const timeoutMs = o.timeoutMs ?? 30_000;
   await until(async () => {
-    record = (await (await fetch(`${base}/api/builds/${id}`)).json()) as EndedBuild;
+    record = (await (await fetch(`${base}/api/builds/${id}`, { headers })).json()) as EndedBuild;
     return !['queued', 'running'].includes(record.status);
   }, timeoutMs);
   return record as unknown as EndedBuild;

@@ -9,6 +9,8 @@ import {
   type Refusal,
   statusRefusal,
 } from './fake-github-rules.ts';
+import { serveUser, type UserView } from './fake-github-users.ts';
+import { FakeOAuth } from './fake-oauth.ts';
 
 /** One request the fake answered (or refused). */
 export interface Recorded {
@@ -49,8 +51,16 @@ export const INSTALLATION_TOKEN = 'ghs_test';
  * output over 65,535 characters), pages comment lists with a `Link` header, and
  * redirects tarball downloads (302) to a codeload URL.
  */
-export class FakeGithub {
+export class FakeGithub implements UserView {
   readonly requests: Recorded[] = [];
+  /** The App's user authorization (`/login/oauth/…`) and the people who can sign in. */
+  readonly oauth = new FakeOAuth('Iv1.fake-client-id', 'fake-client-secret');
+  /** `login repo` → role, for requests made with a user's token. */
+  readonly access = new Map<string, string>();
+  readonly publicRepos = new Set<string>();
+  readonly refs = new Map<string, { branches: string[]; tags: string[] }>();
+  /** Files a user's token reads: `repo ref:path` → text. */
+  readonly userFiles = new Map<string, string>();
   readonly unexpected: string[] = [];
   /** Requests refused the way GitHub refuses them (422): Berth should provoke none. */
   readonly refused: string[] = [];
@@ -225,12 +235,27 @@ export class FakeGithub {
     this.files.set(`${sha}:${path}`, text);
   }
 
+  /** A person who can sign in with GitHub, with roles on repositories (`repo` → role). */
+  addUser(login: string, id: number, roles: Record<string, string> = {}): void {
+    this.oauth.addUser(login, id, `${login[0]?.toUpperCase()}${login.slice(1)}`);
+    for (const [repo, role] of Object.entries(roles)) this.access.set(`${login} ${repo}`, role);
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/^\/api\/v3/, '');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString();
+    if (url.pathname.startsWith('/login/oauth/')) return this.serveOAuth(req.method ?? 'GET', url, text, res);
+    const user = this.oauth.userOf(/^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1]);
+    if (user) {
+      this.requests.push({ method: req.method ?? 'GET', path: `${path}${url.search}`, body: null });
+      serveUser(this, user, req.method ?? 'GET', path, url.searchParams, req.headers, res);
+      return;
+    }
+    if (/^(?:token|bearer) user-/i.test(req.headers.authorization ?? ''))
+      return json(res, 401, { message: 'Bad credentials' });
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
     const method = req.method ?? 'GET';
     if (this.gate) await this.gate;
@@ -253,6 +278,18 @@ export class FakeGithub {
     }
     this.unexpected.push(`${method} ${path}`);
     json(res, 500, { message: `unexpected request ${method} ${path}` });
+  }
+
+  /** `GET /login/oauth/authorize` and `POST /login/oauth/access_token` (JSON with Accept: application/json). */
+  private serveOAuth(method: string, url: URL, body: string, res: ServerResponse) {
+    const reply =
+      method === 'GET' && url.pathname === '/login/oauth/authorize'
+        ? this.oauth.authorize(url.searchParams)
+        : method === 'POST' && url.pathname === '/login/oauth/access_token'
+          ? this.oauth.token(new URLSearchParams(body))
+          : { status: 404, json: { message: 'Not Found' } };
+    if (reply.location) return void res.writeHead(reply.status, { location: reply.location }).end();
+    json(res, reply.status, reply.json);
   }
 
   /** A 422 GitHub would give; recorded so a test can assert Berth never provoked one. */

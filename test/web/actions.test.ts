@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { createActionsHandler } from '../../src/web/actions/handler.ts';
-import { createSessionAuth } from '../../src/web/auth/session.ts';
+import { createSignInHandler } from '../../src/web/auth/sign-in-handler.ts';
+import { testAccess } from '../support/web-access.ts';
 import { createFixtureBuilds, serveHandlers } from '../support/web-fixture.ts';
 import { seedScene } from '../support/web-scene.ts';
 
@@ -12,18 +13,28 @@ const ids = seedScene(builds);
 const logger = pino({ level: 'silent' });
 let base = '';
 let readOnly = '';
-const servers: { close(): void }[] = [];
+const closers: Array<() => unknown> = [];
 
 before(async () => {
-  const auth = createSessionAuth({ token: TOKEN, secure: false });
-  const a = await serveHandlers([createActionsHandler({ service: builds, auth, logger })]);
-  const b = await serveHandlers([createActionsHandler({ service: builds, auth: null, logger })]);
+  const withToken = await testAccess({ adminToken: TOKEN });
+  const without = await testAccess();
+  const handlers = ({ access, flow }: typeof withToken) => [
+    createSignInHandler({ access, flow, publicUrl: null, logger }),
+    createActionsHandler({ service: builds, access, logger }),
+  ];
+  const a = await serveHandlers(handlers(withToken));
+  const b = await serveHandlers(handlers(without));
   base = a.url;
   readOnly = b.url;
-  servers.push(a.server, b.server);
+  closers.push(
+    () => a.server.close(),
+    () => b.server.close(),
+    () => withToken.close(),
+    () => without.close(),
+  );
 });
-after(() => {
-  for (const s of servers) s.close();
+after(async () => {
+  for (const close of closers) await close();
 });
 
 const post = (url: string, headers: Record<string, string> = {}, body?: string) =>
@@ -54,11 +65,11 @@ test('rerun queues a new manual build of the same commit', async () => {
   assert.equal(record?.request.environment, 'staging');
 });
 
-test('without BERTH_API_TOKEN every action is refused', async () => {
+test('without BERTH_API_TOKEN no bearer token is the admin', async () => {
   const res = await post(`${readOnly}/api/builds/${ids.running}/cancel`, {
     authorization: `Bearer ${TOKEN}`,
   });
-  assert.equal(res.status, 403);
+  assert.equal(res.status, 401);
   assert.equal((await builds.get(ids.running))?.status, 'running');
 });
 
@@ -66,7 +77,7 @@ test('signing in trades the token for a session cookie that authorises actions',
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
   const wrong = await post(`${base}/session`, form, 'token=wrong&next=%2Fbuilds%2Fb3');
   assert.equal(wrong.status, 303);
-  assert.equal(wrong.headers.get('location'), '/signin?failed=1&next=%2Fbuilds%2Fb3');
+  assert.equal(wrong.headers.get('location'), '/signin?failed=token&next=%2Fbuilds%2Fb3');
   assert.equal(wrong.headers.get('set-cookie'), null);
   const right = await post(`${base}/session`, form, `token=${TOKEN}&next=//evil.example`);
   assert.equal(right.headers.get('location'), '/');
@@ -81,6 +92,42 @@ test('signing in trades the token for a session cookie that authorises actions',
   assert.equal(res.status, 202);
   const out = await post(`${base}/session/end`, { cookie });
   assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0/);
+  const after = await post(`${base}/api/builds/${ids.failed}/rerun`, { cookie, origin: base });
+  assert.equal(after.status, 401, 'signing out ends the session on the server, not only in the browser');
+});
+
+test('the address to return to after sign-in never leaves this origin', async () => {
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const attempts = [
+    '/\t/evil.example',
+    '/\n/evil.example',
+    '/\\evil.example',
+    '//evil.example',
+    '/\t\\evil.example',
+    'https://evil.example/',
+    'javascript:alert(1)',
+    '/.//evil.example',
+    ' //evil.example',
+  ];
+  for (const next of attempts) {
+    const res = await post(`${base}/session`, form, new URLSearchParams({ token: TOKEN, next }).toString());
+    const location = res.headers.get('location') ?? '';
+    assert.equal(
+      new URL(location, 'https://berth.example').origin,
+      'https://berth.example',
+      JSON.stringify(next),
+    );
+    assert.ok(
+      !/^\s*[/\\][/\\]/.test(location.replace(/[\t\n\r]/g, '')),
+      `${JSON.stringify(next)} → ${location}`,
+    );
+  }
+  const kept = await post(
+    `${base}/session`,
+    form,
+    `token=${TOKEN}&next=${encodeURIComponent('/builds/b3?x=1#s1-0-L4')}`,
+  );
+  assert.equal(kept.headers.get('location'), '/builds/b3?x=1#s1-0-L4');
 });
 
 test('an unknown build is a 404', async () => {

@@ -34,6 +34,7 @@ describe('pages over real builds on the local runtime', {
     app = await startServe({
       REDIS_URL: redis.url,
       BERTH_API_TOKEN: TOKEN,
+      BERTH_PUBLIC_READ: 'true',
       BERTH_LOCAL_SOURCES: root,
       BERTH_RUNTIME: 'local',
     });

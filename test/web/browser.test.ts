@@ -7,9 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { createActionsHandler } from '../../src/web/actions/handler.ts';
-import { createSessionAuth } from '../../src/web/auth/session.ts';
+import { createSignInHandler } from '../../src/web/auth/sign-in-handler.ts';
 import { createPagesHandler } from '../../src/web/pages/handler.ts';
 import { hasChromium, launchBrowser, watchConsole } from '../support/browser.ts';
+import { testAccess } from '../support/web-access.ts';
 import { createFixtureApi, createFixtureBuilds, serveHandlers } from '../support/web-fixture.ts';
 import { seedBigLog, seedScene } from '../support/web-scene.ts';
 
@@ -26,19 +27,24 @@ describe('build pages in Chromium', { skip: hasChromium ? false : 'no /usr/bin/c
   const errors: string[] = [];
 
   before(async () => {
-    const auth = createSessionAuth({ token: TOKEN, secure: false });
+    const open = await testAccess({ adminToken: TOKEN, publicRead: true });
+    const logger = pino({ level: 'silent' });
     const deps = {
       service: builds,
-      auth,
+      access: open.access,
       links: { github: 'https://github.com', gitlab: 'https://gitlab.com' },
     };
     const served = await serveHandlers([
-      createActionsHandler({ ...deps, logger: pino({ level: 'silent' }) }),
+      createSignInHandler({ access: open.access, flow: open.flow, publicUrl: null, logger }),
+      createActionsHandler({ ...deps, logger }),
       createPagesHandler(deps),
       createFixtureApi(builds, { batched: true }),
     ]);
     base = served.url;
-    closeServer = () => served.server.close();
+    closeServer = () => {
+      served.server.close();
+      void open.close();
+    };
     ({ browser, close: stop } = await launchBrowser());
   });
   after(async () => {

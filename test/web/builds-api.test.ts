@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { QueueStack } from '../../src/queue/stack.ts';
 import type { BuildWorker } from '../../src/queue/worker.ts';
+import { createWebAccess } from '../../src/web/access/access.ts';
 import { createBuildsApi } from '../../src/web/api/builds.ts';
 import { createHealthHandler } from '../../src/web/api/health.ts';
+import { createSessionStore } from '../../src/web/auth/sessions.ts';
 import { createWebServer, type WebServer } from '../../src/web/server.ts';
 import { quietLogger, testStack, testWorker, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -32,7 +34,14 @@ describe('builds API', () => {
     const api = createBuildsApi({
       service: stack.service,
       logs: stack.logs,
-      apiToken: TOKEN,
+      access: createWebAccess({
+        sessions: createSessionStore({ redis: stack.redis, ttlMs: 60_000 }),
+        redis: stack.redis,
+        adminToken: TOKEN,
+        publicRead: true,
+        forges: {},
+        logger: quietLogger,
+      }),
       localSources: [allowed],
       logger: quietLogger,
       heartbeatMs: 100,

@@ -1,22 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createPagesHandler } from '../../src/web/pages/handler.ts';
+import { testAccess } from '../support/web-access.ts';
 import { createFixtureApi, createFixtureBuilds, serveHandlers } from '../support/web-fixture.ts';
 import { seedScene } from '../support/web-scene.ts';
 
 const builds = createFixtureBuilds();
 const ids = seedScene(builds);
 let base = '';
-let close = () => {};
+let close = async () => {};
 
 before(async () => {
   const links = { github: 'https://github.example', gitlab: 'https://gitlab.example' };
+  const open = await testAccess({ publicRead: true });
   const { url, server } = await serveHandlers([
-    createPagesHandler({ service: builds, auth: null, links }),
+    createPagesHandler({ service: builds, access: open.access, links }),
     createFixtureApi(builds),
   ]);
   base = url;
-  close = () => server.close();
+  close = async () => {
+    server.close();
+    await open.close();
+  };
 });
 after(() => close());
 

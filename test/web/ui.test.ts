@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/config/load.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
+import { webAccessFromConfig } from '../../src/web/access/from-config.ts';
 import { createUiHandlers, forgeLinks } from '../../src/web/ui.ts';
+import { startRedis } from '../support/redis.ts';
 import { createFixtureBuilds, serveHandlers } from '../support/web-fixture.ts';
 import { seedScene } from '../support/web-scene.ts';
 
@@ -13,16 +16,24 @@ const TOKEN = 'ui-test-token-0123456789';
 const builds = createFixtureBuilds();
 const ids = seedScene(builds);
 let base = '';
-let close = () => {};
+let close = async () => {};
 
 before(async () => {
   const config = loadConfig({ BERTH_API_TOKEN: TOKEN, BERTH_PUBLIC_URL: 'https://berth.example.com' });
   const metrics = createMetrics(new Registry(), { processMetrics: false });
+  const server = await startRedis();
+  const redis = new Redis(server.url);
+  const logger = pino({ level: 'silent' });
+  const { access, flow } = webAccessFromConfig({ config, redis, logger });
   const served = await serveHandlers(
-    createUiHandlers({ config, service: builds, logger: pino({ level: 'silent' }), metrics }),
+    createUiHandlers({ config, service: builds, access, flow, logger, metrics }),
   );
   base = served.url;
-  close = () => served.server.close();
+  close = async () => {
+    served.server.close();
+    redis.disconnect();
+    await server.stop();
+  };
 });
 after(() => close());
 

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import type { BuildState } from '../../builds/types.ts';
 import type { RedisLogStore } from '../../logs/redis-store.ts';
+import type { Viewer, WebAccess } from '../access/access.ts';
+import { sameOrigin } from '../auth/same-origin.ts';
 import { readBody, sendJson, urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
-import { hasBearer } from './auth.ts';
 import { buildJson } from './build-json.ts';
 import { sendTextLog, streamLog } from './logs.ts';
 import { startRequest } from './start-request.ts';
@@ -14,8 +15,8 @@ import { startRequest } from './start-request.ts';
 export interface BuildsApiOptions {
   service: BuildService;
   logs: RedisLogStore;
-  /** BERTH_API_TOKEN; null disables `POST /api/builds`. */
-  apiToken: string | null;
+  /** Who may read and start what (admin token, sessions, forge access). */
+  access: WebAccess;
   /** BERTH_LOCAL_SOURCES: folders `local:` sources must be inside. */
   localSources: readonly string[];
   logger: Logger;
@@ -31,48 +32,77 @@ export function createBuildsApi(o: BuildsApiOptions): HttpHandler {
     const url = urlOf(req);
     const path = url.pathname;
     if (path === '/api/builds' && req.method === 'POST') return start(o, req, res);
-    if (path === '/api/builds' && req.method === 'GET') {
-      const repo = url.searchParams.get('repo');
-      const limit = Number(url.searchParams.get('limit') ?? 50) || 50;
-      const status = statusFilter(url.searchParams.get('status'));
-      if (status === 'invalid') {
-        sendJson(res, 400, { error: `status: must be a comma-separated list of ${BUILD_STATES.join(', ')}` });
-        return true;
-      }
-      const records = await o.service.list({
-        ...(repo ? { repo } : {}),
-        ...(status ? { status } : {}),
-        limit,
-      });
-      sendJson(res, 200, { builds: records.map(buildJson) });
+    if (req.method !== 'GET' || !path.startsWith('/api/builds')) return false;
+    const viewer = await o.access.viewer(req);
+    if (viewer.kind === 'anonymous' && !o.access.publicRead) {
+      sendJson(
+        res,
+        401,
+        { error: 'sign in, or send the admin bearer token' },
+        { 'www-authenticate': 'Bearer' },
+      );
       return true;
     }
-    if (req.method !== 'GET') return false;
+    if (path === '/api/builds') return list(o, viewer, url, res);
     const build = BUILD.exec(path)?.[1];
-    if (build) {
-      const record = await o.service.get(build);
-      if (record) sendJson(res, 200, buildJson(record));
-      else sendJson(res, 404, { error: `no build ${build}` });
-      return true;
-    }
     const logs = LOGS.exec(path)?.[1];
-    if (!logs) return false;
-    if (!(await o.service.get(logs))) {
-      sendJson(res, 404, { error: `no build ${logs}` });
+    const id = build ?? logs;
+    if (!id) return false;
+    const record = await o.service.get(id);
+    if (
+      !record ||
+      !(await o.access.canRead(viewer, { forge: record.request.forge, repo: record.request.repo }))
+    ) {
+      sendJson(res, 404, { error: `no build ${id}` });
       return true;
     }
-    if ((req.headers.accept ?? '').includes('text/event-stream')) {
-      await streamLog({ ...o, heartbeatMs: o.heartbeatMs ?? 15_000 }, logs, req, res);
-    } else await sendTextLog(o.logs, logs, res);
+    if (build) sendJson(res, 200, buildJson(record));
+    else if ((req.headers.accept ?? '').includes('text/event-stream')) {
+      await streamLog({ ...o, heartbeatMs: o.heartbeatMs ?? 15_000 }, id, req, res);
+    } else await sendTextLog(o.logs, id, res);
     return true;
   };
 }
 
+/** `GET /api/builds`: newest first, only builds of repositories the viewer can read. */
+async function list(o: BuildsApiOptions, viewer: Viewer, url: URL, res: ServerResponse): Promise<true> {
+  const repo = url.searchParams.get('repo');
+  const limit = Math.min(Number(url.searchParams.get('limit') ?? 50) || 50, 500);
+  const status = statusFilter(url.searchParams.get('status'));
+  if (status === 'invalid') {
+    sendJson(res, 400, { error: `status: must be a comma-separated list of ${BUILD_STATES.join(', ')}` });
+    return true;
+  }
+  const records = await o.service.list({
+    ...(repo ? { repo } : {}),
+    ...(status ? { status } : {}),
+    // Unreadable builds are dropped after reading, so read more than asked.
+    limit: o.access.publicRead || viewer.kind === 'admin' ? limit : 500,
+  });
+  const readable = await o.access.readable(viewer, records, (r) => ({
+    forge: r.request.forge,
+    repo: r.request.repo,
+  }));
+  sendJson(res, 200, { builds: readable.slice(0, limit).map(buildJson) });
+  return true;
+}
+
+/**
+ * `POST /api/builds`: the admin (bearer token or session) starts any build; a signed-in
+ * user starts builds of repositories they can write (same-origin only), as the actor.
+ */
 async function start(o: BuildsApiOptions, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  if (!hasBearer(req, o.apiToken)) {
-    const error = o.apiToken ? 'missing or wrong bearer token' : 'BERTH_API_TOKEN is not set on this server';
+  const viewer = await o.access.viewer(req);
+  if (viewer.kind === 'anonymous') {
+    const error = o.access.adminSignIn
+      ? 'missing or wrong bearer token'
+      : 'sign in, or set BERTH_API_TOKEN on this server';
     res.setHeader('www-authenticate', 'Bearer');
     sendJson(res, 401, { error });
+    return true;
+  }
+  if (!sameOrigin(req)) {
+    sendJson(res, 403, { error: 'cross-origin request refused' });
     return true;
   }
   const text = await readBody(req);
@@ -92,7 +122,20 @@ async function start(o: BuildsApiOptions, req: IncomingMessage, res: ServerRespo
     sendJson(res, 400, { error: parsed.message });
     return true;
   }
-  const { id } = await o.service.request(parsed.request);
+  const request = parsed.request;
+  const target = { forge: request.forge, repo: request.repo };
+  if (viewer.kind === 'user') {
+    if (!(await o.access.canRead(viewer, target))) {
+      sendJson(res, 404, { error: `source: no repository ${request.repo} you can read` });
+      return true;
+    }
+    if (!(await o.access.canWrite(viewer, target))) {
+      sendJson(res, 403, { error: `starting a build needs write access to ${request.repo}` });
+      return true;
+    }
+    request.actor = viewer.login;
+  }
+  const { id } = await o.service.request(request);
   o.logger.info({ id, source: `${parsed.request.forge}:${parsed.request.repo}` }, 'build started by API');
   sendJson(res, 201, { id });
   return true;

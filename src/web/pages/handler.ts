@@ -1,19 +1,19 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { BuildFilter, BuildService } from '../../builds/service.ts';
 import type { BuildState } from '../../builds/types.ts';
+import type { Viewer, WebAccess } from '../access/access.ts';
 import { type ForgeLinks, maskRecord } from '../assets/format.ts';
 import { type AssetCatalogue, createAssetsHandler, loadAssets } from '../assets/serve.ts';
-import type { SessionAuth } from '../auth/session.ts';
 import { urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
 import { type LayoutOptions, layout } from './layout.ts';
 import { localPath, sendHtml } from './respond.ts';
-import { buildMain, listMain, notFoundMain, signInMain } from './views.ts';
+import { buildMain, listMain, notFoundMain, type SignInChoices, signInMain } from './views.ts';
 
-/** What the human pages need. `auth` null = no BERTH_API_TOKEN: pages are read-only. */
+/** What the human pages need. */
 export interface PagesDeps {
   service: BuildService;
-  auth: SessionAuth | null;
+  access: WebAccess;
   /** Web base URLs for commit links (github.com or GHE, GITLAB_URL). */
   links: ForgeLinks;
   /** Defaults to the files next to serve.ts. */
@@ -40,43 +40,66 @@ const LIST_LIMIT = 50;
 export function createPagesHandler(deps: PagesDeps): HttpHandler {
   const assets = deps.assets ?? loadAssets();
   const serveAsset = createAssetsHandler(assets);
+  const choices = signInChoices(deps.access);
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const url = urlOf(req);
-    const frame = (o: Pick<LayoutOptions, 'title' | 'main'> & Partial<LayoutOptions>): string =>
-      layout({ path: url.pathname + url.search, signedIn: signedIn(deps, req), assets, ...o });
-    if (url.pathname === '/') return listPage(deps, url, res, frame);
-    if (url.pathname === '/signin') {
-      const next = localPath(url.searchParams.get('next'));
-      sendHtml(
-        res,
-        200,
-        frame({
-          title: 'Sign in',
-          main: signInMain(next, url.searchParams.has('failed'), deps.auth !== null),
-        }),
-      );
+    const isPage =
+      url.pathname === '/' || url.pathname === '/signin' || /^\/builds\/[^/]+$/.test(url.pathname);
+    if (!isPage) return serveAsset(req, res);
+    const viewer = await deps.access.viewer(req);
+    const frame: Frame = (o) =>
+      layout({ path: url.pathname + url.search, session: sessionOf(deps.access, viewer), assets, ...o });
+    const here = url.pathname === '/signin' ? url.searchParams.get('next') : url.pathname + url.search;
+    const signIn = (status: number) => {
+      const main = signInMain(localPath(here), url.searchParams.get('failed'), choices);
+      sendHtml(res, status, frame({ title: 'Sign in', main }));
       return true;
-    }
-    const build = /^\/builds\/([^/]+)$/.exec(url.pathname);
-    if (build) return buildPage(deps, decodeURIComponent(build[1] ?? ''), req, res, frame);
-    return serveAsset(req, res);
+    };
+    if (url.pathname === '/signin') return signIn(200);
+    // Signed out and not public: the sign-in choices, and no build data at all.
+    if (viewer.kind === 'anonymous' && !deps.access.publicRead) return signIn(200);
+    if (url.pathname === '/') return listPage(deps, viewer, url, res, frame);
+    const id = decodeURIComponent(url.pathname.slice('/builds/'.length));
+    return buildPage(deps, viewer, id, res, frame);
   };
 }
 
-function signedIn(deps: PagesDeps, req: IncomingMessage): boolean | null {
-  return deps.auth ? deps.auth.authorized(req) : null;
+/** Which sign-in ways this Berth offers. */
+function signInChoices(access: WebAccess): SignInChoices {
+  return { admin: access.adminSignIn, github: 'github' in access.forges, gitlab: 'gitlab' in access.forges };
+}
+
+/** What the header says: who is signed in, or a sign-in link; nothing when sign-in is off. */
+function sessionOf(access: WebAccess, viewer: Viewer): LayoutOptions['session'] {
+  if (viewer.kind === 'admin') return { who: viewer.cookie ? 'admin' : null };
+  if (viewer.kind === 'user')
+    return { who: `${viewer.login} (${viewer.forge === 'github' ? 'GitHub' : 'GitLab'})` };
+  const any = access.adminSignIn || Object.keys(access.forges).length > 0;
+  return any ? 'signed-out' : null;
 }
 
 type Frame = (o: Pick<LayoutOptions, 'title' | 'main'> & Partial<LayoutOptions>) => string;
 
-async function listPage(deps: PagesDeps, url: URL, res: ServerResponse, frame: Frame): Promise<boolean> {
+async function listPage(
+  deps: PagesDeps,
+  viewer: Viewer,
+  url: URL,
+  res: ServerResponse,
+  frame: Frame,
+): Promise<boolean> {
   const repo = url.searchParams.get('repo')?.trim() ?? '';
   const status = url.searchParams.get('status') ?? '';
-  const filter: BuildFilter = { limit: LIST_LIMIT };
+  const open = deps.access.publicRead || viewer.kind === 'admin';
+  const filter: BuildFilter = { limit: open ? LIST_LIMIT : 500 };
   if (repo) filter.repo = repo;
   if (STATES.has(status)) filter.status = [status as BuildState];
-  const builds = (await deps.service.list(filter)).map(maskRecord);
+  const all = await deps.service.list(filter);
+  const readable = await deps.access.readable(viewer, all, (r) => ({
+    forge: r.request.forge,
+    repo: r.request.repo,
+  }));
+  const builds = readable.slice(0, LIST_LIMIT).map(maskRecord);
   const repos = [...new Set(builds.map((b) => b.request.repo))].sort();
   const data: ListPageData = { builds, filter: { repo, status: STATES.has(status) ? status : '' } };
   sendHtml(res, 200, frame({ title: 'Builds', script: 'list.ts', main: listMain(data.filter, repos), data }));
@@ -85,20 +108,22 @@ async function listPage(deps: PagesDeps, url: URL, res: ServerResponse, frame: F
 
 async function buildPage(
   deps: PagesDeps,
+  viewer: Viewer,
   id: string,
-  req: IncomingMessage,
   res: ServerResponse,
   frame: Frame,
 ): Promise<boolean> {
   const record = await deps.service.get(id);
-  if (!record) {
+  const target = record && { forge: record.request.forge, repo: record.request.repo };
+  // A build the viewer cannot read is answered exactly like one that does not exist.
+  if (!record || !target || !(await deps.access.canRead(viewer, target))) {
     sendHtml(res, 404, frame({ title: 'Not found', main: notFoundMain(`There is no build ${id}.`) }));
     return true;
   }
   const data: BuildPageData = {
     build: maskRecord(record),
     links: deps.links,
-    canAct: signedIn(deps, req) === true,
+    canAct: await deps.access.canWrite(viewer, target),
   };
   const title = `${record.request.repo} #${record.buildRef}`;
   sendHtml(res, 200, frame({ title, script: 'build.ts', main: buildMain(), data }));

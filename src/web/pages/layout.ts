@@ -12,8 +12,8 @@ export interface LayoutOptions {
   data?: unknown;
   /** Current path, for the sign-in link's return address. */
   path: string;
-  /** null: actions are disabled (no BERTH_API_TOKEN). */
-  signedIn: boolean | null;
+  /** Who is signed in (`who` null: the admin bearer token), signed out, or null when sign-in is off. */
+  session: { who: string | null } | 'signed-out' | null;
   assets: AssetCatalogue;
 }
 
@@ -48,8 +48,10 @@ ${data}
 }
 
 function session(o: LayoutOptions): string {
-  if (o.signedIn === null) return '';
+  if (o.session === null) return '';
   const next = escapeHtml(o.path);
-  if (!o.signedIn) return `<a class="session" href="/signin?next=${encodeURIComponent(o.path)}">Sign in</a>`;
-  return `<form class="session" method="post" action="/session/end"><input type="hidden" name="next" value="${next}"><span>Signed in</span> <button type="submit" class="link">Sign out</button></form>`;
+  if (o.session === 'signed-out')
+    return `<a class="session" href="/signin?next=${encodeURIComponent(o.path)}">Sign in</a>`;
+  if (o.session.who === null) return '<span class="session">Admin token</span>';
+  return `<form class="session" method="post" action="/session/end"><input type="hidden" name="next" value="${next}"><span>Signed in as ${escapeHtml(o.session.who)}</span> <button type="submit" class="link">Sign out</button></form>`;
 }

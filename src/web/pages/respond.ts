@@ -23,13 +23,33 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
   res.end(html);
 }
 
-/** Sends a 303 redirect to a local path. */
-export function redirect(res: ServerResponse, location: string, headers: Record<string, string> = {}): void {
-  res.writeHead(303, { location, 'cache-control': 'no-store', ...headers });
+/** Sends a redirect (303 unless told): to a local path, or to a forge's sign-in page. */
+export function redirect(
+  res: ServerResponse,
+  location: string,
+  headers: Record<string, string | string[]> = {},
+  status = 303,
+): void {
+  res.writeHead(status, { location, 'cache-control': 'no-store', ...headers });
   res.end();
 }
 
-/** A local path safe to redirect to (no scheme, no `//host`), else `/`. */
+const BASE = 'http://berth.invalid';
+
+/**
+ * A same-origin path safe to redirect to, else `/`. Normalised the way a browser reads
+ * a Location: tabs and newlines dropped, `\` as `/`, dot segments resolved; anything
+ * that would leave this origin (`//host`, `/\host`, a scheme) is refused.
+ */
 export function localPath(candidate: string | null | undefined): string {
-  return candidate && /^\/(?![/\\])/.test(candidate) ? candidate : '/';
+  const cleaned = (candidate ?? '').replace(/[\t\n\r]/g, '');
+  if (!/^\/(?![/\\])/.test(cleaned)) return '/';
+  let url: URL;
+  try {
+    url = new URL(cleaned, BASE);
+  } catch {
+    return '/';
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return url.origin === BASE && !/^\/[/\\]/.test(path) ? path : '/';
 }

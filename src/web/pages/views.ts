@@ -38,20 +38,51 @@ export function buildMain(): string {
 <noscript><p>The build page needs JavaScript; the JSON and the log are under /api/builds.</p></noscript>`;
 }
 
-/** `/signin`: trade the API token for a session cookie. */
-export function signInMain(next: string, failed: boolean, enabled: boolean): string {
-  if (!enabled) {
-    return '<h1>Sign in</h1><p>Signing in is off: this Berth has no <code>BERTH_API_TOKEN</code>, so its pages are read-only.</p>';
-  }
-  const error = failed ? '<p class="error" role="alert">That token is not valid.</p>' : '';
-  return `<h1>Sign in</h1>
-<p>Paste <code>BERTH_API_TOKEN</code> to cancel and rerun builds from these pages. The browser keeps a session cookie derived from it, never the token.</p>
-${error}
+/** The ways to sign in this Berth offers. */
+export interface SignInChoices {
+  admin: boolean;
+  github: boolean;
+  gitlab: boolean;
+}
+
+const FAILURES: Record<string, string> = {
+  token: 'That token is not valid.',
+  github: 'Signing in with GitHub did not work. Try again.',
+  gitlab: 'Signing in with GitLab did not work. Try again.',
+  off: 'That way of signing in is not set up on this Berth.',
+};
+
+/** `/signin` (and every page when signed out): sign in with a forge, or with the admin token. */
+export function signInMain(next: string, failed: string | null, choices: SignInChoices): string {
+  const error =
+    failed !== null
+      ? `<p class="error" role="alert">${escapeHtml(FAILURES[failed] ?? FAILURES.github ?? '')}</p>`
+      : '';
+  const back = encodeURIComponent(next);
+  const forges = [
+    choices.github
+      ? `<a class="button forge" href="/auth/github/login?next=${back}">Sign in with GitHub</a>`
+      : '',
+    choices.gitlab
+      ? `<a class="button forge" href="/auth/gitlab/login?next=${back}">Sign in with GitLab</a>`
+      : '',
+  ].join('');
+  const admin = choices.admin
+    ? `<details class="admin-signin"${forges ? '' : ' open'}><summary>Operators: sign in with the admin token</summary>
 <form class="signin" method="post" action="/session">
   <input type="hidden" name="next" value="${escapeHtml(next)}">
   <label>API token <input type="password" name="token" autocomplete="current-password" required></label>
   <button type="submit">Sign in</button>
-</form>`;
+</form></details>`
+    : '';
+  const none =
+    !forges && !admin
+      ? '<p>Signing in is off: set <code>GITHUB_CLIENT_ID</code>/<code>GITHUB_CLIENT_SECRET</code>, <code>GITLAB_OAUTH_CLIENT_ID</code>/<code>GITLAB_OAUTH_CLIENT_SECRET</code> or <code>BERTH_API_TOKEN</code>.</p>'
+      : '';
+  return `<h1>Sign in</h1>
+<p>Sign in to see the builds of the repositories you can read, and to cancel, rerun and start builds where you can write.</p>
+${error}<div class="signin-choices">${forges}</div>
+${admin}${none}`;
 }
 
 /** A plain page for unknown builds. */
