@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { type Match, notFound, pagedReply, type Reply, type Route, send, tarGz } from './fake-gitlab-http.ts';
+import { type GitlabUserView, userReply } from './fake-gitlab-users.ts';
+import { FakeOAuth } from './fake-oauth.ts';
 
 /** One request the fake answered (or refused). */
 export interface RecordedRequest {
@@ -58,8 +60,14 @@ interface FakeProject {
  * refuses a status for a commit it does not have, or without `ref` for a commit on no
  * branch (404 "References for commit").
  */
-export class FakeGitlab {
+export class FakeGitlab implements GitlabUserView {
   readonly requests: RecordedRequest[] = [];
+  /** The OAuth application (`/oauth/authorize`, `/oauth/token`) and the people who can sign in. */
+  readonly oauth = new FakeOAuth('gitlab-fake-app-id', 'gitlab-fake-app-secret');
+  readonly access = new Map<string, number>();
+  readonly publicProjects = new Set<string>();
+  readonly refs = new Map<string, { branches: string[]; tags: string[] }>();
+  readonly userFiles = new Map<string, string>();
   readonly unexpected: string[] = [];
   readonly token: string;
   url = '';
@@ -206,9 +214,40 @@ export class FakeGitlab {
     return project;
   }
 
+  /** A person who can sign in with GitLab, with access levels on projects (`path` → level). */
+  addSignInUser(login: string, id: number, levels: Record<string, number> = {}): void {
+    this.oauth.addUser(login, id, login);
+    for (const [path, level] of Object.entries(levels)) this.access.set(`${login} ${path}`, level);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await buffer(req);
+    const root = this.prefix.slice(0, -'/api/v4/'.length);
+    if (url.pathname === `${root}/oauth/authorize` || url.pathname === `${root}/oauth/token`) {
+      const reply = url.pathname.endsWith('/authorize')
+        ? this.oauth.authorize(url.searchParams)
+        : this.oauth.token(new URLSearchParams(raw.toString('utf8')));
+      if (reply.location) return void res.writeHead(reply.status, { location: reply.location }).end();
+      return send(res, { status: reply.status, json: reply.json });
+    }
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined) {
+      const user = this.oauth.userOf(bearer);
+      const path = url.pathname.slice(this.prefix.length - 1);
+      this.requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: {},
+        body: null,
+        token: undefined,
+      });
+      const reply = user
+        ? userReply(this, user, req.method ?? 'GET', path, Object.fromEntries(url.searchParams))
+        : null;
+      if (user && !reply) this.unexpected.push(`${req.method} ${url.pathname} with a user token`);
+      return send(res, reply ?? { status: user ? 500 : 401, json: { message: '401 Unauthorized' } });
+    }
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
