@@ -1,57 +1,68 @@
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
+import { ConfigError } from '../errors.ts';
+import {
+  type ArchiveEntry,
+  type ArchiveLimits,
+  ArchiveRules,
+  DEFAULT_ARCHIVE_LIMITS,
+} from './archive-rules.ts';
+
+/** Write-only, created or truncated, and never through a symlink at the last component. */
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /**
  * Extracts a gzipped tarball (a forge's repository archive) into `dir`, dropping the
- * archive's top folder. Entries that would land outside `dir` are skipped; only
- * files, folders and symlinks that stay inside are written. Returns the file count.
+ * archive's top folder. Regular files, folders and symlinks that stay inside are
+ * written; a symlink pointing outside `dir` is skipped. An archive that tries to
+ * write outside (an absolute path, `..`, a path through one of its own symlinks),
+ * holds a hard link or a device, or exceeds `limits` is refused with a ConfigError
+ * naming the entry. Returns the file count.
  */
-export async function extractTarball(archive: Readable, dir: string, signal: AbortSignal): Promise<number> {
+export async function extractTarball(
+  archive: Readable,
+  dir: string,
+  signal: AbortSignal,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<number> {
   const root = resolve(dir);
+  const rules = new ArchiveRules(limits);
   const tar = extract();
   let files = 0;
   const consume = (async () => {
     for await (const entry of tar) {
-      const target = inside(root, stripTop(entry.header.name));
-      const type = entry.header.type;
-      if (target && type === 'file') {
-        await mkdir(dirname(target), { recursive: true });
-        await pipeline(entry, createWriteStream(target, { mode: (entry.header.mode ?? 0o644) & 0o777 }), {
-          signal,
-        });
-        files += 1;
-        continue;
-      }
-      if (target && type === 'directory') await mkdir(target, { recursive: true });
-      const link = entry.header.linkname;
-      if (target && type === 'symlink' && link && contains(root, resolve(dirname(target), link))) {
-        await mkdir(dirname(target), { recursive: true });
-        await symlink(link, target);
+      const header = entry.header as ArchiveEntry;
+      const verdict = rules.check({ ...header, name: stripTop(header.name) });
+      if (verdict.action === 'refuse') throw new ConfigError(`unsafe repository archive: ${verdict.reason}`);
+      if (verdict.action === 'write') {
+        const target = join(root, verdict.path);
+        if (verdict.kind === 'directory') await mkdir(target, { recursive: true });
+        else {
+          await mkdir(dirname(target), { recursive: true });
+          if (verdict.kind === 'symlink') await symlink(verdict.link, target);
+          else {
+            const mode = (header.mode ?? 0o644) & 0o777;
+            await pipeline(entry, createWriteStream(target, { flags: WRITE_FLAGS, mode }), { signal });
+            files += 1;
+            continue;
+          }
+        }
       }
       await drain(entry);
     }
   })();
+  consume.catch((error: unknown) => tar.destroy(error as Error));
   await Promise.all([pipeline(archive, createGunzip(), tar, { signal }), consume]);
   return files;
 }
 
-const stripTop = (name: string): string => name.split('/').slice(1).join('/');
-
-function inside(root: string, path: string): string | null {
-  if (!path || isAbsolute(path)) return null;
-  const target = resolve(root, path);
-  return contains(root, target) ? target : null;
-}
-
-function contains(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
+/** The name below the archive's top folder (an absolute name is kept, to be refused). */
+const stripTop = (name: string): string => (name.startsWith('/') ? name : name.split('/').slice(1).join('/'));
 
 async function drain(entry: AsyncIterable<unknown>): Promise<void> {
   for await (const chunk of entry) void chunk;
