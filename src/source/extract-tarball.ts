@@ -1,5 +1,5 @@
-import { constants, createWriteStream } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, symlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -47,7 +47,8 @@ export async function extractTarball(
           if (verdict.kind === 'symlink') await symlink(verdict.link, target);
           else {
             const mode = (header.mode ?? 0o644) & 0o777;
-            await pipeline(entry, createWriteStream(target, { flags: WRITE_FLAGS, mode }), { signal });
+            const file = await open(target, WRITE_FLAGS, mode);
+            await pipeline(entry, file.createWriteStream(), { signal });
             files += 1;
             continue;
           }

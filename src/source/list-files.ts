@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -8,7 +8,8 @@ const run = promisify(execFile);
 /**
  * Repo-relative paths (with `/`) of the files a build gets from `dir`: tracked plus
  * untracked files that git does not ignore when `respectGitignore` and `dir` is in a
- * git work tree; otherwise every file below `dir` except `.git/`. Sorted.
+ * git work tree; otherwise every file below `dir` except `.git/`. Symlinks are listed,
+ * never followed into (a symlinked folder is one entry). Sorted.
  */
 export async function listSourceFiles(
   dir: string,
@@ -18,14 +19,22 @@ export async function listSourceFiles(
     const fromGit = await gitFiles(dir);
     if (fromGit) return fromGit;
   }
+  return (await walk(dir)).sort();
+}
+
+/** Every non-folder entry below `dir` except `.git/`, never descending into a symlinked folder. */
+async function walk(dir: string): Promise<string[]> {
   const files: string[] = [];
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isDirectory()) continue;
-    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
-    if (path === '.git' || path.startsWith('.git/')) continue;
-    files.push(path);
+  const folders = [''];
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    for (const entry of await readdir(join(dir, folder), { withFileTypes: true })) {
+      const path = folder ? `${folder}/${entry.name}` : entry.name;
+      if (path === '.git') continue;
+      if (entry.isDirectory()) folders.push(path);
+      else files.push(path);
+    }
   }
-  return files.sort();
+  return files;
 }
 
 async function gitFiles(dir: string): Promise<string[] | null> {

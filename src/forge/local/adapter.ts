@@ -1,27 +1,34 @@
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { copyFile, lstat, mkdir, readFile, readlink, stat, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BuildRequest } from '../../builds/types.ts';
 import { ConfigError } from '../../errors.ts';
 import { listSourceFiles } from '../../source/list-files.ts';
+import { SourceRoot } from '../../source/source-root.ts';
 import type { BuildVariables, ForgeAdapter, SourceProvider } from '../types.ts';
 import { gitHead } from './git-info.ts';
 
 /** Stand-in sha for a folder that is not a git work tree. */
 const NO_GIT_SHA = '0'.repeat(40);
 
-/** Copies a local folder's files (honouring .gitignore) into the build's folder. */
+/**
+ * Copies a local folder's files (honouring .gitignore) into the build's folder. A
+ * symlink is copied as a symlink, never as the file it points to; a path whose folder
+ * leads outside the source folder through a symlink is not copied.
+ */
 export const localSource: SourceProvider = {
   async fetch(request, dir, signal) {
-    const root = await existingDir(request.repo);
-    for (const file of await listSourceFiles(root, { respectGitignore: true })) {
+    const root = new SourceRoot(await existingDir(request.repo));
+    for (const file of await listSourceFiles(root.dir, { respectGitignore: true })) {
       signal.throwIfAborted();
-      const from = join(root, file);
-      const info = await stat(from).catch(() => null);
-      if (!info?.isFile()) continue;
+      if (!(await root.folderInside(file))) continue;
+      const from = join(root.dir, file);
+      const info = await lstat(from).catch(() => null);
+      if (!info?.isFile() && !info?.isSymbolicLink()) continue;
       await mkdir(dirname(join(dir, file)), { recursive: true });
-      await copyFile(from, join(dir, file));
+      if (info.isSymbolicLink()) await symlink(await readlink(from), join(dir, file));
+      else await copyFile(from, join(dir, file));
     }
-    return { sha: (await gitHead(root, signal))?.sha ?? request.sha ?? NO_GIT_SHA };
+    return { sha: (await gitHead(root.dir, signal))?.sha ?? request.sha ?? NO_GIT_SHA };
   },
 };
 
@@ -30,10 +37,9 @@ export function createLocalAdapter(): ForgeAdapter {
   return {
     name: 'local',
     async readFile(request, path) {
-      const root = await existingDir(request.repo);
-      const target = resolve(root, path);
-      if (!target.startsWith(root + sep)) return null;
-      return readFile(target, 'utf8').catch(() => null);
+      const root = new SourceRoot(await existingDir(request.repo));
+      if (!(await root.targetInside(path))) return null;
+      return readFile(join(root.dir, path), 'utf8').catch(() => null);
     },
     source: localSource,
     variables: localVariables,

@@ -1,8 +1,10 @@
 import { lstat, readFile, readlink } from 'node:fs/promises';
-import { isAbsolute, join, normalize } from 'node:path';
+import { join, normalize } from 'node:path';
 import { pack } from 'tar-stream';
+import { ConfigError } from '../../errors.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import { listSourceFiles } from '../../source/list-files.ts';
+import { SourceRoot } from '../../source/source-root.ts';
 import type { BuildContext } from '../types.ts';
 
 /** The tar archives a build's steps receive, packed once in `open()`. */
@@ -58,9 +60,11 @@ async function packEntries(
     archive.on('end', resolve);
     archive.on('error', reject);
   });
+  const root = new SourceRoot(dir);
   for (const entry of entries) {
     const name = normalize(entry.path);
-    if (isAbsolute(name) || name.startsWith('..')) continue;
+    if (!(await root.folderInside(name)))
+      throw new ConfigError(`file "${entry.path}" is outside the working tree`);
     const full = join(dir, name);
     const stats = await lstat(full).catch(() => null);
     if (!stats) continue;

@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join, normalize, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
 import { substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
+import { SourceRoot } from '../../source/source-root.ts';
 import type { BuildContext } from '../types.ts';
 import type { BuildFiles } from './build-files.ts';
 import { type CopyItem, copyTree, type SourceTree } from './copy-tree.ts';
@@ -99,7 +100,8 @@ async function copyFor(
   files: string[],
   sourceFor: (step: PlannedStep) => Promise<SourceTree>,
 ): Promise<StepCopy> {
-  const outside = step.source.kind === 'files' ? step.source.files.find((f) => escapes(f.path)) : undefined;
+  const outside =
+    step.source.kind === 'files' ? await firstOutside(build.source.dir, step.source.files) : null;
   if (outside)
     return {
       ok: false,
@@ -136,4 +138,9 @@ function insideRepo(workingDir: string, repoDir: string): string {
   return rel.startsWith('..') || rel.startsWith('/') ? '' : rel;
 }
 
-const escapes = (path: string) => isAbsolute(path) || normalize(path).split('/')[0] === '..';
+/** The first listed file that is outside the working tree, `..` or through a symlinked folder. */
+async function firstOutside(dir: string, files: Array<{ path: string }>) {
+  const root = new SourceRoot(dir);
+  for (const file of files) if (!(await root.folderInside(file.path))) return file;
+  return null;
+}
