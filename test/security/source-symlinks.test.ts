@@ -73,8 +73,9 @@ async function buildLog(env: Record<string, string>): Promise<{ status: string; 
       ...env,
     });
     const id = await startBuild(app.url, TOKEN, `local:${source.dir}`);
-    const { status } = await endedBuild(app.url, id);
-    const log = await (await fetch(`${app.url}/api/builds/${id}/logs`)).text();
+    const { status } = await endedBuild(app.url, id, { token: TOKEN });
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const log = await (await fetch(`${app.url}/api/builds/${id}/logs`, { headers })).text();
     return { status, log };
   } finally {
     await app?.close();
