@@ -1,5 +1,10 @@
+/** When an event was accepted (stored), as ISO 8601: what the policy decides is as of then. */
+export interface Accepted {
+  at: string;
+}
+
 /** Handles one accepted webhook event; `data` is the plain JSON the ingress submitted. */
-export type EventHandler = (data: unknown) => Promise<void>;
+export type EventHandler = (data: unknown, accepted: Accepted) => Promise<void>;
 
 /**
  * Runs webhook work off the request path: the ingress submits the event as data

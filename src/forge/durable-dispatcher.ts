@@ -68,7 +68,7 @@ export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDis
       `${prefix}-${kind}`,
       async (job: Job<unknown>) => {
         try {
-          await handler(job.data);
+          await handler(job.data, { at: new Date(job.timestamp).toISOString() });
         } catch (err) {
           const retry = isRetryable(err) && job.attemptsMade + 1 < attempts;
           const meta = { err, kind, job: job.id, attempt: job.attemptsMade + 1 };

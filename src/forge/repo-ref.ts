@@ -2,7 +2,9 @@ import type { BuildRequest } from '../builds/types.ts';
 import type { RepoRef } from './types.ts';
 
 /** The repository a build request is for, as the forge addresses it. */
-export function repoRefOf(request: BuildRequest): RepoRef {
+export function repoRefOf(
+  request: Pick<BuildRequest, 'forge' | 'repo' | 'projectId' | 'installationId'>,
+): RepoRef {
   return {
     forge: request.forge,
     repo: request.repo,

@@ -11,14 +11,24 @@ export interface WrittenStatus {
   text: string;
 }
 
+/** The check run last written for a build: its id on the forge and how far it showed the build. */
+export interface WrittenCheck {
+  id: number;
+  rank: number;
+  text: string;
+}
+
 /** What the reporter remembers between calls and processes (Redis). */
 export interface ReportState {
   lastStatus(key: string): Promise<WrittenStatus | null>;
   saveStatus(key: string, written: WrittenStatus): Promise<void>;
+  /** The check run of a build (by build id), when one was written. */
+  lastCheck(buildId: string): Promise<WrittenCheck | null>;
+  saveCheck(buildId: string, written: WrittenCheck): Promise<void>;
   /** The build the summary comment of a PR/MR shows now; null when there is none. */
   summaryOf(key: string): Promise<ShownSummary | null>;
   saveSummary(key: string, value: ShownSummary): Promise<void>;
-  /** Runs `work` holding the lock of `key` (one writer per status context / comment at a time). */
+  /** Runs `work` holding the lock of `key` (one writer per status context / check run / comment at a time). */
   locked<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
@@ -31,7 +41,7 @@ export interface ShownSummary {
 
 const WEEK = 7 * 86_400;
 
-/** Report state on Redis under `berth:report:`, expiring after a week (statuses) or a month (comments). */
+/** Report state on Redis under `berth:report:`, expiring after a week (statuses) or a month (check runs, comments). */
 export function createReportState(redis: Redis): ReportState {
   const read = async <T>(key: string): Promise<T | null> => {
     const text = await redis.get(key);
@@ -41,6 +51,10 @@ export function createReportState(redis: Redis): ReportState {
     lastStatus: (key) => read<WrittenStatus>(`berth:report:status:${key}`),
     saveStatus: async (key, written) => {
       await redis.set(`berth:report:status:${key}`, JSON.stringify(written), 'EX', WEEK);
+    },
+    lastCheck: (buildId) => read<WrittenCheck>(`berth:report:check:${buildId}`),
+    saveCheck: async (buildId, written) => {
+      await redis.set(`berth:report:check:${buildId}`, JSON.stringify(written), 'EX', 30 * 86_400);
     },
     summaryOf: (key) => read(`berth:report:summary:${key}`),
     saveSummary: async (key, value) => {

@@ -85,9 +85,36 @@ export interface SourceProvider {
 /** Build variables a forge knows about a request (GIT_COMMIT, GIT_BRANCH, REPO_GROUP, …). */
 export type BuildVariables = Record<string, string>;
 
-/** Called by the worker whenever a build record changes; writes only what changed. */
+/** Where a report goes: the repository (and, for a PR/MR from a fork, its source). */
+export type ReportTarget = Pick<
+  BuildRequest,
+  'forge' | 'repo' | 'projectId' | 'installationId' | 'change' | 'headRepo'
+>;
+
+/** A commit status no build owns: the policy held the commit, it asked to be skipped, or has no pipeline. */
+export interface CommitNotice {
+  target: ReportTarget;
+  sha: string;
+  /** Branch the sha is on (GitLab needs it for shas on no other branch). */
+  ref: string;
+  kind: 'waiting' | 'skipped' | 'no-pipeline';
+  /**
+   * When the delivery that decided it was accepted (ISO 8601): a build requested after
+   * that is newer and keeps its status; the notice replaces only older ones.
+   */
+  at: string;
+}
+
+/**
+ * The one gate for commit statuses, check runs and the summary comment: every write
+ * is decided under a Redis lock per status context / check run / comment, and only
+ * when it is newer than what the forge shows (src/forge/reporter.ts).
+ */
 export interface BuildReporter {
+  /** Called by the worker whenever a build record changes; writes only what changed. */
   report(record: BuildRecord, signal?: AbortSignal): Promise<void>;
+  /** Writes a status no build owns, through the same lock and "is this newer" check. Throws ForgeError. */
+  notice(notice: CommitNotice, signal?: AbortSignal): Promise<void>;
 }
 
 /**

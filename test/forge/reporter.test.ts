@@ -75,3 +75,28 @@ test('a forge that rejects every write does not make report throw', async () => 
   broken.upsertComment = reject;
   await reporter(broken).report(record({ status: 'failed', stages: failedStages() }));
 });
+
+test('a notice and build statuses share one gate: the newer wins, whichever comes last', async () => {
+  await fixture.redis.flushall();
+  const forge = new MemoryForge();
+  const r = reporter(forge);
+  const { change: _none, ...request } = record().request;
+  const build = record({ request });
+  const target = { forge: 'github' as const, repo: 'acme/app', installationId: 7 };
+  const notice = (at: string) => ({ target, sha: build.sha!, ref: 'feature', kind: 'waiting' as const, at });
+  await r.report(build);
+  await r.notice(notice('2025-12-31T23:59:59.000Z'));
+  assert.deepEqual(
+    forge.statuses.map((s) => s.description),
+    ['queued'],
+    'a notice older than the build is not written',
+  );
+  await r.notice(notice('2026-01-01T00:00:01.000Z'));
+  await r.notice(notice('2026-01-01T00:00:02.000Z'));
+  await r.report({ ...build, status: 'running' });
+  assert.deepEqual(
+    forge.statuses.map((s) => s.description),
+    ['queued', 'waiting for approval: a collaborator can comment /ok-to-test'],
+    'a newer notice is written once; the older build cannot take the status back',
+  );
+});

@@ -174,6 +174,7 @@ describe('build worker', () => {
         seen.push(record.status);
         if (seen.length === 1) throw new Error('forge down');
       },
+      notice: async () => {},
     };
     const worker = await testWorker(stack, { adapters: { local: { ...adapter, reporter } } });
     try {

@@ -10,7 +10,8 @@ export class MemoryBuilds implements BuildService {
   readonly records: BuildRecord[] = [];
   readonly cancelled: Array<{ filter: BuildFilter; reason: string }> = [];
   private readonly byDelivery = new Map<string, string>();
-  private clock = Date.parse('2026-01-01T00:00:00Z');
+  /** The last createdAt: real time, as the BuildStore's (reports order builds and notices by it), never repeated. */
+  private clock = 0;
 
   async request(input: BuildRequest): Promise<{ id: string; joined: boolean }> {
     const parsed = parseBuildRequest(input);
@@ -28,7 +29,7 @@ export class MemoryBuilds implements BuildService {
     );
     if (live) return { id: live.id, joined: true };
     const id = `b${this.records.length + 1}`;
-    this.clock += 1000;
+    this.clock = Math.max(Date.now(), this.clock + 1);
     this.records.unshift({
       id,
       buildRef: this.records.length + 1,

@@ -18,14 +18,14 @@ export function createEventDispatcher(options: {
   const backlog = options.backlog ?? 1000;
   const handlers = new Map<string, EventHandler>();
   const seen = new Set<string>();
-  const waiting: Array<{ kind: string; id: string; data: unknown }> = [];
+  const waiting: Array<{ kind: string; id: string; data: unknown; at: string }> = [];
   const idle: Array<() => void> = [];
   let active = 0;
 
-  const run = async (job: { kind: string; id: string; data: unknown }) => {
+  const run = async (job: { kind: string; id: string; data: unknown; at: string }) => {
     const handler = handlers.get(job.kind);
     if (!handler) throw new Error(`no handler for ${job.kind} events`);
-    await handler(job.data);
+    await handler(job.data, { at: job.at });
   };
   const next = () => {
     while (active < concurrency && waiting.length > 0) {
@@ -52,7 +52,7 @@ export function createEventDispatcher(options: {
       if (seen.has(key)) return true;
       if (waiting.length >= backlog) return false;
       seen.add(key);
-      waiting.push({ kind, id, data: JSON.parse(JSON.stringify(data)) });
+      waiting.push({ kind, id, data: JSON.parse(JSON.stringify(data)), at: new Date().toISOString() });
       next();
       return true;
     },

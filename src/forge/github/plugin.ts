@@ -4,15 +4,15 @@ import { createNodeMiddleware, Probot, type ProbotOctokit } from 'probot';
 import type { BuildService } from '../../builds/service.ts';
 import { GITHUB_COMMENT_MAX } from '../../report/summary.ts';
 import type { HttpHandler } from '../../web/types.ts';
-import type { EventDispatcher } from '../dispatcher.ts';
+import type { Accepted, EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { ownDispatcher } from '../own-dispatcher.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
 import { createReportState } from '../report-state.ts';
-import { combineReporters, createBuildReporter, type TailFn } from '../reporter.ts';
+import { createBuildReporter, type TailFn } from '../reporter.ts';
 import type { ForgeAdapter } from '../types.ts';
 import { createGithubAdapter } from './adapter.ts';
-import { createCheckReporter } from './checks.ts';
+import { createCheckRuns } from './checks.ts';
 import { githubClients } from './clients.ts';
 import { toForgeEvent } from './events.ts';
 import { webhookHandler } from './ingress.ts';
@@ -75,33 +75,26 @@ export async function createGithubPlugin(
     ...(deps.Octokit ? { Octokit: deps.Octokit } : {}),
   });
   const clients = githubClients(probot, Number(config.appId), log);
-  const reporter = combineReporters(
-    createBuildReporter({
-      forgeFor: (request) => clients.forgeFor(request.installationId ?? 0),
-      state: createReportState(deps.redis),
-      tail: deps.tail,
-      publicUrl: config.publicUrl,
-      commentMax: GITHUB_COMMENT_MAX,
-      logger: log,
-    }),
-    createCheckReporter({
-      ...clients,
-      redis: deps.redis,
-      tail: deps.tail,
-      publicUrl: config.publicUrl,
-      logger: log,
-    }),
-  );
+  const reporter = createBuildReporter({
+    forgeFor: (target) => clients.forgeFor(target.installationId ?? 0),
+    checks: createCheckRuns({ octokitFor: clients.octokitFor, publicUrl: config.publicUrl, logger: log }),
+    state: createReportState(deps.redis),
+    tail: deps.tail,
+    publicUrl: config.publicUrl,
+    commentMax: GITHUB_COMMENT_MAX,
+    logger: log,
+  });
   const events = ownDispatcher(deps, log);
   const store = createPolicyStore(deps.redis);
-  const handle = async (event: ForgeEvent) => {
+  const handle = async (event: ForgeEvent, accepted: Accepted) => {
     const forge = await clients.forgeFor(event.repo.installationId ?? 0);
     const logger = log.child({ delivery: event.deliveryId, repo: event.repo.repo });
     // forges.md: PRs from forks wait for /ok-to-test like those of untrusted authors.
-    await handleForgeEvent(event, { forge, builds: deps.builds, store, logger, reporter, holdForks: true });
+    const policy = { forge, builds: deps.builds, store, logger, reporter, holdForks: true };
+    await handleForgeEvent(event, { ...policy, receivedAt: accepted.at });
   };
   // The job data is the neutral event toForgeEvent built: plain JSON, installation id included.
-  events.dispatcher.register('github', (data) => handle(data as ForgeEvent));
+  events.dispatcher.register('github', (data, accepted) => handle(data as ForgeEvent, accepted));
   const middleware = await createNodeMiddleware(
     (app: Probot) => {
       app.onAny(async (context) => {

@@ -1,15 +1,15 @@
 import type { BuildRequest } from '../../builds/types.ts';
 import { ConfigError } from '../../errors.ts';
 import { repoRefOf } from '../repo-ref.ts';
-import type { BuildReporter, ForgeAdapter } from '../types.ts';
+import type { BuildReporter, ForgeAdapter, ReportTarget } from '../types.ts';
 import { buildVariables } from '../variables.ts';
 import type { GitlabApi } from './client.ts';
 import type { GitlabForge } from './forge.ts';
 import { type ForkHead, forkAware } from './fork-status.ts';
 import { archiveSource } from './source.ts';
 
-/** The fork a request's merge request comes from, when it does. */
-export function forkOfRequest(request: BuildRequest): ForkHead | null {
+/** The fork a request's (or a notice's) merge request comes from, when it does. */
+export function forkOfRequest(request: ReportTarget): ForkHead | null {
   if (!request.headRepo || request.change === undefined || request.headRepo === request.repo) return null;
   return { source: { forge: 'gitlab', repo: request.headRepo }, change: request.change };
 }
@@ -35,8 +35,8 @@ export function createGitlabAdapter(
   };
 }
 
-/** The forge view the reporter writes through for one request (fork-aware statuses). */
-export const forgeForRequest = (forge: GitlabForge) => (request: BuildRequest) =>
+/** The forge view the reporter writes through for one request or notice (fork-aware statuses). */
+export const forgeForRequest = (forge: GitlabForge) => (request: ReportTarget) =>
   forkAware(forge, forkOfRequest(request));
 
 function shaOf(request: BuildRequest): string {

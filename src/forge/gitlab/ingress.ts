@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { HttpHandler } from '../../web/types.ts';
-import type { EventDispatcher } from '../dispatcher.ts';
+import type { Accepted, EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { HANDLED_HOOKS, type HandledHook } from './hooks.ts';
 import { mapHook, type ParsedHook, parseHook } from './map-hook.ts';
@@ -18,7 +18,7 @@ export interface GitlabIngressOptions {
   /** The bot's username (its own notes are not commands). */
   botUsername(): Promise<string>;
   /** Acts on one event (the forge-neutral policy); runs after GitLab got its answer. */
-  onEvent(event: ForgeEvent, log: Logger): Promise<void>;
+  onEvent(event: ForgeEvent, log: Logger, accepted: Accepted): Promise<void>;
   /** Stores accepted hooks and runs the handling off the request path (shared with the other forges). */
   dispatcher: EventDispatcher;
   logger: Logger;
@@ -39,7 +39,7 @@ export interface GitlabHookJob {
  */
 export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler {
   const expected = digest(Buffer.from(options.secret, 'utf8'));
-  options.dispatcher.register('gitlab', (data) => handle(data as GitlabHookJob, options));
+  options.dispatcher.register('gitlab', (data, accepted) => handle(data as GitlabHookJob, accepted, options));
 
   const handler: HttpHandler = async (req, res) => {
     if (new URL(req.url ?? '/', 'http://berth').pathname !== GITLAB_WEBHOOK_PATH) return false;
@@ -72,7 +72,7 @@ export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler 
 }
 
 /** Runs one stored hook; failures go to the dispatcher (retried when retryable, then logged). */
-async function handle(job: GitlabHookJob, options: GitlabIngressOptions): Promise<void> {
+async function handle(job: GitlabHookJob, accepted: Accepted, options: GitlabIngressOptions): Promise<void> {
   const { hook, deliveryId, eventUuid } = job;
   const log = options.logger.child({ deliveryId, eventUuid, hook: hook.type });
   const botUsername = hook.type === 'note' ? await options.botUsername() : '';
@@ -81,7 +81,7 @@ async function handle(job: GitlabHookJob, options: GitlabIngressOptions): Promis
     log.debug({ reason: meaning.ignored }, 'hook ignored');
     return;
   }
-  await options.onEvent(meaning.event, log);
+  await options.onEvent(meaning.event, log, accepted);
 }
 
 function parseBody(hook: HandledHook, body: Buffer): ParsedHook | { error: string } {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
 import type { HttpHandler } from '../../web/types.ts';
-import type { EventDispatcher } from '../dispatcher.ts';
+import type { Accepted, EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { ownDispatcher } from '../own-dispatcher.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
@@ -13,7 +13,6 @@ import type { ForgeAdapter } from '../types.ts';
 import { createGitlabAdapter, forgeForRequest } from './adapter.ts';
 import { createGitlabApi } from './client.ts';
 import { GitlabForge } from './forge.ts';
-import { forkAware } from './fork-status.ts';
 import { createGitlabIngress } from './ingress.ts';
 
 /** `GITLAB_URL`, `GITLAB_TOKEN`, `GITLAB_WEBHOOK_SECRET` (config.gitlab). */
@@ -68,16 +67,16 @@ export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPlugi
   });
   const store = createPolicyStore(deps.redis);
   const events = ownDispatcher(deps, logger);
-  const onEvent = async (event: ForgeEvent, log: Logger) => {
-    const fork = event.kind === 'change' && event.fork ? { source: event.fork, change: event.change } : null;
-    const policyForge = forkAware(forge, fork);
+  const onEvent = async (event: ForgeEvent, log: Logger, accepted: Accepted) => {
+    // Statuses of fork MRs go to the source project: the reporter's forge is fork-aware.
     await handleForgeEvent(event, {
-      forge: policyForge,
+      forge,
       builds: deps.builds,
       store,
       logger: log,
       reporter,
       holdForks: true,
+      receivedAt: accepted.at,
     });
   };
   const handler = createGitlabIngress({

@@ -44,7 +44,7 @@ export function createLocalAdapter(): ForgeAdapter {
     source: localSource,
     variables: localVariables,
     estimatedVariables: (request) => ({ REPO_GROUP: 'local', REPO_NAME: basename(request.repo) }),
-    reporter: { report: async () => {} },
+    reporter: { report: async () => {}, notice: async () => {} },
   };
 }
 

@@ -1,7 +1,7 @@
-import { skippedStatus, waitingStatus } from '../../report/status.ts';
 import type { ChangeEvent } from '../events.ts';
 import type { CommitInfo } from '../types.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
+import { notify } from './notice.ts';
 import { alreadyBuilt, asksToSkip, changeRequest, hasPipeline, submit } from './requests.ts';
 import { trusts } from './trust.ts';
 
@@ -20,15 +20,16 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
     return outcome('cancel', `#${event.change} closed`, ids);
   }
   const commit = event.commit ?? (await commitOf(event, deps));
+  const place = { repo, sha, ref: event.ref, change: event.change, fork: event.fork };
   if ((await deps.store.wasSkipped(repo, sha)) || asksToSkip(commit?.message)) {
     await deps.store.markSkipped(repo, sha);
-    await deps.forge.setStatus(repo, sha, { ...skippedStatus(), ref: event.ref });
+    await notify(deps, 'skipped', place);
     return outcome('skip', '[skip ci] in the commit message');
   }
   const approved = (await deps.store.approvedSha(repo, event.change)) === sha;
   const forkHeld = deps.holdForks === true && event.fork !== null;
   if (!approved && (forkHeld || !(await trusts(deps, repo, event.author)))) {
-    await deps.forge.setStatus(repo, sha, { ...waitingStatus(), ref: event.ref });
+    await notify(deps, 'waiting', place);
     const filter = { forge: repo.forge, repo: repo.repo, change: event.change };
     const stopped = await deps.builds.cancel(filter, 'superseded by a push that waits for approval');
     const why = forkHeld ? 'from a fork' : `${event.author} is not a collaborator with write access`;
@@ -37,7 +38,7 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
   if (event.action !== 'reopened' && (await alreadyBuilt(deps, repo, sha, event.change))) {
     return outcome('duplicate', `#${event.change} at ${sha} already built`);
   }
-  if (!(await hasPipeline(deps, repo, sha, event.ref))) return outcome('skip', 'no pipeline file');
+  if (!(await hasPipeline(deps, place))) return outcome('skip', 'no pipeline file');
   const head = { change: event.change, sha, ref: event.ref, fork: event.fork };
   const how = {
     actor: event.actor,

@@ -1,7 +1,7 @@
-import { skippedStatus } from '../../report/status.ts';
 import type { PushEvent } from '../events.ts';
 import type { ChangeInfo } from '../types.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
+import { notify } from './notice.ts';
 import {
   alreadyBuilt,
   asksToSkip,
@@ -22,10 +22,10 @@ export async function onPush(event: PushEvent, deps: PolicyDeps): Promise<Policy
   if (!sha) return outcome('ignore', 'branch or tag deleted');
   if (asksToSkip(event.commit?.message)) {
     await deps.store.markSkipped(repo, sha);
-    await deps.forge.setStatus(repo, sha, { ...skippedStatus(), ref: event.ref });
+    await notify(deps, 'skipped', { repo, sha, ref: event.ref });
     return outcome('skip', '[skip ci] in the commit message');
   }
-  if (!(await hasPipeline(deps, repo, sha, event.ref))) return outcome('skip', 'no pipeline file');
+  if (!(await hasPipeline(deps, { repo, sha, ref: event.ref }))) return outcome('skip', 'no pipeline file');
   const change = event.refType === 'branch' ? await openChangeAt(event, deps) : null;
   if (change) {
     if (await alreadyBuilt(deps, repo, sha, change.change))

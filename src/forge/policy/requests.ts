@@ -1,8 +1,8 @@
 import type { BuildRecord, BuildRequest, TriggerKind } from '../../builds/types.ts';
 import { DEFINITION_FILE } from '../../pipeline/index.ts';
-import { noPipelineStatus } from '../../report/status.ts';
 import type { CommitInfo, RepoRef } from '../types.ts';
 import type { PolicyDeps } from './deps.ts';
+import { type NoticePlace, notify } from './notice.ts';
 
 /** The head of a PR/MR a build is for. */
 export interface ChangeHead {
@@ -83,7 +83,7 @@ export function rerunOf(
 export async function submit(deps: PolicyDeps, request: BuildRequest): Promise<string> {
   const { id, joined } = await deps.builds.request(request);
   deps.logger.info({ id, joined, trigger: request.trigger, sha: request.sha }, 'build requested');
-  if (!joined && deps.reporter) {
+  if (!joined) {
     const record = await deps.builds.get(id);
     if (record)
       await deps.reporter
@@ -104,19 +104,14 @@ export function latestPerContext(records: BuildRecord[]): BuildRecord[] {
  * False when the commit has no pipeline file (a status then says there is nothing to
  * build). A failed lookup counts as present: the worker reports what it finds.
  */
-export async function hasPipeline(
-  deps: PolicyDeps,
-  repo: RepoRef,
-  sha: string,
-  ref: string,
-): Promise<boolean> {
+export async function hasPipeline(deps: PolicyDeps, place: NoticePlace): Promise<boolean> {
   try {
-    if ((await deps.forge.readFile(repo, sha, DEFINITION_FILE)) !== null) return true;
+    if ((await deps.forge.readFile(place.repo, place.sha, DEFINITION_FILE)) !== null) return true;
   } catch (err) {
-    deps.logger.warn({ err, sha }, 'cannot check for the pipeline file; queueing anyway');
+    deps.logger.warn({ err, sha: place.sha }, 'cannot check for the pipeline file; queueing anyway');
     return true;
   }
-  await deps.forge.setStatus(repo, sha, { ...noPipelineStatus(DEFINITION_FILE), ref });
+  await notify(deps, 'no-pipeline', place);
   return false;
 }
 

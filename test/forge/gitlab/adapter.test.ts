@@ -29,7 +29,10 @@ after(() => fake.close());
 
 const adapter = () => {
   const api = createGitlabApi({ url: fake.url, token: fake.token });
-  return createGitlabAdapter(api, new GitlabForge(api), { report: async () => {} });
+  return createGitlabAdapter(api, new GitlabForge(api), {
+    report: async () => {},
+    notice: async () => {},
+  });
 };
 
 it('gives the build variables of the project and commit (nested groups, PROJECT_ID)', async () => {

@@ -120,18 +120,21 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
   it('a fork status falls back to the target project, then to a note on the MR', async () => {
     h.fake.addProject(42, 'eve/diaspora');
     h.fake.forbidStatuses(42);
+    const FIRST = 'f'.repeat(40);
+    h.fake.addCommit(15, FIRST, { '.wharf-ci.yml': PIPELINE }, 'x', { onBranch: false });
     h.fake.addCommit(15, NEW_HEAD, { '.wharf-ci.yml': PIPELINE }, 'x', { onBranch: false });
     const fork = { source_project_id: 42, source: { id: 42, path_with_namespace: 'eve/diaspora' } };
-    await h.hook('Merge Request Hook', mr({ action: 'open', ...fork, last_commit: { id: NEW_HEAD } }));
+    await h.hook('Merge Request Hook', mr({ action: 'open', ...fork, last_commit: { id: FIRST } }));
     assert.deepEqual(
-      h.fake.statusesOf(15, NEW_HEAD).map((s) => [s.state, s.ref]),
+      h.fake.statusesOf(15, FIRST).map((s) => [s.state, s.ref]),
       [['pending', 'refs/merge-requests/1/head']],
       'written on the target project, on the MR ref (the fork head is on no branch there)',
     );
     h.fake.forbidStatuses(15);
+    // A new head (the same status on the same commit again would not be written again).
     await h.hook(
       'Merge Request Hook',
-      mr({ action: 'update', oldrev: HEAD, last_commit: { id: NEW_HEAD, message: 'x' }, ...fork }),
+      mr({ action: 'update', oldrev: FIRST, last_commit: { id: NEW_HEAD, message: 'x' }, ...fork }),
     );
     const notes = h.fake.notesOf(15, 1);
     assert.equal(notes.length, 1);

@@ -2,7 +2,10 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import type { ChangeEvent, CommentEvent, PushEvent } from '../../../src/forge/events.ts';
 import { createPolicyStore, type PolicyDeps } from '../../../src/forge/policy/index.ts';
+import { createReportState } from '../../../src/forge/report-state.ts';
+import { createBuildReporter } from '../../../src/forge/reporter.ts';
 import type { RepoRef } from '../../../src/forge/types.ts';
+import { GITHUB_COMMENT_MAX } from '../../../src/report/index.ts';
 import { MemoryBuilds } from '../../support/memory-builds.ts';
 import { MemoryForge } from '../../support/memory-forge.ts';
 
@@ -19,12 +22,16 @@ export async function setup(url: string) {
   await redis.flushall();
   const forge = new MemoryForge();
   const builds = new MemoryBuilds();
-  const deps: PolicyDeps = {
-    forge,
-    builds,
-    store: createPolicyStore(redis),
-    logger: pino({ level: 'silent' }),
-  };
+  const logger = pino({ level: 'silent' });
+  const reporter = createBuildReporter({
+    forgeFor: () => forge,
+    state: createReportState(redis),
+    tail: async () => [],
+    publicUrl: null,
+    commentMax: GITHUB_COMMENT_MAX,
+    logger,
+  });
+  const deps: PolicyDeps = { forge, builds, store: createPolicyStore(redis), logger, reporter };
   return { redis, forge, builds, deps };
 }
 

@@ -189,3 +189,42 @@ test('/retest of a failed push build on a PR head reruns it as the PR’s build'
   assert.equal(retest.builds.length, 1);
   assert.equal(ctx.builds.records[0]?.request.change, 5);
 });
+
+test('a stale "waiting for approval" cannot overwrite the status of a newer build of the sha', async () => {
+  ctx.forge.permissions.set('dev', 'write');
+  await handleForgeEvent(change('opened', sha('w1'), 'dev', false), ctx.deps);
+  const build = ctx.builds.records[0]!;
+  assert.deepEqual(
+    ctx.forge.statuses.map((s) => [s.sha, s.description]),
+    [[sha('w1'), 'queued']],
+  );
+  // A delivery accepted before that build was requested, handled only now (a retry, a slow queue).
+  const before = new Date(Date.parse(build.createdAt) - 1000).toISOString();
+  const stale = await handleForgeEvent(change('updated', sha('w1'), 'stranger'), {
+    ...ctx.deps,
+    receivedAt: before,
+  });
+  assert.equal(stale.action, 'hold');
+  assert.deepEqual(
+    ctx.forge.statuses.map((s) => [s.sha, s.description]),
+    [[sha('w1'), 'queued']],
+    'the newer build keeps its status',
+  );
+  // The same decision made after the build was requested is newer, and shows.
+  const after = new Date(Date.parse(build.createdAt) + 1000).toISOString();
+  await handleForgeEvent(change('updated', sha('w1'), 'stranger'), { ...ctx.deps, receivedAt: after });
+  assert.match(ctx.forge.statuses.at(-1)?.description ?? '', /^waiting for approval/);
+});
+
+test('a stale "[skip ci]" or "no pipeline" status cannot overwrite a newer build’s either', async () => {
+  await handleForgeEvent(push(sha('k1')), ctx.deps);
+  const build = ctx.builds.records[0]!;
+  const before = new Date(Date.parse(build.createdAt) - 1000).toISOString();
+  await handleForgeEvent(push(sha('k1'), 'docs [skip ci]'), { ...ctx.deps, receivedAt: before });
+  ctx.forge.withoutPipeline.add(sha('k1'));
+  await handleForgeEvent(push(sha('k1')), { ...ctx.deps, receivedAt: before });
+  assert.deepEqual(
+    ctx.forge.statuses.map((s) => [s.sha, s.description]),
+    [[sha('k1'), 'queued']],
+  );
+});
