@@ -20,6 +20,7 @@ export const buildRequestSchema = z.object({
   headRepo: name.optional(),
   environment: z.string().trim().min(1).max(63).optional(),
   inputs: z.record(z.string().min(1).max(255), z.string().max(65_536)).default({}),
+  secretInputs: z.array(z.string().min(1).max(255)).max(100).optional(),
   actor: name.optional(),
   deliveryId: z.string().min(1).max(255).optional(),
   rerun: z.boolean().default(false),
@@ -43,6 +44,14 @@ export function parseBuildRequest(input: unknown): ParsedRequest {
     .map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`)
     .join('; ');
   return { ok: false, message };
+}
+
+/** The request as its build record keeps it: without the values of its secret inputs. */
+export function recordedRequest(request: BuildRequest): BuildRequest {
+  if (!request.secretInputs?.length) return request;
+  const secret = new Set(request.secretInputs);
+  const inputs = Object.fromEntries(Object.entries(request.inputs).filter(([name]) => !secret.has(name)));
+  return { ...request, inputs };
 }
 
 function stripUndefined<T extends object>(value: T): T {

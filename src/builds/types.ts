@@ -38,6 +38,11 @@ export interface BuildRequest {
   headRepo?: string;
   environment?: string;
   inputs: Record<string, string>;
+  /**
+   * Names of password inputs whose values must never be stored in the build record:
+   * the record keeps only the names; the values travel in the queue job alone.
+   */
+  secretInputs?: string[];
   /** Who caused it (forge login), when known. */
   actor?: string;
   /** Webhook delivery id (GitHub `X-GitHub-Delivery`, GitLab `Idempotency-Key`). */

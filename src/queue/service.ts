@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { parseBuildRequest } from '../builds/request.ts';
+import { parseBuildRequest, recordedRequest } from '../builds/request.ts';
 import type { BuildFilter, BuildService } from '../builds/service.ts';
 import { ACTIVE_STATES } from '../builds/state.ts';
 import type { BuildStore } from '../builds/store.ts';
@@ -40,7 +40,8 @@ export class QueueBuildService implements BuildService {
     const parsed = parseBuildRequest(input);
     if (!parsed.ok) throw new ConfigError(`invalid build request: ${parsed.message}`);
     const request = parsed.request;
-    const created = await this.#o.store.create(request);
+    // Password values go only into the job (the worker's copy), never into the record.
+    const created = await this.#o.store.create(recordedRequest(request));
     if (created.joined) return created;
     await this.queue.add('build', { id: created.id, request }, { jobId: created.id, attempts: 1 });
     this.#o.logger.info({ id: created.id, repo: request.repo, ref: request.ref }, 'build queued');

@@ -10,6 +10,7 @@ import { loadAssets } from './assets/serve.ts';
 import type { OAuthFlow } from './auth/oauth.ts';
 import { createSignInHandler } from './auth/sign-in-handler.ts';
 import { createPagesHandler } from './pages/handler.ts';
+import { createStartOptionsHandler } from './start/handler.ts';
 import type { HttpHandler } from './types.ts';
 
 /** What the human side of the web needs from the composition root. */
@@ -35,6 +36,7 @@ export function createUiHandlers(deps: UiDeps): HttpHandler[] {
   const handlers = [
     createSignInHandler({ access, flow: deps.flow, publicUrl: config.http.publicUrl, logger: deps.logger }),
     createActionsHandler({ service: deps.service, access, logger: deps.logger }),
+    createStartOptionsHandler({ access }),
     createPagesHandler({
       service: deps.service,
       access,

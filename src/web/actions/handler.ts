@@ -79,6 +79,13 @@ async function rerun(
   viewer: Viewer,
   res: ServerResponse,
 ): Promise<void> {
+  if (record.request.secretInputs?.length) {
+    const names = record.request.secretInputs.join(', ');
+    sendJson(res, 409, {
+      error: `Berth does not keep password inputs (${names}): start the build again from the start form`,
+    });
+    return;
+  }
   const { deliveryId: _delivery, ...request } = record.request;
   const sha = record.sha ?? request.sha;
   const queued = await deps.service.request({

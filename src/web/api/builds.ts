@@ -6,6 +6,7 @@ import type { RedisLogStore } from '../../logs/redis-store.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
 import { sameOrigin } from '../auth/same-origin.ts';
 import { readBody, sendJson, urlOf } from '../respond.ts';
+import { passwordInputs } from '../start/options.ts';
 import type { HttpHandler } from '../types.ts';
 import { buildJson } from './build-json.ts';
 import { sendTextLog, streamLog } from './logs.ts';
@@ -134,6 +135,13 @@ async function start(o: BuildsApiOptions, req: IncomingMessage, res: ServerRespo
       return true;
     }
     request.actor = viewer.login;
+    const forge = o.access.forges[viewer.forge];
+    const token = viewer.session.token;
+    // Password inputs, as the pipeline at this ref declares them, never reach the record.
+    const signal = AbortSignal.timeout(20_000);
+    const secret =
+      forge && token ? await passwordInputs(forge, token, request.repo, request.ref, signal) : [];
+    if (secret.length > 0) request.secretInputs = secret;
   }
   const { id } = await o.service.request(request);
   o.logger.info({ id, source: `${parsed.request.forge}:${parsed.request.repo}` }, 'build started by API');

@@ -11,6 +11,7 @@ const bodySchema = z.object({
       'must be github:OWNER/REPO, gitlab:GROUP/PROJECT or local:/abs/path',
     ),
   ref: z.string().trim().min(1).max(255),
+  refType: z.enum(['branch', 'tag']).optional(),
   sha: z
     .string()
     .regex(/^[0-9a-f]{7,64}$/, 'must be a hexadecimal commit sha')
@@ -33,7 +34,7 @@ export async function startRequest(
       message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
     };
   }
-  const { source, ref, sha, environment, inputs } = parsed.data;
+  const { source, ref, refType, sha, environment, inputs } = parsed.data;
   const colon = source.indexOf(':');
   const forge = source.slice(0, colon) as BuildRequest['forge'];
   let repo = source.slice(colon + 1);
@@ -48,7 +49,7 @@ export async function startRequest(
     forge,
     repo,
     ref,
-    refType: 'branch',
+    refType: refType ?? 'branch',
     trigger: 'manual',
     inputs: inputs ?? {},
     rerun: true,

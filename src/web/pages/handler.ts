@@ -1,24 +1,19 @@
 import type { ServerResponse } from 'node:http';
-import type { BuildFilter, BuildService } from '../../builds/service.ts';
+import type { BuildFilter } from '../../builds/service.ts';
 import type { BuildState } from '../../builds/types.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
 import { type ForgeLinks, maskRecord } from '../assets/format.ts';
-import { type AssetCatalogue, createAssetsHandler, loadAssets } from '../assets/serve.ts';
+import { createAssetsHandler, loadAssets } from '../assets/serve.ts';
 import { urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
+import type { Frame, PagesDeps } from './deps.ts';
+
+export type { PagesDeps } from './deps.ts';
+
 import { type LayoutOptions, layout } from './layout.ts';
 import { localPath, sendHtml } from './respond.ts';
+import { startPage } from './start-page.ts';
 import { buildMain, listMain, notFoundMain, type SignInChoices, signInMain } from './views.ts';
-
-/** What the human pages need. */
-export interface PagesDeps {
-  service: BuildService;
-  access: WebAccess;
-  /** Web base URLs for commit links (github.com or GHE, GITLAB_URL). */
-  links: ForgeLinks;
-  /** Defaults to the files next to serve.ts. */
-  assets?: AssetCatalogue;
-}
 
 /** The data block the list page's module reads. */
 export interface ListPageData {
@@ -45,7 +40,7 @@ export function createPagesHandler(deps: PagesDeps): HttpHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const url = urlOf(req);
     const isPage =
-      url.pathname === '/' || url.pathname === '/signin' || /^\/builds\/[^/]+$/.test(url.pathname);
+      ['/', '/signin', '/start'].includes(url.pathname) || /^\/builds\/[^/]+$/.test(url.pathname);
     if (!isPage) return serveAsset(req, res);
     const viewer = await deps.access.viewer(req);
     const frame: Frame = (o) =>
@@ -58,8 +53,10 @@ export function createPagesHandler(deps: PagesDeps): HttpHandler {
     };
     if (url.pathname === '/signin') return signIn(200);
     // Signed out and not public: the sign-in choices, and no build data at all.
-    if (viewer.kind === 'anonymous' && !deps.access.publicRead) return signIn(200);
+    if (viewer.kind === 'anonymous' && (!deps.access.publicRead || url.pathname === '/start'))
+      return signIn(200);
     if (url.pathname === '/') return listPage(deps, viewer, url, res, frame);
+    if (url.pathname === '/start') return startPage(deps, viewer, url, res, frame);
     const id = decodeURIComponent(url.pathname.slice('/builds/'.length));
     return buildPage(deps, viewer, id, res, frame);
   };
@@ -78,8 +75,6 @@ function sessionOf(access: WebAccess, viewer: Viewer): LayoutOptions['session'] 
   const any = access.adminSignIn || Object.keys(access.forges).length > 0;
   return any ? 'signed-out' : null;
 }
-
-type Frame = (o: Pick<LayoutOptions, 'title' | 'main'> & Partial<LayoutOptions>) => string;
 
 async function listPage(
   deps: PagesDeps,
@@ -102,7 +97,15 @@ async function listPage(
   const builds = readable.slice(0, LIST_LIMIT).map(maskRecord);
   const repos = [...new Set(builds.map((b) => b.request.repo))].sort();
   const data: ListPageData = { builds, filter: { repo, status: STATES.has(status) ? status : '' } };
-  sendHtml(res, 200, frame({ title: 'Builds', script: 'list.ts', main: listMain(data.filter, repos), data }));
+  const start =
+    viewer.kind === 'user'
+      ? `/start${repo ? `?source=${encodeURIComponent(`${viewer.forge}:${repo}`)}` : ''}`
+      : null;
+  sendHtml(
+    res,
+    200,
+    frame({ title: 'Builds', script: 'list.ts', main: listMain(data.filter, repos, start), data }),
+  );
   return true;
 }
 
@@ -126,6 +129,8 @@ async function buildPage(
     canAct: await deps.access.canWrite(viewer, target),
   };
   const title = `${record.request.repo} #${record.buildRef}`;
-  sendHtml(res, 200, frame({ title, script: 'build.ts', main: buildMain(), data }));
+  const start =
+    data.canAct && viewer.kind === 'user' ? `/start?source=${encodeURIComponent(record.source)}` : null;
+  sendHtml(res, 200, frame({ title, script: 'build.ts', main: buildMain(start), data }));
   return true;
 }

@@ -4,12 +4,17 @@ import { escapeHtml } from '../assets/format.ts';
 const STATES = ['queued', 'running', 'success', 'failed', 'error', 'cancelled'];
 
 /** `/`: filter form, the builds table and a live region announcing changes. */
-export function listMain(filter: { repo: string; status: string }, repos: string[]): string {
+export function listMain(
+  filter: { repo: string; status: string },
+  repos: string[],
+  startHref: string | null = null,
+): string {
   const options = ['', ...STATES]
     .map((s) => `<option value="${s}"${s === filter.status ? ' selected' : ''}>${s || 'any'}</option>`)
     .join('');
   const repoOptions = repos.map((r) => `<option value="${escapeHtml(r)}"></option>`).join('');
-  return `<h1>Builds</h1>
+  const start = startHref ? `<a class="button start" href="${escapeHtml(startHref)}">Start a build</a>` : '';
+  return `<div class="title-row"><h1>Builds</h1>${start}</div>
 <form class="filters" method="get" action="/" role="search" aria-label="Filter builds">
   <label>Repository <input name="repo" value="${escapeHtml(filter.repo)}" list="repos" autocomplete="off" placeholder="owner/name"></label>
   <datalist id="repos">${repoOptions}</datalist>
@@ -29,8 +34,11 @@ export function listMain(filter: { repo: string; status: string }, repos: string
 }
 
 /** `/builds/:id`: header, actions, timeline; filled in by build.ts. */
-export function buildMain(): string {
-  return `<div id="build-header"></div>
+export function buildMain(startHref: string | null = null): string {
+  const start = startHref
+    ? `<p class="start-link"><a href="${escapeHtml(startHref)}">Start another build of this repository</a></p>`
+    : '';
+  return `<div id="build-header"></div>${start}
 <div id="build-actions" class="actions"></div>
 <p id="action-result" class="action-result" role="status" aria-live="polite"></p>
 <p id="build-announce" class="visually-hidden" aria-live="polite"></p>
