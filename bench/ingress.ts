@@ -1,20 +1,41 @@
-// GitHub webhook ingress: signed `push` deliveries POSTed to Berth's real HTTP handler
-// (Probot middleware, signature check, payload mapping, policy: API calls for the
-// pipeline file and the commit's PRs), measured to the acknowledgement (given once the delivery
-// is stored in the `berth-events-github` queue) and to "job queued" (the moment
-// BuildService.request resolves: the BullMQ job and build record exist). The GitHub API
-// is the local fake; the events worker runs in this process, no build worker runs, so jobs stay queued. Run by hand:
-//   . scripts/use-node.sh && node bench/ingress.ts [deliveries] [concurrency]
+// GitHub webhook ingress. First, side by side with a bare Probot app in the same run
+// (bench/ingress-side-by-side.ts): acknowledgements per second and p50/p99, and the ratio
+// of the medians. Then signed `push` deliveries POSTed to Berth's real HTTP handler with
+// the handling running in this process (signature check, payload validation and mapping,
+// policy: API calls for the pipeline file and the commit's PRs), measured to the
+// acknowledgement (given once the delivery is stored in the `berth-events-github` queue)
+// and to "job queued" (the moment BuildService.request resolves: the BullMQ job and build
+// record exist). The GitHub API is the local fake; no build worker runs, so jobs stay
+// queued. Run by hand:
+//   . scripts/use-node.sh && node bench/ingress.ts [deliveries=2000] [concurrency=32] [rounds=6]
+import { Redis } from 'ioredis';
 import type { BuildService } from '../src/builds/service.ts';
 import { example, startHarness } from '../test/forge/github/harness.ts';
 import { testStack } from '../test/support/queue-harness.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { sideBySide } from './ingress-side-by-side.ts';
+import { median } from './webhook-burst.ts';
 
 const total = Number(process.argv[2] ?? 2000);
-const concurrency = Number(process.argv[3] ?? 16);
+const concurrency = Number(process.argv[3] ?? 32);
+const rounds = Number(process.argv[4] ?? 6);
 
 const queuedAt = new Map<string, number>();
 const redis = await startRedis();
+console.log(`side by side: ${rounds} rounds of ${total} signed push deliveries, ${concurrency} in flight`);
+const compared = await sideBySide(redis, { total, concurrency, rounds });
+const medianOf = (runs: typeof compared.berth, key: 'perSecond' | 'p99' | 'cpuMicros') =>
+  median(runs.map((r) => r[key])).toFixed(key === 'p99' ? 1 : 0);
+const summary = (runs: typeof compared.berth) =>
+  `${medianOf(runs, 'perSecond')}/s, p99 ${medianOf(runs, 'p99')} ms, cpu ${medianOf(runs, 'cpuMicros')} µs per delivery`;
+console.log(`medians: bare Probot ${summary(compared.probot)}; Berth ${summary(compared.berth)}`);
+console.log(
+  `Berth / bare Probot acknowledgements per second (median of the rounds' ratios): ${compared.ratio.toFixed(2)}×`,
+);
+const flush = new Redis(redis.url);
+await flush.flushall();
+flush.disconnect();
+
 const stack = testStack(redis.url);
 const inner = stack.service;
 const builds: BuildService = {
