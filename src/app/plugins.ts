@@ -2,12 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
 import type { Config } from '../config/load.ts';
-import type { EventDispatcher } from '../forge/dispatcher.ts';
 import { createDurableDispatcher } from '../forge/durable-dispatcher.ts';
-import { githubPlugin } from '../forge/github/index.ts';
+import { createGithubPlugin } from '../forge/github/plugin.ts';
 import { createGitlabPlugin } from '../forge/gitlab/plugin.ts';
 import { createLocalAdapter } from '../forge/local/adapter.ts';
+import type { ForgePluginDeps, ForgePluginParts } from '../forge/plugin-deps.ts';
 import type { ForgeAdapter } from '../forge/types.ts';
+import { createBodyBudget } from '../forge/webhook-body.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { HttpHandler } from '../web/types.ts';
 
@@ -40,23 +41,34 @@ export interface ForgePlugin {
 
 /**
  * The forges this configuration enables. Forge modules add themselves here: one
- * entry each, returning null when their variables are not set.
+ * entry each, returning null when their variables are not set. Each is built from the
+ * same collaborators: one durable dispatcher and one budget of webhook bodies in flight.
  */
 export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
   // One durable hand-off for every forge: each registers its handler, then the worker starts.
   const dispatcher = createDurableDispatcher({ connection: ctx.bull, logger: ctx.logger });
-  const candidates: Array<Promise<ForgePlugin | null>> = [
+  const deps: ForgePluginDeps = {
+    builds: ctx.service,
+    redis: ctx.redis,
+    logger: ctx.logger,
+    tail: (id, step, lines) => ctx.logs.stepTail(id, step, lines),
+    publicUrl: ctx.config.http.publicUrl,
+    bodies: createBodyBudget(ctx.config.webhookInFlightBytes),
+    dispatcher,
+  };
+  const { github, gitlab } = ctx.config;
+  const plugins = [
     localPlugin(),
-    githubFor(ctx, dispatcher),
-    gitlabPlugin(ctx, dispatcher),
-  ];
-  const plugins = (await Promise.all(candidates)).filter((p): p is ForgePlugin => p !== null);
+    github ? webhooks(createGithubPlugin(github, deps), ctx, 'x-github-event') : null,
+    // GitLab answers 200 only to hooks it ignores; accepted ones get 202.
+    gitlab ? webhooks(createGitlabPlugin(gitlab, deps), ctx, 'x-gitlab-event', { 200: 'ignored' }) : null,
+  ].filter((p): p is ForgePlugin => p !== null);
   if (plugins.some((p) => p.handlers.length > 0)) dispatcher.start();
   else await dispatcher.close(1000);
   return plugins;
 }
 
-async function localPlugin(): Promise<ForgePlugin> {
+function localPlugin(): ForgePlugin {
   return {
     name: 'local',
     handlers: [],
@@ -65,31 +77,19 @@ async function localPlugin(): Promise<ForgePlugin> {
   };
 }
 
-async function gitlabPlugin(ctx: PluginContext, dispatcher: EventDispatcher): Promise<ForgePlugin | null> {
-  if (!ctx.config.gitlab) return null;
-  const plugin = createGitlabPlugin(ctx.config.gitlab, {
-    builds: ctx.service,
-    redis: ctx.redis,
-    logger: ctx.logger,
-    tail: (id, step, lines) => ctx.logs.stepTail(id, step, lines),
-    publicUrl: ctx.config.http.publicUrl,
-    dispatcher,
-  });
+/** A forge's plug-in as the app runs it: closed within the shutdown timeout, deliveries counted. */
+function webhooks(
+  plugin: ForgePluginParts & { name: string },
+  ctx: PluginContext,
+  eventHeader: string,
+  outcomes?: Readonly<Record<number, string>>,
+): ForgePlugin {
   return {
-    ...plugin,
+    name: plugin.name,
+    handlers: plugin.handlers,
+    adapter: plugin.adapter,
+    enabledBy: plugin.enabledBy,
     close: () => plugin.close(ctx.config.timeouts.shutdownMs),
-    // The ingress answers 200 only to hooks it ignores; accepted ones get 202.
-    deliveries: { eventHeader: 'x-gitlab-event', outcomes: { 200: 'ignored' } },
+    deliveries: { eventHeader, ...(outcomes ? { outcomes } : {}) },
   };
-}
-
-async function githubFor(ctx: PluginContext, dispatcher: EventDispatcher): Promise<ForgePlugin | null> {
-  const plugin = await githubPlugin({ ...ctx, dispatcher });
-  return (
-    plugin && {
-      ...plugin,
-      close: () => plugin.close(ctx.config.timeouts.shutdownMs),
-      deliveries: { eventHeader: 'x-github-event' },
-    }
-  );
 }

@@ -28,6 +28,8 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
       shutdownMs: env.BERTH_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     },
     logCapBytes: env.BERTH_LOG_CAP_BYTES,
+    /** Bytes of webhook bodies the web process buffers at once (both forges); past it: 503. */
+    webhookInFlightBytes: env.BERTH_WEBHOOK_INFLIGHT_BYTES,
     retentionDays: env.BERTH_RETENTION_DAYS,
     github:
       env.APP_ID && privateKey && env.WEBHOOK_SECRET

@@ -4,16 +4,13 @@ import type {
   CheckRunPayload,
   CheckSuitePayload,
   IssueCommentPayload,
+  ParsedPayload,
   PullRequestPayload,
   PushPayload,
 } from './payloads.ts';
 
-/** A webhook delivery as Probot hands it over. */
-export interface Delivery {
-  id: string;
-  name: string;
-  payload: unknown;
-}
+/** What a delivery means to Berth: a neutral event, or why it is ignored. */
+export type DeliveryMeaning = { event: ForgeEvent } | { ignored: string };
 
 const CHANGE_ACTIONS: Record<string, ChangeEvent['action']> = {
   opened: 'opened',
@@ -23,31 +20,32 @@ const CHANGE_ACTIONS: Record<string, ChangeEvent['action']> = {
 };
 
 /**
- * Maps a GitHub delivery onto Berth's neutral events; null for deliveries Berth
- * does not act on (other events and actions, comments on issues, other apps' checks).
+ * Maps a validated GitHub delivery onto Berth's neutral events; ignored are deliveries
+ * Berth does not act on (other actions, comments on issues, other apps' checks) and
+ * those without a repository or an App installation to answer through.
  */
-export function toForgeEvent(delivery: Delivery, appId: number): ForgeEvent | null {
-  const body = delivery.payload as { repository?: { full_name: string }; installation?: { id: number } };
-  if (!body.repository) return null;
-  const repo: RepoRef = {
-    forge: 'github',
-    repo: body.repository.full_name,
-    ...(body.installation ? { installationId: body.installation.id } : {}),
-  };
-  const base = { repo, deliveryId: delivery.id };
-  switch (delivery.name) {
+export function mapDelivery(deliveryId: string, parsed: ParsedPayload, appId: number): DeliveryMeaning {
+  const { repository, installation } = parsed.payload;
+  if (!repository) return { ignored: 'no repository' };
+  if (!installation) return { ignored: 'not sent to an App installation' };
+  const repo: RepoRef = { forge: 'github', repo: repository.full_name, installationId: installation.id };
+  const base = { repo, deliveryId };
+  const event = eventOf(parsed, base, appId);
+  return event ? { event } : { ignored: `${parsed.name}.${parsed.payload.action ?? ''} is not acted on` };
+}
+
+function eventOf(parsed: ParsedPayload, base: Base, appId: number): ForgeEvent | null {
+  switch (parsed.name) {
     case 'push':
-      return fromPush(delivery.payload as PushPayload, base);
+      return fromPush(parsed.payload, base);
     case 'pull_request':
-      return fromPullRequest(delivery.payload as PullRequestPayload, base);
+      return fromPullRequest(parsed.payload, base);
     case 'issue_comment':
-      return fromComment(delivery.payload as IssueCommentPayload, base, appId);
+      return fromComment(parsed.payload, base, appId);
     case 'check_run':
-      return fromCheckRun(delivery.payload as CheckRunPayload, base, appId);
+      return fromCheckRun(parsed.payload, base, appId);
     case 'check_suite':
-      return fromCheckSuite(delivery.payload as CheckSuitePayload, base, appId);
-    default:
-      return null;
+      return fromCheckSuite(parsed.payload, base, appId);
   }
 }
 

@@ -1,67 +1,118 @@
-// The parts of GitHub webhook payloads Berth reads (GitHub sends much more).
+import { z } from 'zod';
+
+// The parts of GitHub webhook payloads Berth reads (GitHub sends much more; the rest is dropped).
+
+/** `X-GitHub-Event` values Berth acts on; every other event is acknowledged and ignored. */
+export const HANDLED_EVENTS = ['push', 'pull_request', 'issue_comment', 'check_run', 'check_suite'] as const;
+export type HandledEvent = (typeof HANDLED_EVENTS)[number];
+
+const user = z.object({ login: z.string(), type: z.string().optional() });
+const repo = z.object({ full_name: z.string().min(1) });
+const appRef = z.object({ id: z.number().int() }).nullish();
+const base = {
+  action: z.string().optional(),
+  installation: z.object({ id: z.number().int() }).optional(),
+  repository: repo.optional(),
+  sender: user.optional(),
+};
 
 /** A GitHub account as payloads name it. */
-export interface User {
-  login: string;
-  type?: string;
-}
-/** A repository as payloads name it. */
-export interface Repo {
-  full_name: string;
-}
-interface Base {
-  action?: string;
-  installation?: { id: number };
-  repository?: Repo;
-  sender?: User;
-}
+export type User = z.infer<typeof user>;
+
 /** `push`. */
-export interface PushPayload extends Base {
-  ref: string;
-  after: string;
-  deleted?: boolean;
-  head_commit?: { message: string; timestamp?: string; author?: { date?: string } } | null;
-}
+export const pushPayload = z.object({
+  ...base,
+  ref: z.string().min(1),
+  after: z.string(),
+  deleted: z.boolean().optional(),
+  head_commit: z
+    .object({
+      message: z.string(),
+      timestamp: z.string().optional(),
+      author: z.object({ date: z.string().optional() }).optional(),
+    })
+    .nullish(),
+});
+
 /** A pull request (webhook payloads and `pulls.get`). */
-export interface PullRequest {
-  number: number;
-  state: string;
-  user: User | null;
-  head: { sha: string; ref: string; repo: Repo | null };
-  base: { repo: Repo };
-}
+export const pullRequest = z.object({
+  number: z.number().int().positive(),
+  state: z.string(),
+  user: user.nullable(),
+  head: z.object({ sha: z.string().min(1), ref: z.string(), repo: repo.nullable() }),
+  base: z.object({ repo }),
+});
+
 /** `pull_request`. */
-export interface PullRequestPayload extends Base {
-  number: number;
-  pull_request: PullRequest;
-}
+export const pullRequestPayload = z.object({ ...base, number: z.number().int(), pull_request: pullRequest });
+
 /** `issue_comment`. */
-export interface IssueCommentPayload extends Base {
-  issue: { number: number; state: string; pull_request?: unknown };
-  comment: {
-    id: number;
-    body: string | null;
-    user: User | null;
-    performed_via_github_app?: { id: number } | null;
-  };
-}
-interface Suite {
-  head_sha: string;
-  head_branch: string | null;
-  pull_requests: Array<{ number: number }>;
-  app?: { id: number } | null;
-}
+export const issueCommentPayload = z.object({
+  ...base,
+  issue: z.object({ number: z.number().int(), state: z.string(), pull_request: z.unknown().optional() }),
+  comment: z.object({
+    id: z.number().int(),
+    body: z.string().nullable(),
+    user: user.nullable(),
+    performed_via_github_app: appRef,
+  }),
+});
+
+const suite = z.object({
+  head_sha: z.string().min(1),
+  head_branch: z.string().nullable(),
+  pull_requests: z.array(z.object({ number: z.number().int() })),
+  app: appRef,
+});
+
 /** `check_run`. */
-export interface CheckRunPayload extends Base {
-  check_run: {
-    name: string;
-    head_sha: string;
-    pull_requests: Array<{ number: number }>;
-    check_suite: Suite;
-    app?: { id: number } | null;
-  };
-}
+export const checkRunPayload = z.object({
+  ...base,
+  check_run: z.object({
+    name: z.string(),
+    head_sha: z.string().min(1),
+    pull_requests: z.array(z.object({ number: z.number().int() })),
+    check_suite: suite,
+    app: appRef,
+  }),
+});
+
 /** `check_suite`. */
-export interface CheckSuitePayload extends Base {
-  check_suite: Suite;
+export const checkSuitePayload = z.object({ ...base, check_suite: suite });
+
+export type PushPayload = z.infer<typeof pushPayload>;
+export type PullRequest = z.infer<typeof pullRequest>;
+export type PullRequestPayload = z.infer<typeof pullRequestPayload>;
+export type IssueCommentPayload = z.infer<typeof issueCommentPayload>;
+export type CheckRunPayload = z.infer<typeof checkRunPayload>;
+export type CheckSuitePayload = z.infer<typeof checkSuitePayload>;
+
+/** A delivery payload that passed validation, by event. */
+export type ParsedPayload =
+  | { name: 'push'; payload: PushPayload }
+  | { name: 'pull_request'; payload: PullRequestPayload }
+  | { name: 'issue_comment'; payload: IssueCommentPayload }
+  | { name: 'check_run'; payload: CheckRunPayload }
+  | { name: 'check_suite'; payload: CheckSuitePayload };
+
+const schemas = {
+  push: pushPayload,
+  pull_request: pullRequestPayload,
+  issue_comment: issueCommentPayload,
+  check_run: checkRunPayload,
+  check_suite: checkSuitePayload,
+} as const;
+
+/** Whether Berth acts on deliveries of `name`. */
+export const isHandledEvent = (name: string | undefined): name is HandledEvent =>
+  name !== undefined && Object.hasOwn(schemas, name);
+
+/** Validates a payload of a handled event; the error names the first bad field. */
+export function parsePayload(name: HandledEvent, payload: unknown): ParsedPayload | { error: string } {
+  const result = schemas[name].safeParse(payload);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { error: `invalid ${name} payload: ${issue?.path.join('.') || '(root)'}: ${issue?.message}` };
+  }
+  return { name, payload: result.data } as ParsedPayload;
 }

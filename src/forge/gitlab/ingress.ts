@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import type { HttpHandler } from '../../web/types.ts';
 import type { Accepted, EventDispatcher } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
+import { type BodyBudget, readBody, refuse } from '../webhook-body.ts';
 import { HANDLED_HOOKS, type HandledHook } from './hooks.ts';
 import { mapHook, type ParsedHook, parseHook } from './map-hook.ts';
 
 /** Where GitLab posts its hooks. */
 export const GITLAB_WEBHOOK_PATH = '/api/gitlab/webhooks';
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 /** What the GitLab webhook handler needs. */
 export interface GitlabIngressOptions {
@@ -21,6 +21,8 @@ export interface GitlabIngressOptions {
   onEvent(event: ForgeEvent, log: Logger, accepted: Accepted): Promise<void>;
   /** Stores accepted hooks and runs the handling off the request path (shared with the other forges). */
   dispatcher: EventDispatcher;
+  /** Bytes of webhook bodies the process may hold at once (shared with the other forges). */
+  bodies: BodyBudget;
   logger: Logger;
 }
 
@@ -33,7 +35,8 @@ export interface GitlabHookJob {
 
 /**
  * `POST /api/gitlab/webhooks`: checks `X-Gitlab-Token` in constant time before
- * reading the body, validates the payload, hands it to the dispatcher (202 once
+ * reading the body, reads it under the process's budget (413 past 25 MB, 503 when
+ * the budget is spent), validates the payload, hands it to the dispatcher (202 once
  * stored, 503 when it could not be) and handles the event afterwards. The delivery
  * id is `Idempotency-Key`, else a sha256 of the body. Registers the `gitlab` handler.
  */
@@ -43,18 +46,26 @@ export function createGitlabIngress(options: GitlabIngressOptions): HttpHandler 
 
   const handler: HttpHandler = async (req, res) => {
     if (new URL(req.url ?? '/', 'http://berth').pathname !== GITLAB_WEBHOOK_PATH) return false;
-    if (req.method !== 'POST') return answer(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    if (req.method !== 'POST') return refuse(res, 405, 'use POST', { allow: 'POST' });
     if (!tokenMatches(req.headers['x-gitlab-token'], expected)) {
-      req.resume();
-      return answer(res, 401, { error: 'X-Gitlab-Token does not match GITLAB_WEBHOOK_SECRET' });
+      return refuse(res, 401, 'X-Gitlab-Token does not match GITLAB_WEBHOOK_SECRET');
     }
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (!body) return answer(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
     const hookName = header(req, 'x-gitlab-event');
-    if (!isHandled(hookName)) return answer(res, 200, { ignored: `event ${hookName ?? '(none)'}` });
-    const parsed = parseBody(hookName, body);
+    if (!isHandled(hookName)) {
+      // Known from the header: the body is never read.
+      return answer(res, 200, { ignored: `event ${hookName ?? '(none)'}` }, { connection: 'close' });
+    }
+    const read = await readBody(req, { budget: options.bodies });
+    if (!('body' in read)) return refuse(res, read.status, read.error, read.headers);
+    let parsed: ParsedHook | { error: string };
+    let deliveryId: string;
+    try {
+      parsed = parseBody(hookName, read.body);
+      deliveryId = header(req, 'idempotency-key') ?? createHash('sha256').update(read.body).digest('hex');
+    } finally {
+      read.release();
+    }
     if ('error' in parsed) return answer(res, 400, { error: parsed.error });
-    const deliveryId = header(req, 'idempotency-key') ?? createHash('sha256').update(body).digest('hex');
     // X-Gitlab-Event-UUID changes on a manual resend: for tracing only, never the dedupe key.
     const eventUuid = header(req, 'x-gitlab-event-uuid');
     const job: GitlabHookJob = { hook: parsed, deliveryId, ...(eventUuid ? { eventUuid } : {}) };
@@ -108,16 +119,6 @@ const isHandled = (name: string | undefined): name is HandledHook =>
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
-  }
-  return size <= limit ? Buffer.concat(chunks) : null;
 }
 
 function answer(

@@ -1,15 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BuildService } from '../../builds/service.ts';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
-import type { HttpHandler } from '../../web/types.ts';
-import type { Accepted, EventDispatcher } from '../dispatcher.ts';
+import type { Accepted } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { ownDispatcher } from '../own-dispatcher.ts';
+import type { ForgePluginDeps, ForgePluginParts } from '../plugin-deps.ts';
 import { createPolicyStore, handleForgeEvent } from '../policy/index.ts';
 import { createReportState } from '../report-state.ts';
-import { createBuildReporter, type TailFn } from '../reporter.ts';
-import type { ForgeAdapter } from '../types.ts';
+import { createBuildReporter } from '../reporter.ts';
 import { createGitlabAdapter, forgeForRequest } from './adapter.ts';
 import { createGitlabApi } from './client.ts';
 import { GitlabForge } from './forge.ts';
@@ -22,34 +19,13 @@ export interface GitlabPluginConfig {
   webhookSecret: string;
 }
 
-/** What the GitLab plugin is wired to. */
-export interface GitlabPluginDeps {
-  builds: BuildService;
-  redis: Redis;
-  logger: Logger;
-  /**
-   * Where accepted hooks go (the app's durable one, shared with the other forges; the
-   * caller starts it). By default one of its own on the `berth-events-gitlab` queue over `redis`.
-   */
-  dispatcher?: EventDispatcher;
-  /** Last lines of a step's log, for the summary note. */
-  tail: TailFn;
-  /** `BERTH_PUBLIC_URL`: links in statuses and notes. */
-  publicUrl: string | null;
-}
+/** What the GitLab plug-in is wired to. */
+export type GitlabPluginDeps = ForgePluginDeps;
 
 /** GitLab support: the webhook handler (web role) and the worker's adapter. */
-export interface GitlabPlugin {
+export interface GitlabPlugin extends ForgePluginParts {
   name: 'gitlab';
-  /** For the start-up log line. */
-  enabledBy: string;
-  handlers: HttpHandler[];
-  adapter: ForgeAdapter;
   forge: GitlabForge;
-  /** Waits (bounded) until the hooks accepted so far have been handled. */
-  drain(timeoutMs: number): Promise<void>;
-  /** Stops handling hooks, waiting (bounded) for those running; the rest stay queued. */
-  close(timeoutMs: number): Promise<void>;
 }
 
 /** Builds everything GitLab needs from its configuration; starts nothing. */
@@ -84,6 +60,7 @@ export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPlugi
     botUsername: async () => (await forge.bot()).username,
     onEvent,
     dispatcher: events.dispatcher,
+    bodies: deps.bodies,
     logger,
   });
   events.start();

@@ -4,8 +4,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
 import { sign } from '@octokit/webhooks-methods';
+import { forgePlugins } from '../../../src/app/plugins.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import { githubPlugin } from '../../../src/forge/github/index.ts';
+import { until } from '../../support/api-client.ts';
 import { FakeGithub } from '../../support/fake-github.ts';
 import { quietLogger, testStack } from '../../support/queue-harness.ts';
 import { startRedis } from '../../support/redis.ts';
@@ -17,14 +18,18 @@ const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.expor
 });
 
 test('without GitHub settings there is no plug-in', async () => {
-  const plugin = await githubPlugin({
+  const plugins = await forgePlugins({
     config: loadConfig({}),
     logger: quietLogger,
     service: null as never,
     redis: null as never,
-    logs: { stepTail: async () => [] },
+    bull: null as never,
+    logs: null as never,
   });
-  assert.equal(plugin, null);
+  assert.deepEqual(
+    plugins.map((p) => p.name),
+    ['local'],
+  );
 });
 
 test('from APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and GHE_HOST, with Probot’s own Octokit, a push is queued and reported', async () => {
@@ -42,13 +47,15 @@ test('from APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and GHE_HOST, with Probot’s own
     GHE_PROTOCOL: 'http',
     BERTH_PUBLIC_URL: 'https://ci.example.com',
   });
-  const plugin = await githubPlugin({
+  const plugins = await forgePlugins({
     config,
     logger: quietLogger,
     service: stack.service,
     redis: stack.redis,
+    bull: stack.bull,
     logs: stack.logs,
   });
+  const plugin = plugins.find((p) => p.name === 'github');
   assert.ok(plugin);
   const server = createServer(async (req, res) => {
     if (!(await plugin.handlers[0]!(req, res))) res.writeHead(404).end();
@@ -71,7 +78,7 @@ test('from APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and GHE_HOST, with Probot’s own
       body,
     });
     assert.equal(response.status, 200);
-    await plugin.drain(20_000);
+    await until(async () => fake.statuses.length > 0);
     const [record] = await stack.service.list({ repo: 'acme/app', sha });
     assert.equal(record?.status, 'queued');
     assert.deepEqual(
@@ -80,7 +87,7 @@ test('from APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and GHE_HOST, with Probot’s own
     );
     assert.deepEqual(fake.unexpected, []);
   } finally {
-    await plugin.close(5000);
+    await plugin.close?.();
     server.closeAllConnections();
     server.close();
     await fake.stop();

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toForgeEvent } from '../../../src/forge/github/events.ts';
+import { mapDelivery } from '../../../src/forge/github/events.ts';
+import { isHandledEvent, parsePayload } from '../../../src/forge/github/payloads.ts';
 import { example } from './harness.ts';
+
+/** The neutral event of a delivery that validates, or null when it is ignored. */
+function toForgeEvent(delivery: { id: string; name: string; payload: unknown }, appId: number) {
+  assert.ok(isHandledEvent(delivery.name));
+  const parsed = parsePayload(delivery.name, delivery.payload);
+  if ('error' in parsed) throw new Error(parsed.error);
+  const meaning = mapDelivery(delivery.id, parsed, appId);
+  return 'event' in meaning ? meaning.event : null;
+}
 
 const map = (name: string, payload: unknown) => toForgeEvent({ id: 'd1', name, payload }, 2);
 
@@ -60,4 +70,23 @@ test('re-run requests of our own checks map to reruns; other apps are ignored', 
   const suite = map('check_suite', payload);
   assert.ok(suite?.kind === 'rerun' && suite.context === null);
   assert.equal(toForgeEvent({ id: 'd', name: 'check_suite', payload }, 999), null);
+});
+
+test('a delivery without an App installation or a repository is ignored', () => {
+  const push = example('push', undefined, (p) => String(p.ref).startsWith('refs/heads/'));
+  delete push.installation;
+  assert.equal(map('push', push), null);
+  const parsed = parsePayload('push', { ...push, repository: undefined });
+  assert.ok(!('error' in parsed));
+  assert.deepEqual(mapDelivery('d', parsed, 2), { ignored: 'no repository' });
+});
+
+test('payloads that do not carry what Berth reads are invalid, naming the field', () => {
+  const push = example('push', undefined, (p) => String(p.ref).startsWith('refs/heads/'));
+  assert.deepEqual(parsePayload('push', { ...push, after: 42 }), {
+    error: 'invalid push payload: after: Invalid input: expected string, received number',
+  });
+  const pr = example('pull_request', 'opened');
+  delete pr.pull_request.head;
+  assert.match(String((parsePayload('pull_request', pr) as { error: string }).error), /pull_request\.head/);
 });

@@ -9,6 +9,7 @@ import { ProbotOctokit } from 'probot';
 import type { BuildService } from '../../../src/builds/service.ts';
 import type { EventDispatcher } from '../../../src/forge/dispatcher.ts';
 import { createGithubPlugin, type GithubPlugin } from '../../../src/forge/github/plugin.ts';
+import { type BodyBudget, createBodyBudget, MAX_WEBHOOK_BODY } from '../../../src/forge/webhook-body.ts';
 import { FakeGithub } from '../../support/fake-github.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
 
@@ -57,7 +58,7 @@ export async function startHarness(
   builds: BuildService,
   tail: (id: string, key: { stage: string; step: string }, n: number) => Promise<string[]> = async () => [],
   existingRedis?: TestRedis,
-  options: { dispatcher?: EventDispatcher } = {},
+  options: { dispatcher?: EventDispatcher; bodies?: BodyBudget } = {},
 ): Promise<Harness> {
   const redisServer = existingRedis ?? (await startRedis());
   const redis = new Redis(redisServer.url);
@@ -69,9 +70,18 @@ export async function startHarness(
     throttle: { ...options.throttle, enabled: false },
     retry: { enabled: false },
   }));
-  const plugin = await createGithubPlugin(
-    { appId: '1', privateKey, webhookSecret: SECRET, baseUrl, publicUrl: PUBLIC_URL },
-    { builds, redis, logger: pino({ level: 'silent' }), tail, Octokit, ...options },
+  const plugin = createGithubPlugin(
+    { appId: '1', privateKey, webhookSecret: SECRET, baseUrl },
+    {
+      builds,
+      redis,
+      logger: pino({ level: 'silent' }),
+      tail,
+      publicUrl: PUBLIC_URL,
+      bodies: options.bodies ?? createBodyBudget(MAX_WEBHOOK_BODY * 2),
+      Octokit,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    },
   );
   const server: Server = createServer(async (req, res) => {
     for (const handler of plugin.handlers) if (await handler(req, res)) return;

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createEngineExecutor } from '../../../src/app/engine-executor.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createGitlabPlugin, type GitlabPlugin } from '../../../src/forge/gitlab/plugin.ts';
+import { createBodyBudget, MAX_WEBHOOK_BODY } from '../../../src/forge/webhook-body.ts';
 import { createQueueStack, type QueueStack } from '../../../src/queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../../../src/queue/worker.ts';
 import { createWebServer, type WebServer } from '../../../src/web/server.ts';
@@ -57,6 +58,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
         logger,
         tail: (id, step, lines) => stack.logs.stepTail(id, step, lines),
         publicUrl: PUBLIC_URL,
+        bodies: createBodyBudget(MAX_WEBHOOK_BODY * 2),
       },
     );
     const config = loadConfig({ BERTH_RUNTIME: 'local' });

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { BuildRecord, BuildState } from '../../../src/builds/types.ts';
 import { createGitlabPlugin, type GitlabPlugin } from '../../../src/forge/gitlab/plugin.ts';
+import { createBodyBudget, MAX_WEBHOOK_BODY } from '../../../src/forge/webhook-body.ts';
 import { FakeGitlab } from '../../support/fake-gitlab.ts';
 import { MemoryBuilds } from '../../support/memory-builds.ts';
 import { createEventDispatcher } from '../../support/memory-dispatcher.ts';
@@ -44,6 +45,7 @@ export class GitlabHarness {
         dispatcher: this.dispatcher,
         tail: async (_id, key, lines) => (this.tails.get(`${key.stage}/${key.step}`) ?? []).slice(-lines),
         publicUrl: PUBLIC_URL,
+        bodies: createBodyBudget(MAX_WEBHOOK_BODY * 2),
       },
     );
     this.server = await serve(this.plugin.handlers);

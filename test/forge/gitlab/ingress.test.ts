@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { ForgeEvent } from '../../../src/forge/events.ts';
 import { createGitlabIngress } from '../../../src/forge/gitlab/ingress.ts';
+import { createBodyBudget, MAX_WEBHOOK_BODY } from '../../../src/forge/webhook-body.ts';
 import { createEventDispatcher, type MemoryEventDispatcher } from '../../support/memory-dispatcher.ts';
 import { fixture, postHook, serve } from './helpers.ts';
 
@@ -33,6 +34,7 @@ describe('GitLab webhook ingress', () => {
         events.push(event);
       },
       dispatcher,
+      bodies: createBodyBudget(MAX_WEBHOOK_BODY),
       logger,
     });
     server = await serve([handler]);
@@ -184,6 +186,7 @@ describe('GitLab webhook ingress', () => {
       botUsername: async () => 'berth-bot',
       onEvent: () => gate.promise,
       dispatcher: slowDispatcher,
+      bodies: createBodyBudget(MAX_WEBHOOK_BODY),
       logger,
     });
     const slowServer = await serve([slow]);
