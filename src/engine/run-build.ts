@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { BerthError } from '../errors.ts';
+import { createRedactor, type Redactor } from '../logs/redact.ts';
 import type { LogSink } from '../logs/types.ts';
 import type { PlannedStage } from '../pipeline/types.ts';
 import type { BuildContext, Runtime, RuntimeSession } from '../runtime/types.ts';
@@ -43,13 +44,15 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     ms: buildMs,
     error: () => new BuildTimeoutError(`build timed out after ${formatDuration(buildMs)}`),
   });
-  const opened = await openSession(options, limit.signal);
+  const redactor = createRedactor(options.build.plan.secrets);
+  const opened = await openSession(options, limit.signal, redactor);
   const stages: StageResult[] = [];
   if ('session' in opened) {
     const ctx: StepContext = {
       session: opened.session,
       sink: options.sink,
       secrets: options.build.plan.secrets,
+      redactor,
       capBytes: options.logCapBytes,
       stepMs: options.timeouts.stepMs,
       now,
@@ -102,12 +105,17 @@ function skipStage(stage: PlannedStage, emit: (event: BuildEvent) => void): Stag
 
 type Opened = { session: RuntimeSession } | { reason: ReasonClass; message: string };
 
-async function openSession(options: RunBuildOptions, signal: AbortSignal): Promise<Opened> {
+async function openSession(
+  options: RunBuildOptions,
+  signal: AbortSignal,
+  redactor: Redactor,
+): Promise<Opened> {
   try {
     return { session: await options.runtime.open(options.build, signal) };
   } catch (error) {
     const reason = error instanceof BerthError ? error.reason : 'infrastructure';
-    return { reason, message: `runtime could not start the build: ${(error as Error)?.message ?? error}` };
+    const detail = redactor.redact(String((error as Error)?.message ?? error));
+    return { reason, message: `runtime could not start the build: ${detail}` };
   }
 }
 

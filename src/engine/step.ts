@@ -1,4 +1,5 @@
 import { BerthError } from '../errors.ts';
+import type { Redactor } from '../logs/redact.ts';
 import { createStepOutput } from '../logs/step-output.ts';
 import type { LogSink } from '../logs/types.ts';
 import type { PlannedStep } from '../pipeline/types.ts';
@@ -12,6 +13,8 @@ export interface StepContext {
   session: RuntimeSession;
   sink: LogSink;
   secrets: string[];
+  /** Masks `secrets`: a step's message can carry what its container printed. */
+  redactor: Redactor;
   capBytes: number;
   stepMs: number;
   now: () => Date;
@@ -40,7 +43,8 @@ export async function runStep(
   } finally {
     limit.dispose();
   }
-  const result = toResult(step, outcome, limit.cause(), startedAt, ctx.now().toISOString());
+  const raw = toResult(step, outcome, limit.cause(), startedAt, ctx.now().toISOString());
+  const result = raw.message === null ? raw : { ...raw, message: ctx.redactor.redact(raw.message) };
   output.line('system', describeResult(result));
   output.end();
   ctx.emit({ type: 'step-finished', result });

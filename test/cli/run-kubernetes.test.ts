@@ -87,6 +87,42 @@ describe('berth run --runtime kubernetes', () => {
     }
   });
 
+  it('keeps secrets out of the message of a step killed for memory', async () => {
+    const repo = await fixtureRepo(
+      [
+        'inputs:',
+        '  - name: token',
+        '    type: password',
+        'build:',
+        '  greedy:',
+        '    container:',
+        '      image: berth.test/oom',
+        '      secretName: deploy-creds',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable
+        '      cmds: ["echo using ${token} $DEPLOY_KEY"]',
+        '',
+      ].join('\n'),
+    );
+    kube.secrets.put('ci', 'deploy-creds', { DEPLOY_KEY: 'kube-SECRET-value' });
+    try {
+      const run = await berth(
+        ['run', '--runtime', 'kubernetes', '-n', 'ci', '-i', 'token=hunter2-SECRET-value'],
+        repo.dir,
+        home.dir,
+        { KUBECONFIG: kube.kubeconfigPath },
+      );
+      assert.equal(run.code, 1, run.output);
+      assert.doesNotMatch(run.output, /hunter2/, 'a password input is masked everywhere');
+      // The value of a Kubernetes Secret the step mounts is unknown to Berth: the step's
+      // own log shows what it printed, but no log text becomes the step's message.
+      const verdict = run.output.split('\n').filter((line) => !line.startsWith('[build/greedy] using'));
+      assert.match(verdict.join('\n'), /OOMKilled/);
+      assert.doesNotMatch(verdict.join('\n'), /kube-SECRET/);
+    } finally {
+      await repo.remove();
+    }
+  });
+
   it('says how to get cluster access when there is none, and runs nothing', async () => {
     const repo = await fixtureRepo('build:\n  x:\n    container:\n      image: a\n      cmds: [true]\n');
     try {

@@ -252,4 +252,42 @@ describe('runBuild', () => {
     assert.equal(unopened.message, 'runtime could not start the build: no cluster');
     assert.deepEqual(statuses(unopened), { 's/a': 'skipped' });
   });
+
+  it('masks secrets in step and build messages, whatever the runtime put there', async () => {
+    const secret = 'hunter2-SECRET-value';
+    const base = {
+      build: {
+        id: 'x',
+        instance: 't',
+        plan: plan([stage('s', { a: 'true' })], { secrets: [secret] }),
+        source: { dir: '/', respectGitignore: true },
+      },
+      sink: memorySink(),
+      signal: new AbortController().signal,
+      timeouts: { stepMs: 1000, buildMs: 1000, cleanupMs: 1000 },
+      logCapBytes: 1000,
+    };
+    const failed = await runBuild({
+      ...base,
+      runtime: {
+        kind: 'local',
+        open: async () => ({
+          runStep: async () => ({ status: 'failed', exitCode: 137, message: `OOMKilled: using ${secret}` }),
+          cleanup: async () => {},
+        }),
+      },
+    });
+    assert.equal(failed.stages[0]?.steps[0]?.message, 'OOMKilled: using ***');
+    assert.equal(failed.message, 's/a: OOMKilled: using ***');
+    const unopened = await runBuild({
+      ...base,
+      runtime: {
+        kind: 'local',
+        open: async () => {
+          throw new Error(`bad token ${secret}`);
+        },
+      },
+    });
+    assert.equal(unopened.message, 'runtime could not start the build: bad token ***');
+  });
 });

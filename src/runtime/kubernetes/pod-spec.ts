@@ -179,7 +179,9 @@ function stepContainer(step: PlannedStep, settings: PodSettings): V1Container {
     env,
     envFrom: step.envFromSecrets.map((name) => ({ secretRef: { name } })),
     volumeMounts: [{ name: SOURCE_VOLUME, mountPath: step.repoDir }, ...step.mounts.map(mountFor)],
-    terminationMessagePolicy: 'FallbackToLogsOnError',
+    // Only what the step writes to /dev/termination-log: never its log text, which can hold
+    // secrets the build does not know of (values of Secrets it mounts).
+    terminationMessagePolicy: 'File',
     securityContext: STEP_SECURITY,
     ...(settings.resources ? { resources: settings.resources } : {}),
   };

@@ -6,7 +6,7 @@
  * - `berth.test/unschedulable`: PodScheduled False, reason Unschedulable, FailedScheduling event. Never starts.
  * - `berth.test/invalid:…` (any name starting so): waiting InvalidImageName, InspectFailed event.
  * - `berth.test/create-error`: waiting CreateContainerError with a runtime message.
- * - `berth.test/oom`: running, then terminated reason OOMKilled exit 137.
+ * - `berth.test/oom`: runs the command, then terminated reason OOMKilled exit 137 (as if killed).
  * - `berth.test/evicted`: running, then pod phase Failed, reason Evicted, with the eviction message.
  * - `berth.test/crashloop`: running, exits 1, waiting CrashLoopBackOff with lastState terminated; repeats.
  * - `berth.test/succeeded-early`: runs the command, but the pod phase turns Succeeded/Failed one
@@ -33,7 +33,7 @@ export function scriptFor(image: string | undefined): ImageScript | undefined {
   const scripts: Record<string, ImageScript['run']> = {
     'berth.test/unschedulable': async () => 0,
     'berth.test/create-error': createError,
-    'berth.test/oom': oomKilled,
+    'berth.test/oom': (sim, container, init) => sim.runContainer(container, init, { oomKilled: true }),
     'berth.test/evicted': evicted,
     'berth.test/crashloop': crashLoop,
     'berth.test/succeeded-early': (sim, container, init) =>
@@ -102,14 +102,6 @@ async function startScripted(sim: PodSim, container: ContainerJson, init: boolea
   sim.setState(container, init, { running: { startedAt } }, { containerID: containerId() });
   await sim.tick();
   return startedAt;
-}
-
-async function oomKilled(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
-  const startedAt = await startScripted(sim, container, init);
-  sim.setState(container, init, {
-    terminated: { exitCode: 137, reason: 'OOMKilled', startedAt, finishedAt: now() },
-  });
-  return 137;
 }
 
 async function evicted(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {

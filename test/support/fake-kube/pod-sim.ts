@@ -191,10 +191,11 @@ export class PodSim {
   async runContainer(
     container: ContainerJson,
     init: boolean,
-    options: { early?: boolean } = {},
+    options: { early?: boolean; oomKilled?: boolean } = {},
   ): Promise<number> {
     const script = scriptFor(container.image);
-    if (script && script.kind !== 'unschedulable' && !options.early) return script.run(this, container, init);
+    if (script && script.kind !== 'unschedulable' && !options.early && !options.oomKilled)
+      return script.run(this, container, init);
     const env = await this.resolveEnvWithRetry(container, init);
     this.event(
       'Normal',
@@ -228,11 +229,20 @@ export class PodSim {
       this.update(() => {});
       await this.tick();
     }
-    const reason = exitCode === 0 ? 'Completed' : 'Error';
+    const code = options.oomKilled ? 137 : exitCode;
+    const reason = options.oomKilled ? 'OOMKilled' : code === 0 ? 'Completed' : 'Error';
+    const message = code !== 0 ? fallbackMessage(container, log) : undefined;
     this.setState(container, init, {
-      terminated: { exitCode, reason, startedAt, finishedAt: now(), containerID: id },
+      terminated: {
+        exitCode: code,
+        reason,
+        ...(message ? { message } : {}),
+        startedAt,
+        finishedAt: now(),
+        containerID: id,
+      },
     });
-    return exitCode;
+    return code;
   }
 
   private startFailed(container: ContainerJson, init: boolean, message: string, id: string): number {
@@ -340,4 +350,18 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       resolve(value);
     }, reject);
   });
+}
+
+/**
+ * The kubelet's `FallbackToLogsOnError`: a failed container that wrote no termination
+ * message gets the tail of its log (at most 80 lines and 2048 bytes) as its message.
+ */
+function fallbackMessage(container: ContainerJson, log: ContainerLog): string | undefined {
+  if (container.terminationMessagePolicy !== 'FallbackToLogsOnError') return undefined;
+  const tail = log.lines
+    .slice(-80)
+    .map((line) => line.text)
+    .join('');
+  const bytes = Buffer.from(tail);
+  return bytes.length > 2048 ? bytes.subarray(bytes.length - 2048).toString('utf8') : tail || undefined;
 }
