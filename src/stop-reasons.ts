@@ -53,6 +53,13 @@ export class HandBackError extends StopError {
   }
 }
 
+/** No worker will finish the build: its job was lost, or its workers died too often (the stalled limit). */
+export class WorkerLostError extends StopError {
+  constructor(message: string) {
+    super(message, { retryable: false, reason: 'infrastructure' });
+  }
+}
+
 /** How a step or build stopped for `stop` ends. */
 export interface StopOutcome {
   status: 'failed' | 'error' | 'cancelled';
@@ -63,14 +70,16 @@ export interface StopOutcome {
 /**
  * The one mapping from stop reason to outcome: a timeout is the pipeline's own doing
  * (`failed`, reason `timeout`), whichever runtime ran it; a step that could not be
- * scheduled is the cluster's (`error`, reason `scheduling`); every other stop is
- * `cancelled` (a taken-over or handed-back build's record is left to its new owner).
+ * scheduled, or a build no worker will finish, is the infrastructure's (`error`, reason
+ * `scheduling` / `infrastructure`); every other stop is `cancelled` (a taken-over or
+ * handed-back build's record is left to its new owner).
  */
 export function stopOutcome(stop: StopError): StopOutcome {
   const { message } = stop;
   if (stop instanceof StepTimeoutError || stop instanceof BuildTimeoutError)
     return { status: 'failed', reason: 'timeout', message };
   if (stop instanceof SchedulingTimeoutError) return { status: 'error', reason: 'scheduling', message };
+  if (stop instanceof WorkerLostError) return { status: 'error', reason: 'infrastructure', message };
   return { status: 'cancelled', reason: 'cancelled', message };
 }
 

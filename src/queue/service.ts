@@ -8,6 +8,7 @@ import type { BuildStore } from '../builds/store.ts';
 import type { BuildRecord, BuildRequest } from '../builds/types.ts';
 import { ConfigError } from '../errors.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import { CancelledError, stopOutcome } from '../stop-reasons.ts';
 import { closeQueue } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
@@ -94,9 +95,7 @@ export class QueueBuildService implements BuildService {
     for (const id of ids) {
       await store.requestCancel(id, reason);
       const queued = await store.update(id, (r) =>
-        r.status === 'queued'
-          ? { ...r, status: 'cancelled', reason: 'cancelled', message: reason, finishedAt: at }
-          : r,
+        r.status === 'queued' ? { ...r, ...stopOutcome(new CancelledError(reason)), finishedAt: at } : r,
       );
       // A cancelled queued job stays queued: the worker that takes it reports the cancel.
       if (queued.ok && queued.record.status === 'cancelled') await logs.end(id);

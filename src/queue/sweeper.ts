@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { BuildStore } from '../builds/store.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import { stopOutcome, WorkerLostError } from '../stop-reasons.ts';
 import { type BuildMetrics, seconds } from './build-meter.ts';
 import type { AdapterRegistry } from './process-build.ts';
 import { ended } from './process-build.ts';
@@ -19,7 +20,7 @@ export interface OrphanDeps {
 /** Ends a build no worker will finish as `error` / `infrastructure`, and reports it. */
 export async function failOrphan(deps: OrphanDeps, id: string, message: string): Promise<void> {
   const at = new Date((deps.now ?? Date.now)()).toISOString();
-  const outcome = { status: 'error', reason: 'infrastructure', message } as const;
+  const outcome = stopOutcome(new WorkerLostError(message));
   const result = await deps.store.update(id, (r) => ended(r, outcome, at));
   if (!result.ok) return;
   deps.metrics?.buildFinished('error', seconds(result.record.startedAt, at));
