@@ -50,6 +50,7 @@ ${data}
 function session(o: LayoutOptions): string {
   if (o.session === null) return '';
   const next = escapeHtml(o.path);
+  if (o.session === 'signed-out' && o.path.startsWith('/signin')) return '';
   if (o.session === 'signed-out')
     return `<a class="session" href="/signin?next=${encodeURIComponent(o.path)}">Sign in</a>`;
   if (o.session.who === null) return '<span class="session">Admin token</span>';

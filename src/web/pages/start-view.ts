@@ -7,7 +7,7 @@ export function startMain(data: StartPageData, forge: 'github' | 'gitlab'): stri
   const known = data.known.map((s) => `<option value="${escapeHtml(s)}"></option>`).join('');
   const placeholder = forge === 'github' ? 'github:owner/name' : 'gitlab:group/project';
   return `<h1>Start a build</h1>
-<form id="start-repo" class="filters" aria-label="Repository">
+<form id="start-repo" class="filters" aria-label="Which repository">
   <label>Repository <input id="source" name="source" value="${escapeHtml(data.source)}" list="known" autocomplete="off" required placeholder="${placeholder}" pattern="(github|gitlab):[\\w.\\-]+(/[\\w.\\-]+)+"></label>
   <datalist id="known">${known}</datalist>
   <button type="submit">Load</button>
