@@ -20,6 +20,6 @@ export {
 export type { PlanOptions, ToolImages } from './options.ts';
 export { parseDefinition } from './parse.ts';
 export { planBuild } from './plan.ts';
-export { substituteText } from './substitute.ts';
+export { SUBSTITUTION_LIMITS, SubstitutionLimitError, substituteText } from './substitute.ts';
 export type * from './types.ts';
 export { VARS_FILE, varsFromText } from './vars-files.ts';

@@ -1,4 +1,4 @@
-import type { Definition } from './definition.ts';
+import type { Definition, Pos } from './definition.ts';
 import { type Diagnostics, scope } from './diagnostics.ts';
 import { parseNumber } from './inputs.ts';
 import type { VariableLayer } from './variables.ts';
@@ -33,7 +33,7 @@ export function resolveInputs(
     }
   }
   const values: Record<string, string | number> = {};
-  const vars = new Map<string, { value: string | number; text: string }>();
+  const vars = new Map<string, { value: string | number; text: string; pos: Pos }>();
   const result: ResolvedInputs = {
     values,
     layer: { vars, describe: (n) => `input "${n}"` },
@@ -64,6 +64,7 @@ export function resolveInputs(
     vars.set(input.name, {
       value,
       text: typeof value === 'number' && raw !== undefined ? raw.trim() : String(value),
+      pos: input.pos,
     });
     if (input.type === 'password') {
       result.secretInputs.push(input.name);

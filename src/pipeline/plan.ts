@@ -40,7 +40,13 @@ export function planBuild(definition: Definition, options: PlanOptions & { file:
     stages.push({ name: stage.name, runsIf: stageRunsIf(stage, values, diags), steps });
   }
   const variables: Record<string, string> = {};
-  for (const name of scope.names()) variables[name] = subst.variable(name)?.text ?? '';
+  for (const name of scope.names()) {
+    const sub = subst.variable(name);
+    variables[name] = sub?.text ?? '';
+    const limits =
+      sub?.issues.filter((issue) => issue.kind === 'too-large' || issue.kind === 'too-deep') ?? [];
+    values.report(limits, scope.get(name)?.pos ?? START, name, null);
+  }
   const plan: BuildPlan = {
     environment,
     inputs: inputs.values,

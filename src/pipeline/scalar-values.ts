@@ -1,7 +1,7 @@
 import type { Pos, ScalarNode } from './definition.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { posAt } from './positions.ts';
-import type { Substituted, Substituter, TokenUse } from './substitute.ts';
+import type { Substituted, Substituter, SubstitutionIssue, TokenUse } from './substitute.ts';
 
 /** Whether a scalar holds a `${var}` use (its value is known only once variables are). */
 export const holdsVariable = (node: ScalarNode): node is ScalarNode & { value: string } =>
@@ -12,6 +12,8 @@ export class ScalarValues {
   readonly subst: Substituter;
   readonly #diags: Diagnostics;
   readonly #lineStarts: number[];
+  /** Limit issues already reported, by kind, variable and what was passed. */
+  readonly #reported = new Set<string>();
 
   constructor(subst: Substituter, diags: Diagnostics, lineStarts: number[]) {
     this.subst = subst;
@@ -24,10 +26,15 @@ export class ScalarValues {
     if (!holdsVariable(node)) return { value: node.value ?? '', text: node.text, origins: [], issues: [] };
     const { result, uses } = this.subst.text(node.value);
     for (const use of uses) this.report(use.issues, this.#usePos(node, use), path, null);
+    const own = result.issues.filter((issue) => !uses.some((use) => use.issues.includes(issue)));
+    this.report(own, node.pos, path, null);
     return result;
   }
 
-  /** Undefined variables are warnings (the text is kept), loops errors. */
+  /**
+   * Undefined variables are warnings (the text is kept), loops and limits errors. A
+   * limit passed inside a variable's value is reported once, where first met.
+   */
   report(issues: Substituted['issues'], pos: Pos, path: string, context: string | null): void {
     for (const issue of issues) {
       const where = [issue.via ? `in the value of "${issue.via}"` : '', context ? `in the ${context}` : '']
@@ -36,9 +43,19 @@ export class ScalarValues {
       const suffix = where ? ` (${where})` : '';
       if (issue.kind === 'loop')
         this.#diags.error(pos, path, `recursive variable loop: ${issue.name}${suffix}`);
-      else
+      else if (issue.kind === 'undefined')
         this.#diags.warning(pos, path, `undefined variable "${issue.name}"${suffix}; the text is kept as is`);
+      else if (this.#firstReport(issue)) this.#diags.error(pos, path, limitMessage(issue, context));
     }
+  }
+
+  #firstReport(issue: SubstitutionIssue): boolean {
+    const key = `${issue.kind}\0${issue.via ?? ''}\0${issue.name}`;
+    if (issue.via === null || !this.#reported.has(key)) {
+      this.#reported.add(key);
+      return true;
+    }
+    return false;
   }
 
   /** Where a `${…}` use sits in the file: the same occurrence in the scalar's source, else the scalar's start. */
@@ -62,4 +79,14 @@ function nthIndexOf(text: string, needle: string, n: number): number {
   let at = text.indexOf(needle);
   for (let k = 0; k < n && at !== -1; k++) at = text.indexOf(needle, at + 1);
   return at;
+}
+
+/** The error for a substitution limit, naming the variable and the limit. */
+function limitMessage(issue: SubstitutionIssue, context: string | null): string {
+  const where = context ? ` in the ${context}` : '';
+  if (issue.kind === 'too-deep')
+    return `variables nest more than ${issue.name}${where}; the text is kept as is`;
+  const from = issue.origin ? ` (${issue.origin})` : '';
+  const what = issue.via ? `the value of "${issue.via}"${from}` : 'this text';
+  return `${what} grows past ${issue.name} once its variables are substituted${where}; the text is kept as is`;
 }

@@ -6,13 +6,33 @@ const WHOLE = /^\$\{([^}]*)\}$/;
 /** `${%name%}` is the escape for a literal `${name}`. */
 const ESCAPE = /^%(.*)%$/s;
 
+/** How far substitution may go: a file cannot make Berth build strings without bound. */
+export interface SubstitutionLimits {
+  /** Longest value (in UTF-16 units) one variable or one scalar may grow to. */
+  valueLength: number;
+  /** Most text substitution may produce for one plan, all values together. */
+  totalLength: number;
+  /** Deepest chain of variables whose values use further variables. */
+  depth: number;
+}
+
+/** 1 MiB per value, 16 MiB per file, 64 levels: far beyond any real pipeline. */
+export const SUBSTITUTION_LIMITS: SubstitutionLimits = Object.freeze({
+  valueLength: 1024 * 1024,
+  totalLength: 16 * 1024 * 1024,
+  depth: 64,
+});
+
 /** A problem met while substituting one `${…}` use. */
 export interface SubstitutionIssue {
-  kind: 'undefined' | 'loop';
-  /** For undefined: the name; for loop: the chain `a → b → a`. */
+  /** `too-large`: past a length limit; `too-deep`: past the depth limit. */
+  kind: 'undefined' | 'loop' | 'too-large' | 'too-deep';
+  /** For undefined: the name; for loop: the chain `a → b → a`; for the limits: what was exceeded. */
   name: string;
   /** Variable whose value held the failing reference, if not the use itself. */
   via: string | null;
+  /** For the limits: where `via` comes from (`.wharf-vars.yml`, `environment "prod" (3:5)`, …). */
+  origin?: string;
 }
 
 /** The outcome of substituting one `${…}` use (or a whole text). */
@@ -30,13 +50,21 @@ export interface TokenUse extends Substituted {
   length: number;
 }
 
-/** Substitutes variables, recursively, detecting loops. Pure: problems are returned, not thrown. */
+/**
+ * Substitutes variables, recursively, detecting loops and stopping at `limits` (a
+ * variable past them keeps its `${…}` text and reports an issue). Pure: problems are
+ * returned, not thrown.
+ */
 export class Substituter {
   readonly #scope: VariableScope;
+  readonly #limits: SubstitutionLimits;
   readonly #cache = new Map<string, Substituted>();
+  /** Text produced so far, against limits.totalLength. */
+  #produced = 0;
 
-  constructor(scope: VariableScope) {
+  constructor(scope: VariableScope, limits: SubstitutionLimits = SUBSTITUTION_LIMITS) {
     this.#scope = scope;
+    this.#limits = limits;
   }
 
   /** Substitutes a whole text. A text that is exactly one `${var}` takes the variable's type. */
@@ -48,19 +76,19 @@ export class Substituter {
     }));
     if (uses.length === 0) return { result: { value: text, text, origins: [], issues: [] }, uses };
     const only = uses[0];
-    if (uses.length === 1 && only && WHOLE.test(text)) return { result: only, uses };
-    let out = '';
-    let last = 0;
-    for (const use of uses) {
-      out += text.slice(last, use.index) + use.text;
-      last = use.index + use.length;
+    if (uses.length === 1 && only && WHOLE.test(text)) {
+      const issue = only.issues.length === 0 ? this.#spend(only.text.length) : null;
+      if (!issue) return { result: only, uses };
+      return { result: { value: text, text, origins: only.origins, issues: [issue] }, uses };
     }
-    out += text.slice(last);
+    const joined = this.#join(text, uses);
+    const issues = uses.flatMap((u) => u.issues);
+    if (joined.issue) issues.push(joined.issue);
     const result = {
-      value: out,
-      text: out,
-      origins: uses.flatMap((u) => u.origins),
-      issues: uses.flatMap((u) => u.issues),
+      value: joined.text,
+      text: joined.text,
+      origins: unique(uses.flatMap((u) => u.origins)),
+      issues,
     };
     return { result, uses };
   }
@@ -96,45 +124,127 @@ export class Substituter {
     if (typeof variable.value !== 'string' || !variable.value.includes('${')) {
       return { value: variable.value, text: variable.text, origins: [origin], issues: [] };
     }
+    if (stack.length >= this.#limits.depth) {
+      const chain = `${this.#limits.depth} levels deep (${stack[0]} → … → ${name})`;
+      const issue: SubstitutionIssue = { kind: 'too-deep', name: chain, via: null };
+      return { value: ref(name), text: ref(name), origins: [], issues: [issue] };
+    }
     const inner = this.#inner(variable.value, [...stack, name]);
+    // Past a limit, the use stays `${name}`: the values using it do not grow further.
+    const limited = inner.issues.some((issue) => issue.kind === 'too-large' || issue.kind === 'too-deep');
     const result: Substituted = {
       ...inner,
-      origins: [origin, ...inner.origins],
-      issues: inner.issues.map((i) => ({ ...i, via: i.via ?? name })),
+      ...(limited ? { value: ref(name), text: ref(name) } : {}),
+      origins: unique([origin, ...inner.origins]),
+      issues: inner.issues.map((i) => (i.via ? i : { ...i, via: name, origin: variable.origin })),
     };
-    if (result.issues.length === 0) this.#cache.set(name, result);
+    // Cached with its issues too: a variable used many times is resolved once, so a
+    // file cannot make the work grow exponentially (a loop or a limit met deep down).
+    this.#cache.set(name, result);
     return result;
   }
 
   #inner(text: string, stack: string[]): Substituted {
     const whole = WHOLE.exec(text);
     if (whole) return this.#token(whole[1] ?? '', text, stack);
-    const origins: string[] = [];
-    const issues: SubstitutionIssue[] = [];
-    const out = text.replace(TOKEN, (raw, inner: string) => {
-      const sub = this.#token(inner, raw, stack);
-      origins.push(...sub.origins);
-      issues.push(...sub.issues);
-      return sub.text;
-    });
-    return { value: out, text: out, origins, issues };
+    const uses = [...text.matchAll(TOKEN)].map((m) => ({
+      ...this.#token(m[1] ?? '', m[0], stack),
+      index: m.index,
+      length: m[0].length,
+    }));
+    const joined = this.#join(text, uses);
+    const issues = uniqueIssues([...uses.flatMap((u) => u.issues), ...(joined.issue ? [joined.issue] : [])]);
+    return { value: joined.text, text: joined.text, origins: unique(uses.flatMap((u) => u.origins)), issues };
+  }
+
+  /**
+   * `text` with each use replaced, unless that would pass the value or total length
+   * limit: then the text stays as written (`${…}`) with a `too-large` issue.
+   */
+  #join(text: string, uses: TokenUse[]): { text: string; issue: SubstitutionIssue | null } {
+    let length = text.length;
+    for (const use of uses) length += use.text.length - use.length;
+    const issue = this.#spend(length);
+    if (issue) return { text, issue };
+    let out = '';
+    let last = 0;
+    for (const use of uses) {
+      out += text.slice(last, use.index) + use.text;
+      last = use.index + use.length;
+    }
+    return { text: out + text.slice(last), issue: null };
+  }
+
+  /** Counts `length` produced characters, or the issue when that passes a limit (nothing counted). */
+  #spend(length: number): SubstitutionIssue | null {
+    const { valueLength, totalLength } = this.#limits;
+    if (length > valueLength) return { kind: 'too-large', name: `${size(valueLength)} per value`, via: null };
+    if (this.#produced + length > totalLength)
+      return { kind: 'too-large', name: `${size(totalLength)} for the whole file`, via: null };
+    this.#produced += length;
+    return null;
   }
 }
+
+/** Most origins a value keeps for its messages: a chain thousands deep names only its first links. */
+const ORIGINS = 8;
+
+function unique(items: string[]): string[] {
+  const kept = new Set<string>();
+  for (const item of items) {
+    kept.add(item);
+    if (kept.size === ORIGINS) break;
+  }
+  return [...kept];
+}
+
+/** Each issue once: a variable used twice must not double what it reports at every level. */
+function uniqueIssues(issues: SubstitutionIssue[]): SubstitutionIssue[] {
+  const seen = new Map<string, SubstitutionIssue>();
+  for (const issue of issues) seen.set(`${issue.kind}\0${issue.name}\0${issue.via ?? ''}`, issue);
+  return [...seen.values()];
+}
+
+const size = (length: number): string =>
+  length % (1024 * 1024) === 0 ? `${length / (1024 * 1024)} MiB` : `${length} characters`;
 
 /** The text `${name}`: a reference to a variable (defaults such as `${REG_URL}`). */
 export function ref(name: string): string {
   return `\${${name}}`;
 }
 
+/** A file's contents would grow past the limit once its variables are substituted. */
+export class SubstitutionLimitError extends Error {
+  constructor(limit: number, file?: string) {
+    super(
+      `${file ? `file "${file}"` : 'the file'} grows past ${size(limit)} once its variables are substituted`,
+    );
+    this.name = 'SubstitutionLimitError';
+  }
+}
+
 /**
  * Substitutes `${name}` in file contents (helm/kubectl `files`) with already
- * resolved variables (BuildPlan.variables). Unknown names stay as they are.
+ * resolved variables (BuildPlan.variables). Unknown names stay as they are. Throws
+ * SubstitutionLimitError rather than build a text longer than `maxLength`.
  */
-export function substituteText(text: string, variables: Record<string, string>): string {
+export function substituteText(
+  text: string,
+  variables: Record<string, string>,
+  file?: string,
+  maxLength = SUBSTITUTION_LIMITS.totalLength,
+): string {
+  let length = text.length;
   return text.replace(TOKEN, (raw, inner: string) => {
     const escaped = ESCAPE.exec(inner);
-    if (escaped) return `\${${escaped[1]}}`;
     const name = inner.trim();
-    return Object.hasOwn(variables, name) ? (variables[name] as string) : raw;
+    const value = escaped
+      ? `\${${escaped[1]}}`
+      : Object.hasOwn(variables, name)
+        ? (variables[name] as string)
+        : raw;
+    length += value.length - raw.length;
+    if (length > maxLength) throw new SubstitutionLimitError(maxLength, file);
+    return value;
   });
 }

@@ -1,14 +1,18 @@
+import type { Pos } from './definition.ts';
+
 /** A variable's value and a human description of where it came from. */
 export interface Variable {
   value: string | number | boolean;
   text: string;
   origin: string;
+  /** Where the definition file defines it (environments, inputs); absent for outside values. */
+  pos?: Pos;
 }
 
 /** One source of variables (inputs, an environment, WHARF_VAR_*, …), checked in order. */
 export interface VariableLayer {
   describe: (name: string) => string;
-  vars: ReadonlyMap<string, { value: string | number | boolean; text: string }>;
+  vars: ReadonlyMap<string, { value: string | number | boolean; text: string; pos?: Pos }>;
 }
 
 /** A layer of plain string variables. */
@@ -34,7 +38,10 @@ export class VariableScope {
   get(name: string): Variable | undefined {
     for (const layer of this.#layers) {
       const hit = layer.vars.get(name);
-      if (hit) return { value: hit.value, text: hit.text, origin: layer.describe(name) };
+      if (hit) {
+        const found = { value: hit.value, text: hit.text, origin: layer.describe(name) };
+        return hit.pos ? { ...found, pos: hit.pos } : found;
+      }
     }
     return undefined;
   }

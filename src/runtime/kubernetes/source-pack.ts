@@ -2,6 +2,7 @@ import { lstat, readFile, readlink } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { pack } from 'tar-stream';
 import { ConfigError } from '../../errors.ts';
+import { SUBSTITUTION_LIMITS, SubstitutionLimitError } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import { listSourceFiles } from '../../source/list-files.ts';
 import { SourceRoot } from '../../source/source-root.ts';
@@ -44,9 +45,20 @@ export async function packSources(build: BuildContext): Promise<SourceArchives> 
   };
 }
 
-/** Replaces `${name}` with the variable's value; unknown names stay as written. */
-export const substituteVariables = (text: string, variables: Record<string, string>): string =>
-  text.replace(/\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g, (match, name: string) => variables[name] ?? match);
+/** Replaces `${name}` with the variable's value; unknown names stay as written. Throws past `maxLength`. */
+export function substituteVariables(
+  text: string,
+  variables: Record<string, string>,
+  maxLength = SUBSTITUTION_LIMITS.totalLength,
+): string {
+  let length = text.length;
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g, (match, name: string) => {
+    const value = variables[name] ?? match;
+    length += value.length - match.length;
+    if (length > maxLength) throw new SubstitutionLimitError(maxLength);
+    return value;
+  });
+}
 
 async function packEntries(
   dir: string,
@@ -73,15 +85,23 @@ async function packEntries(
       await add(archive, { ...header, type: 'symlink', linkname: await readlink(full) });
     } else if (stats.isFile()) {
       const content = await readFile(full);
-      const body = entry.substitute
-        ? Buffer.from(substituteVariables(content.toString('utf8'), variables))
-        : content;
+      const body = entry.substitute ? Buffer.from(substituted(entry.path, content, variables)) : content;
       await add(archive, { ...header, type: 'file', size: body.length }, body);
     }
   }
   archive.finalize();
   await finished;
   return Buffer.concat(chunks);
+}
+
+function substituted(path: string, content: Buffer, variables: Record<string, string>): string {
+  try {
+    return substituteVariables(content.toString('utf8'), variables);
+  } catch (error) {
+    if (error instanceof SubstitutionLimitError)
+      throw new ConfigError(new SubstitutionLimitError(SUBSTITUTION_LIMITS.totalLength, path).message);
+    throw error;
+  }
 }
 
 function add(

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
-import { substituteText } from '../../pipeline/index.ts';
+import { SubstitutionLimitError, substituteText } from '../../pipeline/index.ts';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import { SourceRoot } from '../../source/source-root.ts';
 import type { BuildContext } from '../types.ts';
@@ -119,6 +119,8 @@ async function copyFor(
     if (cwd !== dir) await mkdir(cwd, { recursive: true });
     return { ok: true, dir, cwd };
   } catch (error) {
+    if (error instanceof SubstitutionLimitError)
+      return { ok: false, dir, reason: 'config', message: error.message };
     const message = `could not copy the working tree: ${(error as Error).message}`;
     return { ok: false, dir, reason: 'infrastructure', message };
   }
@@ -128,7 +130,7 @@ function copyItems(step: PlannedStep, build: BuildContext, files: string[]): Cop
   if (step.source.kind === 'repo') return files.map((path) => ({ path }));
   const variables = build.plan.variables;
   return step.source.files.map(({ path, substitute }) =>
-    substitute ? { path, transform: (text: string) => substituteText(text, variables) } : { path },
+    substitute ? { path, transform: (text: string) => substituteText(text, variables, path) } : { path },
   );
 }
 
