@@ -12,14 +12,14 @@ const pendingStep = (name: string): StepRecord => ({
   finishedAt: null,
 });
 
-/** Fills the record's stages from the plan, every step pending. */
+/** Fills the record's stages from the plan, every step pending, and notes which inputs are passwords. */
 export function withPlan(record: BuildRecord, plan: BuildPlan): BuildRecord {
   const stages: StageRecord[] = plan.stages.map((stage) => ({
     name: stage.name,
     status: 'pending',
     steps: stage.steps.map((step) => pendingStep(step.name)),
   }));
-  return { ...record, stages };
+  return { ...record, stages, secretInputs: [...plan.secretInputs] };
 }
 
 /** The record after one engine event (per-stage / per-step state; the final result). */

@@ -88,7 +88,10 @@ export interface BuildRecord {
   stages: StageRecord[];
   /** Resolved sha (requests without a sha get one when the worker reads the source). */
   sha: string | null;
-  /** Names of `password` inputs: shown masked on pages and in the API. */
+  /**
+   * Names of `password` inputs, known once the worker has planned the build: masked on
+   * pages, in the API, statuses and comments. Absent: not known yet, every input is masked.
+   */
   secretInputs?: string[];
 }
 

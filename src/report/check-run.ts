@@ -1,6 +1,7 @@
+import { secretInputValues } from '../builds/inputs.ts';
 import type { BuildRecord } from '../builds/types.ts';
 import { describe } from './status.ts';
-import { renderTails, type StepTail, stepTable } from './summary.ts';
+import { inputsLines, renderTails, type StepTail, stepTable } from './summary.ts';
 import { redact, shorten } from './text.ts';
 
 /** GitHub's limit for a check run's output summary and text, each. */
@@ -19,8 +20,10 @@ export function checkOutput(
   tails: StepTail[],
   secrets: readonly string[] = [],
 ): CheckOutput {
-  const summary = shorten(redact(`${describe(record)}\n\n${stepTable(record)}`, secrets), CHECK_OUTPUT_MAX);
+  const hidden = [...secrets, ...secretInputValues(record)];
+  const head = [describe(record), ...inputsLines(record), '', stepTable(record)].join('\n');
+  const summary = shorten(redact(head, hidden), CHECK_OUTPUT_MAX);
   const budget = tails.length > 0 ? Math.floor(CHECK_OUTPUT_MAX / tails.length) - 200 : 0;
-  const text = budget > 0 ? shorten(redact(renderTails(tails, budget), secrets), CHECK_OUTPUT_MAX) : '';
-  return { title: shorten(describe(record), 255), summary, ...(text ? { text } : {}) };
+  const text = budget > 0 ? shorten(redact(renderTails(tails, budget), hidden), CHECK_OUTPUT_MAX) : '';
+  return { title: shorten(redact(describe(record), hidden), 255), summary, ...(text ? { text } : {}) };
 }

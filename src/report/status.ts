@@ -1,3 +1,4 @@
+import { secretInputValues } from '../builds/inputs.ts';
 import type { BuildRecord, StepRecord } from '../builds/types.ts';
 import type { CommitStatus } from '../forge/types.ts';
 import { duration, redact, shorten } from './text.ts';
@@ -21,10 +22,11 @@ export function statusOf(
   secrets: readonly string[] = [],
 ): CommitStatus {
   const url = buildUrl(publicUrl, record.id);
+  const hidden = [...secrets, ...secretInputValues(record)];
   return {
     state: stateOf(record),
     context: record.context,
-    description: shorten(redact(describe(record), secrets), MAX_DESCRIPTION),
+    description: shorten(redact(describe(record), hidden), MAX_DESCRIPTION),
     ...(url ? { targetUrl: url } : {}),
     ...(record.request.ref ? { ref: record.request.ref } : {}),
   };

@@ -1,3 +1,4 @@
+import { secretInputValues, shownInputs } from '../builds/inputs.ts';
 import type { BuildRecord, StepRecord } from '../builds/types.ts';
 import type { Diagnostic } from '../pipeline/types.ts';
 import { buildUrl, stepProblem } from './status.ts';
@@ -49,10 +50,23 @@ export function renderSummary(record: BuildRecord, tails: StepTail[], options: R
     '',
     `\`${record.context}\` at \`${sha.slice(0, 12)}\`${url ? ` · [full log](${url})` : ''}`,
     ...(record.message && record.status !== 'success' ? ['', `> ${cell(record.message)}`] : []),
+    ...inputsLines(record),
     '',
     stepTable(record),
   ].join('\n');
-  return fit(head, tails, options, url);
+  return fit(
+    head,
+    tails,
+    { ...options, secrets: [...(options.secrets ?? []), ...secretInputValues(record)] },
+    url,
+  );
+}
+
+/** `inputs: `greeting`=`hello`, `apiauth`=`***`` (password inputs masked), or nothing. */
+export function inputsLines(record: Pick<BuildRecord, 'request' | 'secretInputs'>): string[] {
+  const inputs = Object.entries(shownInputs(record));
+  if (inputs.length === 0) return [];
+  return ['', `inputs: ${inputs.map(([k, v]) => `\`${cell(k)}\`=\`${cell(v)}\``).join(', ')}`];
 }
 
 /** The per-step table: stage, step, status, duration. */
@@ -106,7 +120,7 @@ function fit(head: string, tails: StepTail[], options: RenderOptions, url: strin
 
 /** The comment for a `.wharf-ci.yml` that does not parse or validate: every problem with FILE:LINE:COL. */
 export function renderConfigErrors(
-  record: Pick<BuildRecord, 'id' | 'sha' | 'context'>,
+  record: Pick<BuildRecord, 'id' | 'sha' | 'context' | 'request' | 'secretInputs'>,
   diagnostics: Diagnostic[],
   options: RenderOptions,
 ): string {
@@ -125,7 +139,7 @@ export function renderConfigErrors(
     ...lines,
     ...(url ? ['', `[Build details](${url})`] : []),
   ].join('\n');
-  return shorten(redact(text, options.secrets ?? []), options.max);
+  return shorten(redact(text, [...(options.secrets ?? []), ...secretInputValues(record)]), options.max);
 }
 
 /** Parses `FILE:LINE:COL: severity: message` lines (as `berth lint` prints them) back into diagnostics. */

@@ -102,7 +102,11 @@ describe('builds API', () => {
     assert.equal(record.status, 'success');
     assert.equal(record.source, `local:${allowed}`);
     assert.equal(record.ref, 'main');
-    assert.equal((record.request as { inputs: Record<string, string> }).inputs.lines, '***');
+    assert.equal(
+      (record.request as { inputs: Record<string, string> }).inputs.lines,
+      '2',
+      'not a password input',
+    );
     const list = (await (await fetch(`${base}/api/builds?repo=${encodeURIComponent(allowed)}`)).json()) as {
       builds: Array<{ id: string }>;
     };

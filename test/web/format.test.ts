@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  commitUrl,
-  durationBetween,
-  formatDuration,
-  maskRecord,
-  timeAgo,
-} from '../../src/web/assets/format.ts';
+import { commitUrl, durationBetween, formatDuration, timeAgo } from '../../src/web/assets/format.ts';
 import { makeRecord } from '../support/web-fixture.ts';
 
 const links = { github: 'https://ghe.example.com/', gitlab: 'https://gitlab.example.com' };
@@ -41,24 +35,6 @@ test('commit links point at the forge of the build', () => {
     },
   });
   assert.equal(commitUrl(local, links), null);
-});
-
-test('secret inputs are masked, by declaration or by a secret-looking name', () => {
-  const record = makeRecord({
-    id: 'a',
-    secretInputs: ['pin'],
-    request: {
-      forge: 'github',
-      repo: 'acme/widgets',
-      ref: 'main',
-      refType: 'branch',
-      trigger: 'manual',
-      rerun: false,
-      inputs: { pin: '1234', apiToken: 'tok', region: 'eu' },
-    },
-  });
-  assert.deepEqual(maskRecord(record).request.inputs, { pin: '••••••', apiToken: '••••••', region: 'eu' });
-  assert.equal(record.request.inputs.pin, '1234', 'the original record is left alone');
 });
 
 test('durations and ages read like a person would say them', () => {

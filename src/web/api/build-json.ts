@@ -1,7 +1,7 @@
+import { shownRecord } from '../../builds/inputs.ts';
 import type { BuildRecord } from '../../builds/types.ts';
 
-/** A record as `GET /api/builds/:id` serves it: `ref` on top, input values hidden (they may be passwords). */
+/** A record as `GET /api/builds/:id` serves it: `ref` on top, password inputs masked. */
 export function buildJson(record: BuildRecord) {
-  const inputs = Object.fromEntries(Object.keys(record.request.inputs).map((k) => [k, '***']));
-  return { ...record, ref: record.request.ref, request: { ...record.request, inputs } };
+  return { ...shownRecord(record), ref: record.request.ref };
 }

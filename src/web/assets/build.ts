@@ -34,8 +34,8 @@ let build = data.build;
 let lastStatus = '';
 
 function show(update: BuildRecord): void {
-  // The page's own copy masks only secret inputs; the API may hide every input value.
-  const next = { ...update, request: { ...update.request, inputs: data.build.request.inputs } };
+  // The API masks password inputs as the page does (and every input until the build is planned).
+  const next = update;
   build = next;
   const now = Date.now();
   if (next.status !== lastStatus) {

@@ -69,23 +69,6 @@ function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-const SECRET_NAME = /pass|secret|token|key|pwd|credential/i;
-
-/** Inputs with secret values replaced: those the record names, and any whose name looks secret. */
-export function maskedInputs(record: BuildRecord): Record<string, string> {
-  const secret = new Set(record.secretInputs ?? []);
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record.request.inputs ?? {})) {
-    out[name] = secret.has(name) || SECRET_NAME.test(name) ? '••••••' : value;
-  }
-  return out;
-}
-
-/** A copy of the record safe to show to anyone who can read the page. */
-export function maskRecord(record: BuildRecord): BuildRecord {
-  return { ...record, request: { ...record.request, inputs: maskedInputs(record) } };
-}
-
 /** Whether a build or step state is final. */
 export function isFinal(status: string): boolean {
   return status !== 'queued' && status !== 'running' && status !== 'pending';

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import { shownRecord } from '../../builds/inputs.ts';
 import type { BuildFilter } from '../../builds/service.ts';
 import type { BuildState } from '../../builds/types.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
-import { type ForgeLinks, maskRecord } from '../assets/format.ts';
+import type { ForgeLinks } from '../assets/format.ts';
 import { createAssetsHandler, loadAssets } from '../assets/serve.ts';
 import { urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
@@ -94,7 +95,7 @@ async function listPage(
     forge: r.request.forge,
     repo: r.request.repo,
   }));
-  const builds = readable.slice(0, LIST_LIMIT).map(maskRecord);
+  const builds = readable.slice(0, LIST_LIMIT).map(shownRecord);
   const repos = [...new Set(builds.map((b) => b.request.repo))].sort();
   const data: ListPageData = { builds, filter: { repo, status: STATES.has(status) ? status : '' } };
   const start =
@@ -124,7 +125,7 @@ async function buildPage(
     return true;
   }
   const data: BuildPageData = {
-    build: maskRecord(record),
+    build: shownRecord(record),
     links: deps.links,
     canAct: await deps.access.canWrite(viewer, target),
   };

@@ -6,7 +6,7 @@ import type { QueueStack } from '../../../src/queue/stack.ts';
 import type { BuildWorker } from '../../../src/queue/worker.ts';
 import { quietLogger, testStack, testWorker, waitForState } from '../../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
-import { example, type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+import { example, type Harness, INSTALLATION, PUBLIC_URL, startHarness } from './harness.ts';
 
 // End to end: signed webhooks → Probot ingress → policy → BullMQ queue → worker running
 // the pipeline on the local runtime → statuses, check runs and comments on the fake API.
@@ -226,4 +226,36 @@ test('a file with only inputs and environments: the build succeeds, runs nothing
     ),
   );
   await eventually(() => assert.equal(h.fake.checkRunOf(record.id)?.conclusion, 'success'));
+});
+
+test('inputs in the comment and check run: the others shown, password ones masked; no write has the password', async () => {
+  const commit = sha(8);
+  const secret = 'hunter2-SECRET';
+  h.fake.addFile(
+    commit,
+    '.wharf-ci.yml',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: wharf variables, not JS templates
+    'inputs:\n  - {name: greeting, type: string}\n  - {name: apiauth, type: password}\ntest:\n  login:\n    container:\n      image: alpine\n      cmds: ["echo ${greeting} with ${apiauth}; exit 1"]\n',
+  );
+  const { id } = await stack.service.request({
+    forge: 'github',
+    repo: 'acme/app',
+    installationId: INSTALLATION,
+    sha: commit,
+    ref: 'feature-14',
+    refType: 'branch',
+    trigger: 'manual',
+    change: 14,
+    inputs: { greeting: 'hello', apiauth: secret },
+    rerun: true,
+  });
+  await waitForState(stack, id, 'failed');
+  await eventually(() => assert.match(h.fake.comments.get(14)?.[0]?.body ?? '', /hello with \*\*\*/));
+  const body = h.fake.comments.get(14)?.[0]?.body ?? '';
+  assert.match(body, /inputs: `greeting`=`hello`, `apiauth`=`\*\*\*`/);
+  await eventually(() => assert.equal(h.fake.checkRunOf(id)?.conclusion, 'failure'));
+  const output = h.fake.checkRunOf(id)?.output as { summary?: string } | undefined;
+  assert.match(output?.summary ?? '', /inputs: `greeting`=`hello`, `apiauth`=`\*\*\*`/);
+  const written = JSON.stringify([h.fake.comments.get(14), [...h.fake.checkRuns.values()], h.fake.statuses]);
+  assert.ok(!written.includes(secret), 'the password reaches no GitHub write');
 });
