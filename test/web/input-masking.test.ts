@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { QueueStack } from '../../src/queue/stack.ts';
 import type { BuildWorker } from '../../src/queue/worker.ts';
+import { createWebAccess } from '../../src/web/access/access.ts';
 import { createBuildsApi } from '../../src/web/api/builds.ts';
+import { createSessionStore } from '../../src/web/auth/sessions.ts';
 import { createPagesHandler } from '../../src/web/pages/handler.ts';
 import { createWebServer, type WebServer } from '../../src/web/server.ts';
 import { localPipelineExecutor } from '../support/local-executor.ts';
@@ -40,18 +42,22 @@ describe('inputs are masked exactly where they are passwords (API and pages)', (
     stack = testStack(redis.url);
     repo = await mkdtemp(join(tmpdir(), 'berth-inputs-'));
     await writeFile(join(repo, '.wharf-ci.yml'), PIPELINE);
+    const access = createWebAccess({
+      sessions: createSessionStore({ redis: stack.redis, ttlMs: 60_000 }),
+      redis: stack.redis,
+      adminToken: TOKEN,
+      publicRead: true,
+      forges: {},
+      logger: quietLogger,
+    });
     const api = createBuildsApi({
       service: stack.service,
       logs: stack.logs,
-      apiToken: TOKEN,
+      access,
       localSources: [repo],
       logger: quietLogger,
     });
-    const pages = createPagesHandler({
-      service: stack.service,
-      auth: null,
-      links: { github: '', gitlab: '' },
-    });
+    const pages = createPagesHandler({ service: stack.service, access, links: { github: '', gitlab: '' } });
     web = createWebServer({ handlers: [api, pages], logger: quietLogger });
     base = `http://127.0.0.1:${(await web.listen(0, '127.0.0.1')).port}`;
   });
