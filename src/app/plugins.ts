@@ -58,7 +58,7 @@ export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
   };
   const { github, gitlab } = ctx.config;
   const plugins = [
-    localPlugin(),
+    localPlugin(ctx.config.localSources),
     github ? webhooks(createGithubPlugin(github, deps), ctx, 'x-github-event') : null,
     // GitLab answers 200 only to hooks it ignores; accepted ones get 202.
     gitlab ? webhooks(createGitlabPlugin(gitlab, deps), ctx, 'x-gitlab-event', { 200: 'ignored' }) : null,
@@ -68,11 +68,11 @@ export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
   return plugins;
 }
 
-function localPlugin(): ForgePlugin {
+function localPlugin(roots: readonly string[]): ForgePlugin {
   return {
     name: 'local',
     handlers: [],
-    adapter: createLocalAdapter(),
+    adapter: createLocalAdapter(roots),
     enabledBy: 'always (POST /api/builds with local: sources in BERTH_LOCAL_SOURCES)',
   };
 }

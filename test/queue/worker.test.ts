@@ -168,7 +168,7 @@ describe('build worker', () => {
 
   it('reports every change, newest last, and a failing reporter never fails the build', async () => {
     const seen: string[] = [];
-    const adapter = createLocalAdapter();
+    const adapter = createLocalAdapter([tmpdir()]);
     const reporter = {
       report: async (record: BuildRecord) => {
         seen.push(record.status);
@@ -185,6 +185,29 @@ describe('build worker', () => {
       assert.equal(seen.filter((s) => s === 'success').length, 1);
     } finally {
       await worker.close(1000);
+    }
+  });
+  it('refuses a queued local: source outside BERTH_LOCAL_SOURCES where it reads it', async () => {
+    // A job written to the queue directly (not through POST /api/builds, which checks too).
+    const allowed = await mkdtemp(join(tmpdir(), 'berth-allowed-'));
+    const worker = await testWorker(stack, {
+      execute: pipelineExecutor(),
+      adapters: { local: createLocalAdapter([allowed]) },
+    });
+    try {
+      await writeFile(
+        join(repo, '.wharf-ci.yml'),
+        'build:\n  x:\n    container:\n      image: a\n      cmds: [true]\n',
+      );
+      const { id } = await stack.service.request(local(repo, { ref: 'outside' }));
+      const record = await waitForState(stack, id, 'error', 'failed', 'success');
+      assert.equal(record?.status, 'failed');
+      assert.equal(record?.reason, 'config');
+      assert.match(record?.message ?? '', /is not inside a folder listed in BERTH_LOCAL_SOURCES/);
+      assert.deepEqual(record?.stages, [], 'nothing of the folder was read');
+    } finally {
+      await worker.close(1000);
+      await rm(allowed, { recursive: true, force: true });
     }
   });
 });

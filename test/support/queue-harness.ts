@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { after, before } from 'node:test';
 import { pino } from 'pino';
 import type { BuildRecord, BuildState } from '../../src/builds/types.ts';
@@ -56,7 +57,8 @@ export function testWorker(
     store: stack.store,
     logs: stack.logs,
     bus: stack.bus,
-    adapters: { local: createLocalAdapter() },
+    // Test repositories are temp folders: BERTH_LOCAL_SOURCES of the tests is the temp root.
+    adapters: { local: createLocalAdapter([tmpdir()]) },
     execute: scriptedExecutor,
     logger: quietLogger,
     concurrency: 4,

@@ -1,7 +1,6 @@
-import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
 import { z } from 'zod';
 import type { BuildRequest } from '../../builds/types.ts';
+import { insideLocalRoots } from '../../source/local-roots.ts';
 
 const bodySchema = z.object({
   source: z
@@ -39,8 +38,8 @@ export async function startRequest(
   const forge = source.slice(0, colon) as BuildRequest['forge'];
   let repo = source.slice(colon + 1);
   if (forge === 'local') {
-    const allowed = await allowedLocal(repo, localSources);
-    if (!allowed.ok) return allowed;
+    const allowed = await insideLocalRoots(repo, localSources);
+    if (!allowed.ok) return { ok: false, message: `source: ${allowed.message}` };
     repo = allowed.path;
   } else if (!/^[\w.-]+(\/[\w.-]+)+$/.test(repo)) {
     return { ok: false, message: `source: '${repo}' is not a repository path such as owner/name` };
@@ -57,23 +56,4 @@ export async function startRequest(
   if (sha) request.sha = sha;
   if (environment) request.environment = environment;
   return { ok: true, request };
-}
-
-async function allowedLocal(
-  path: string,
-  roots: readonly string[],
-): Promise<{ ok: true; path: string } | { ok: false; message: string }> {
-  if (!isAbsolute(path)) return { ok: false, message: `source: local path '${path}' must be absolute` };
-  const real = await realpath(path).catch(() => null);
-  if (!real) return { ok: false, message: `source: local path '${path}' does not exist` };
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => null);
-    if (!realRoot) continue;
-    const inside = relative(realRoot, real);
-    if (!inside.startsWith('..') && !isAbsolute(inside)) return { ok: true, path: real };
-  }
-  return {
-    ok: false,
-    message: `source: local path '${path}' is not inside a folder listed in BERTH_LOCAL_SOURCES`,
-  };
 }
