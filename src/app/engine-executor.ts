@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { resolveDockerEndpoint } from '../config/docker-endpoint.ts';
 import type { Config } from '../config/load.ts';
 import { runBuild } from '../engine/index.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -60,5 +61,24 @@ export async function createEngineExecutor(
       ...counted,
     });
   }
+  if (kind === 'docker') await startDockerReaper(config, logger, isBuildActive, stop.signal);
   return { execute, runtime: kind, close: async () => stop.abort() };
+}
+
+/** On the Docker runtime: removes this instance's containers of builds no longer queued or running, now and every minute. */
+async function startDockerReaper(
+  config: Readonly<Config>,
+  logger: Logger,
+  isBuildActive: (id: string) => Promise<boolean>,
+  signal: AbortSignal,
+): Promise<void> {
+  const { connectEngine, startContainerReaper } = await import('../runtime/docker/index.ts');
+  startContainerReaper({
+    docker: connectEngine(resolveDockerEndpoint(config.docker)),
+    instance: config.instance,
+    isBuildRunning: (buildId) => isBuildActive(buildId),
+    intervalMs: 60_000,
+    logger,
+    signal,
+  });
 }

@@ -61,7 +61,7 @@ function announce(event: BuildEvent, note: (text: string) => void) {
 }
 
 /** The `berth.dev/instance` label of `berth run` pods: the configured instance plus `-cli`. */
-const cliInstance = (instance: string): string => `${instance}-cli`;
+export const cliInstance = (instance: string): string => `${instance}-cli`;
 
 /** 8 hex digits: unique enough for temp folders and pod names, without loading node:crypto (~5 ms). */
 const runId = () =>

@@ -15,8 +15,10 @@ Options:
   -e, --environment ENV   select an environment of the file
   -i, --input KEY=VALUE   set an input (repeatable; the last value wins)
   -s, --stage STAGE       run only this stage
-      --runtime KIND      local | kubernetes (default: BERTH_RUNTIME, else kubernetes
-                          when a kubeconfig is found, else local)
+      --runtime KIND      local | kubernetes | docker (default: BERTH_RUNTIME, else
+                          kubernetes when a kubeconfig is found, else local); docker
+                          talks to DOCKER_HOST, else /var/run/docker.sock, else a
+                          Podman socket (docs/docker.md)
   -n, --namespace NS      namespace of the step pods; without it: BERTH_NAMESPACE,
                           else the kubeconfig context's namespace, else (in a pod)
                           the service account's namespace, else default. The

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.ts';
 import { defaultRuntimeKind, selectRuntime } from '../runtime/select.ts';
 import type { Runtime, RuntimeKind } from '../runtime/types.ts';
 import { type CliContext, UsageError } from './command.ts';
+import { cliInstance } from './run-plan.ts';
 
 /** SIGTERM → SIGKILL grace for a stopped step's processes. */
 const KILL_GRACE_MS = 5000;
@@ -34,6 +35,13 @@ export async function chooseRuntime(
       killGraceMs: KILL_GRACE_MS,
       startLaunchers,
       config,
+      // Only when it is about to run: say which container engine, remove a killed run's containers.
+      ...(startLaunchers
+        ? {
+            onEngine: (found: string) => ctx.stderr.write(`berth: container engine ${found}\n`),
+            reapInstance: cliInstance(config.instance),
+          }
+        : {}),
       ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
     });
   } catch (error) {
@@ -53,7 +61,7 @@ export async function describeRuntime(ctx: CliContext, config: Readonly<Config>,
   try {
     return runtimeText(await chooseRuntime(ctx, config, { ...flags, runtime: kind }, false));
   } catch (error) {
-    return `kubernetes (${(error as Error).message})`;
+    return `${kind} (${(error as Error).message})`;
   }
 }
 
@@ -67,6 +75,6 @@ export function namespaceText(runtime: Runtime): string {
 }
 
 function parseRuntime(value: string | undefined): RuntimeKind | undefined {
-  if (value === undefined || value === 'local' || value === 'kubernetes') return value;
-  throw new UsageError(`--runtime must be local or kubernetes, got '${value}'`);
+  if (value === undefined || value === 'local' || value === 'kubernetes' || value === 'docker') return value;
+  throw new UsageError(`--runtime must be local, kubernetes or docker, got '${value}'`);
 }

@@ -55,6 +55,22 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
       helperImage: env.BERTH_HELPER_IMAGE,
       redactReferencedSecrets: env.BERTH_REDACT_REFERENCED_SECRETS,
     },
+    docker: {
+      host: env.DOCKER_HOST ?? null,
+      tlsVerify: env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0',
+      certPath: env.DOCKER_CERT_PATH ?? null,
+      /** Folder of the registry credentials file (config.json); null: ~/.docker. */
+      configDir: env.DOCKER_CONFIG ?? null,
+      xdgRuntimeDir: env.XDG_RUNTIME_DIR ?? null,
+      home: env.HOME ?? null,
+      /** Network of step containers: null = the engine's default; 'none' = no network. */
+      network: env.BERTH_DOCKER_NETWORK || null,
+      memoryBytes: env.BERTH_DOCKER_MEMORY,
+      cpus: env.BERTH_DOCKER_CPUS || null,
+      pidsLimit: env.BERTH_DOCKER_PIDS_LIMIT,
+      /** Folder of secrets laid out as mounted Kubernetes Secrets (`NAME/KEY` files); null: none. */
+      secretsDir: env.BERTH_DOCKER_SECRETS_DIR ?? null,
+    },
     images: {
       kaniko: env.BERTH_IMAGE_KANIKO,
       helm: env.BERTH_IMAGE_HELM,

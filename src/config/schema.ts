@@ -1,4 +1,5 @@
 import {
+  byteSize,
   type Field,
   FieldError,
   flag,
@@ -60,7 +61,7 @@ const envFields = {
   BERTH_PUBLIC_READ: flag(false),
   BERTH_SESSION_HOURS: number({ fallback: 8, positive: true, max: 24 * 30 }),
   BERTH_INSTANCE: matching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'berth'),
-  BERTH_RUNTIME: oneOf(['kubernetes', 'local']),
+  BERTH_RUNTIME: oneOf(['kubernetes', 'local', 'docker']),
   BERTH_WORK_DIR: text(),
   TMPDIR: text(),
   BERTH_CONCURRENCY: positiveInt(4),
@@ -82,6 +83,19 @@ const envFields = {
   BERTH_TOLERATIONS: json(objectList),
   BERTH_IMAGE_PULL_SECRETS: list(),
   BERTH_HELPER_IMAGE: text('busybox:1.37'),
+
+  // Docker / Podman runtime (engine discovery: src/config/docker-endpoint.ts)
+  DOCKER_HOST: text(),
+  DOCKER_TLS_VERIFY: text(),
+  DOCKER_CERT_PATH: text(),
+  DOCKER_CONFIG: text(),
+  XDG_RUNTIME_DIR: text(),
+  HOME: text(),
+  BERTH_DOCKER_NETWORK: matching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, ''),
+  BERTH_DOCKER_MEMORY: byteSize(),
+  BERTH_DOCKER_CPUS: number({ fallback: 0, min: 0, max: 1024 }),
+  BERTH_DOCKER_PIDS_LIMIT: positiveInt(1024),
+  BERTH_DOCKER_SECRETS_DIR: text(),
 
   // Tool images for non-container step types
   BERTH_IMAGE_KANIKO: text('gcr.io/kaniko-project/executor:v1.23.2-debug'),

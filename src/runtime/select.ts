@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
+import { registryConfigPath, resolveDockerEndpoint } from '../config/docker-endpoint.ts';
 import { ConfigError } from '../errors.ts';
 import { createLocalRuntime } from './local/index.ts';
 import type { Runtime, RuntimeKind } from './types.ts';
@@ -17,17 +18,24 @@ export interface RuntimeDeps {
   /** Local runtime: start the first build's process launchers now (`berth run`). */
   startLaunchers?: boolean;
   /** Settings of the Kubernetes runtime (cluster access, pod defaults, timeouts). */
-  config: Pick<Readonly<Config>, 'kubernetes' | 'timeouts' | 'instance' | 'logCapBytes' | 'workDir'>;
+  config: Pick<Readonly<Config>, 'kubernetes' | 'docker' | 'timeouts' | 'instance' | 'logCapBytes' | 'workDir'>;
   /** Overrides BERTH_NAMESPACE (`berth run --namespace`). */
   namespace?: string;
   /** In a pod, the service account's namespace file (default: its in-pod path; tests pass their own). */
   serviceAccountNamespaceFile?: string;
   /** Called once per Kubernetes API request, by verb (the worker's request counter). */
   onApiRequest?: (verb: string) => void;
+  /** Docker runtime: told which engine was found (`berth run` prints it). */
+  onEngine?: (description: string) => void;
+  /**
+   * Docker runtime, `berth run`: before the first build, remove containers of this
+   * instance label whose owner process (on this host) is gone (a killed `berth run`).
+   */
+  reapInstance?: string;
 }
 
 /** Runtime kinds this build can start. */
-export const AVAILABLE_RUNTIMES: readonly RuntimeKind[] = ['local', 'kubernetes'];
+export const AVAILABLE_RUNTIMES: readonly RuntimeKind[] = ['local', 'kubernetes', 'docker'];
 
 /**
  * The one place a runtime kind becomes a Runtime; missing cluster access is a
@@ -46,6 +54,7 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
       ...(workDir ? { workDir } : {}),
     });
   }
+  if (kind === 'docker') return selectDockerRuntime(deps);
   const { kubernetes, timeouts, instance, logCapBytes } = deps.config;
   const { createKubernetesRuntime, loadKubeConfig, resolveNamespace } = await import('./kubernetes/index.ts');
   const kubeConfig = readKubeConfig(kubernetes.kubeconfig, loadKubeConfig);
@@ -71,6 +80,49 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
     logCapBytes,
     redactReferencedSecrets: kubernetes.redactReferencedSecrets,
     ...(deps.onApiRequest ? { onApiRequest: deps.onApiRequest } : {}),
+  });
+}
+
+/**
+ * The Docker runtime on the engine DOCKER_HOST or the first socket found names; one
+ * request asks it who it is (logged, and an unreachable engine is a ConfigError).
+ */
+async function selectDockerRuntime(deps: RuntimeDeps): Promise<Runtime> {
+  const { docker: settings, instance, kubernetes, timeouts } = deps.config;
+  const endpoint = resolveDockerEndpoint(settings);
+  const where = endpoint.kind === 'unix' ? `unix://${endpoint.socketPath}` : `${endpoint.tls ? 'https' : 'http'}://${endpoint.host}:${endpoint.port}`;
+  const { connectEngine, createDockerRuntime, describeEngine, ownerAlive, reapContainers } = await import('./docker/index.ts');
+  const docker = connectEngine(endpoint);
+  const found = await describeEngine(docker, AbortSignal.timeout(10_000)).catch((error: unknown) => {
+    throw new ConfigError(`cannot reach the container engine at ${where} (${endpoint.source}): ${(error as Error).message}`, error);
+  });
+  const text = `${found.name} ${found.version} (API ${found.apiVersion}) at ${where}`;
+  deps.logger.info({ engine: found.name, version: found.version, apiVersion: found.apiVersion, endpoint: where }, 'container engine found');
+  deps.onEngine?.(text);
+  if (deps.reapInstance) {
+    const { hostname } = await import('node:os');
+    await reapContainers({
+      docker,
+      instance: deps.reapInstance,
+      isBuildRunning: ownerAlive(hostname()),
+      logger: deps.logger,
+      signal: AbortSignal.timeout(timeouts.cleanupMs),
+    }).catch((error: unknown) => deps.logger.warn({ err: error }, 'removing leftover containers failed'));
+  }
+  return createDockerRuntime({
+    docker,
+    instance,
+    settings: {
+      network: settings.network,
+      memoryBytes: settings.memoryBytes,
+      cpus: settings.cpus,
+      pidsLimit: settings.pidsLimit,
+      stopGraceSeconds: Math.max(1, Math.ceil(deps.killGraceMs / 1000)),
+    },
+    secretsDir: settings.secretsDir,
+    registry: { configPath: registryConfigPath(settings), pullSecrets: kubernetes.imagePullSecrets },
+    logger: deps.logger,
+    cleanupMs: timeouts.cleanupMs,
   });
 }
 

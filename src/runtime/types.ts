@@ -3,7 +3,7 @@ import type { StepOutput } from '../logs/types.ts';
 import type { BuildPlan, PlannedStep } from '../pipeline/types.ts';
 import type { StopError } from '../stop-reasons.ts';
 
-export type RuntimeKind = 'local' | 'kubernetes';
+export type RuntimeKind = 'local' | 'kubernetes' | 'docker';
 
 /** The files of the commit being built, on the worker's disk. */
 export interface BuildSource {

@@ -21,15 +21,31 @@ interface Entry {
   substitute: boolean;
 }
 
-const filesKey = (step: PlannedStep): string =>
-  step.source.kind === 'repo' ? 'repo' : JSON.stringify(step.source.files);
+/**
+ * Where the archive's entries go: by default relative (extracted at the step's repo
+ * folder); with `underRepoDir`, under the step's repoDir (extracted at `/`), each
+ * folder listed, and everything group-writable by `group` (a container engine's
+ * putArchive needs the target to exist, and a step whose image runs as another
+ * user still writes its source through that group).
+ */
+export interface ArchiveLayout {
+  underRepoDir: boolean;
+  group: number;
+}
+
+const filesKey = (step: PlannedStep, layout: ArchiveLayout | null): string =>
+  (layout ? `${step.repoDir}\n` : '') +
+  (step.source.kind === 'repo' ? 'repo' : JSON.stringify(step.source.files));
 
 /** Packs the working tree (if any step needs it) and each distinct listed-files set. */
-export async function packSources(build: BuildContext): Promise<SourceArchives> {
+export async function packSources(
+  build: BuildContext,
+  layout: ArchiveLayout | null = null,
+): Promise<SourceArchives> {
   const archives = new Map<string, Buffer>();
   const steps = build.plan.stages.flatMap((stage) => stage.steps);
   for (const step of steps) {
-    const key = filesKey(step);
+    const key = filesKey(step, layout);
     if (archives.has(key)) continue;
     const entries: Entry[] =
       step.source.kind === 'repo'
@@ -37,10 +53,11 @@ export async function packSources(build: BuildContext): Promise<SourceArchives> 
             (path) => ({ path, substitute: false }),
           )
         : step.source.files;
-    archives.set(key, await packEntries(build.source.dir, entries, build.plan.variables));
+    const placed = layout ? { root: step.repoDir, group: layout.group } : null;
+    archives.set(key, await packEntries(build.source.dir, entries, build.plan.variables, placed));
   }
   return {
-    forStep: (step) => archives.get(filesKey(step)) ?? Buffer.alloc(1024),
+    forStep: (step) => archives.get(filesKey(step, layout)) ?? Buffer.alloc(1024),
     release: () => archives.clear(),
   };
 }
@@ -64,6 +81,7 @@ async function packEntries(
   dir: string,
   entries: Entry[],
   variables: Record<string, string>,
+  placed: { root: string; group: number } | null,
 ): Promise<Buffer> {
   const archive = pack();
   const chunks: Buffer[] = [];
@@ -72,15 +90,35 @@ async function packEntries(
     archive.on('end', resolve);
     archive.on('error', reject);
   });
-  const root = new SourceRoot(dir);
+  const sourceRoot = new SourceRoot(dir);
+  const folders = new Set<string>();
+  const root = placed ? placed.root.replace(/^\/+|\/+$/g, '') : '';
+  const addFolders = async (path: string) => {
+    if (!placed) return;
+    const parts = path.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      if (folders.has(folder)) continue;
+      folders.add(folder);
+      // The folders above the repo folder stay root's; the repo folder and below are the group's.
+      const ours = folder.length >= root.length;
+      const owner = ours ? { gid: placed.group, mode: 0o2775 } : { gid: 0, mode: 0o755 };
+      await add(archive, { name: `${folder}/`, type: 'directory', uid: 0, mtime: new Date(0), ...owner });
+    }
+  };
+  if (placed) await addFolders(`${root}/.`);
   for (const entry of entries) {
-    const name = normalize(entry.path);
-    if (!(await root.folderInside(name)))
+    const relative = normalize(entry.path);
+    if (!(await sourceRoot.folderInside(relative)))
       throw new ConfigError(`file "${entry.path}" is outside the working tree`);
-    const full = join(dir, name);
+    const full = join(dir, relative);
     const stats = await lstat(full).catch(() => null);
     if (!stats) continue;
-    const header = { name, mode: stats.mode & 0o7777, mtime: stats.mtime };
+    const name = placed ? `${root}/${relative}` : relative;
+    await addFolders(name);
+    const mode = placed ? (stats.mode & 0o7777) | 0o060 : stats.mode & 0o7777;
+    const owner = placed ? { uid: 0, gid: placed.group } : {};
+    const header = { name, mode, mtime: stats.mtime, ...owner };
     if (stats.isSymbolicLink()) {
       await add(archive, { ...header, type: 'symlink', linkname: await readlink(full) });
     } else if (stats.isFile()) {
