@@ -101,7 +101,8 @@ start() {
   flock 9
   if ! running; then
     rm -f "$SOCK"
-    setsid podman system service --time="$IDLE" "unix://$SOCK" >>"$DIR/service.log" 2>&1 </dev/null &
+    # 9>&-: the engine must not inherit (and hold forever) the lock.
+    setsid podman system service --time="$IDLE" "unix://$SOCK" >>"$DIR/service.log" 2>&1 </dev/null 9>&- &
     echo $! >"$PIDFILE"
     for _ in $(seq 100); do
       [ -S "$SOCK" ] && break

@@ -14,7 +14,10 @@ export type DockerEndpoint =
       source: string;
     };
 
-type DockerSettings = Pick<Readonly<Config>['docker'], 'host' | 'tlsVerify' | 'certPath' | 'xdgRuntimeDir' | 'home'>;
+type DockerSettings = Pick<
+  Readonly<Config>['docker'],
+  'host' | 'tlsVerify' | 'certPath' | 'xdgRuntimeDir' | 'home'
+>;
 
 /** The sockets tried, in order, when DOCKER_HOST is unset. */
 export function candidateSockets(settings: Pick<DockerSettings, 'xdgRuntimeDir'>): string[] {
@@ -49,11 +52,16 @@ export function resolveDockerEndpoint(
   }
   if (host.startsWith('unix://')) {
     const socketPath = host.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw new ConfigError(`DOCKER_HOST: ${host} needs an absolute socket path`);
+    if (!socketPath.startsWith('/'))
+      throw new ConfigError(`DOCKER_HOST: ${host} needs an absolute socket path`);
     return { kind: 'unix', socketPath, source: 'DOCKER_HOST' };
   }
   const url = URL.canParse(host) ? new URL(host) : null;
-  if (!url || (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+  if (
+    !url ||
+    (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    !url.hostname
+  ) {
     throw new ConfigError(`DOCKER_HOST must be unix:///path/to.sock or tcp://host:port, got "${host}"`);
   }
   const port = Number(url.port || (settings.tlsVerify ? 2376 : 2375));
@@ -64,7 +72,10 @@ export function resolveDockerEndpoint(
     try {
       return read(join(dir, name));
     } catch (error) {
-      throw new ConfigError(`DOCKER_CERT_PATH: cannot read ${join(dir, name)} (DOCKER_TLS_VERIFY is set)`, error);
+      throw new ConfigError(
+        `DOCKER_CERT_PATH: cannot read ${join(dir, name)} (DOCKER_TLS_VERIFY is set)`,
+        error,
+      );
     }
   };
   const tls = { ca: file('ca.pem'), cert: file('cert.pem'), key: file('key.pem') };
@@ -72,7 +83,9 @@ export function resolveDockerEndpoint(
 }
 
 /** The registry credentials file: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function registryConfigPath(settings: Pick<Readonly<Config>['docker'], 'configDir' | 'home'>): string | null {
+export function registryConfigPath(
+  settings: Pick<Readonly<Config>['docker'], 'configDir' | 'home'>,
+): string | null {
   if (settings.configDir) return join(settings.configDir, 'config.json');
   return settings.home ? join(settings.home, '.docker', 'config.json') : null;
 }

@@ -159,13 +159,11 @@ export function podResources(value: unknown) {
 const BYTE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** A size such as 512m or 2g (k, m, g = KiB, MiB, GiB; case-insensitive) in bytes; unset is null. */
-export const byteSize =
-  (): Field<number | null> =>
-  (raw) => {
-    if (raw === undefined || raw === '') return null;
-    const match = /^(\d+)([kmg]?)b?$/i.exec(raw.trim());
-    if (!match) throw new FieldError(`must be a size such as 512m or 2g, got "${raw}"`);
-    const bytes = Number(match[1]) * (BYTE_UNITS[(match[2] ?? '').toLowerCase()] ?? 1);
-    if (!Number.isSafeInteger(bytes) || bytes < 4 * 1024 ** 2) throw new FieldError('must be at least 4m');
-    return bytes;
-  };
+export const byteSize = (): Field<number | null> => (raw) => {
+  if (raw === undefined || raw === '') return null;
+  const match = /^(\d+)([kmg]?)b?$/i.exec(raw.trim());
+  if (!match) throw new FieldError(`must be a size such as 512m or 2g, got "${raw}"`);
+  const bytes = Number(match[1]) * (BYTE_UNITS[(match[2] ?? '').toLowerCase()] ?? 1);
+  if (!Number.isSafeInteger(bytes) || bytes < 4 * 1024 ** 2) throw new FieldError('must be at least 4m');
+  return bytes;
+};

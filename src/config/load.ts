@@ -57,7 +57,8 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     },
     docker: {
       host: env.DOCKER_HOST ?? null,
-      tlsVerify: env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0',
+      tlsVerify:
+        env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0',
       certPath: env.DOCKER_CERT_PATH ?? null,
       /** Folder of the registry credentials file (config.json); null: ~/.docker. */
       configDir: env.DOCKER_CONFIG ?? null,

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Config } from '../config/load.ts';
 import { registryConfigPath, resolveDockerEndpoint } from '../config/docker-endpoint.ts';
+import type { Config } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import { createLocalRuntime } from './local/index.ts';
 import type { Runtime, RuntimeKind } from './types.ts';
@@ -18,7 +18,10 @@ export interface RuntimeDeps {
   /** Local runtime: start the first build's process launchers now (`berth run`). */
   startLaunchers?: boolean;
   /** Settings of the Kubernetes runtime (cluster access, pod defaults, timeouts). */
-  config: Pick<Readonly<Config>, 'kubernetes' | 'docker' | 'timeouts' | 'instance' | 'logCapBytes' | 'workDir'>;
+  config: Pick<
+    Readonly<Config>,
+    'kubernetes' | 'docker' | 'timeouts' | 'instance' | 'logCapBytes' | 'workDir'
+  >;
   /** Overrides BERTH_NAMESPACE (`berth run --namespace`). */
   namespace?: string;
   /** In a pod, the service account's namespace file (default: its in-pod path; tests pass their own). */
@@ -90,14 +93,25 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
 async function selectDockerRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const { docker: settings, instance, kubernetes, timeouts } = deps.config;
   const endpoint = resolveDockerEndpoint(settings);
-  const where = endpoint.kind === 'unix' ? `unix://${endpoint.socketPath}` : `${endpoint.tls ? 'https' : 'http'}://${endpoint.host}:${endpoint.port}`;
-  const { connectEngine, createDockerRuntime, describeEngine, ownerAlive, reapContainers } = await import('./docker/index.ts');
+  const where =
+    endpoint.kind === 'unix'
+      ? `unix://${endpoint.socketPath}`
+      : `${endpoint.tls ? 'https' : 'http'}://${endpoint.host}:${endpoint.port}`;
+  const { connectEngine, createDockerRuntime, describeEngine, ownerAlive, reapContainers } = await import(
+    './docker/index.ts'
+  );
   const docker = connectEngine(endpoint);
   const found = await describeEngine(docker, AbortSignal.timeout(10_000)).catch((error: unknown) => {
-    throw new ConfigError(`cannot reach the container engine at ${where} (${endpoint.source}): ${(error as Error).message}`, error);
+    throw new ConfigError(
+      `cannot reach the container engine at ${where} (${endpoint.source}): ${(error as Error).message}`,
+      error,
+    );
   });
   const text = `${found.name} ${found.version} (API ${found.apiVersion}) at ${where}`;
-  deps.logger.info({ engine: found.name, version: found.version, apiVersion: found.apiVersion, endpoint: where }, 'container engine found');
+  deps.logger.info(
+    { engine: found.name, version: found.version, apiVersion: found.apiVersion, endpoint: where },
+    'container engine found',
+  );
   deps.onEngine?.(text);
   if (deps.reapInstance) {
     const { hostname } = await import('node:os');

@@ -49,7 +49,9 @@ export function containerSpec(
       PidsLimit: settings.pidsLimit,
       AutoRemove: false,
       RestartPolicy: { Name: 'no' },
-      ...(settings.memoryBytes !== null ? { Memory: settings.memoryBytes, MemorySwap: settings.memoryBytes } : {}),
+      ...(settings.memoryBytes !== null
+        ? { Memory: settings.memoryBytes, MemorySwap: settings.memoryBytes }
+        : {}),
       ...(settings.cpus !== null ? { NanoCpus: Math.round(settings.cpus * 1e9) } : {}),
       ...(settings.network !== null ? { NetworkMode: settings.network } : {}),
     },

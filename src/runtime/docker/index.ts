@@ -1,3 +1,9 @@
-export { type ContainerSettings } from './container-spec.ts';
-export { reapContainers, ownerAlive, startContainerReaper } from './reaper.ts';
-export { connectEngine, createDockerRuntime, describeEngine, type DockerRuntimeOptions, type EngineIdentity } from './runtime.ts';
+export type { ContainerSettings } from './container-spec.ts';
+export { ownerAlive, reapContainers, startContainerReaper } from './reaper.ts';
+export {
+  connectEngine,
+  createDockerRuntime,
+  type DockerRuntimeOptions,
+  describeEngine,
+  type EngineIdentity,
+} from './runtime.ts';

@@ -32,7 +32,9 @@ const sanitize = (text: string): string =>
 
 /** A readable, unique container name for one step of one build of one instance. */
 export function containerName(instance: string, buildId: string, stage: string, step: string): string {
-  const hash = createHash('sha256').update(JSON.stringify([instance, buildId, stage, step])).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify([instance, buildId, stage, step]))
+    .digest('hex');
   return `${sanitize(`berth-${buildId}-${stage}-${step}`).slice(0, 100)}-${hash.slice(0, 10)}`;
 }
 

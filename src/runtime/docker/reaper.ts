@@ -42,7 +42,8 @@ export async function reapContainers(options: ReaperOptions): Promise<number> {
       await options.docker.getContainer(info.Id).remove({ force: true, v: true });
       removed++;
     } catch (error) {
-      if (statusOf(error) !== 404) options.logger.warn({ err: error, container: info.Id }, 'reaping a container failed');
+      if (statusOf(error) !== 404)
+        options.logger.warn({ err: error, container: info.Id }, 'reaping a container failed');
     }
   }
   if (removed > 0) options.logger.info({ removed }, 'reaped orphaned step containers');

@@ -28,10 +28,13 @@ export async function registryAuth(
 ): Promise<AuthConfig | null> {
   const files = [
     ...(sources.configPath ? [sources.configPath] : []),
-    ...(sources.secretsDir ? sources.pullSecrets.map((name) => join(sources.secretsDir ?? '', name, '.dockerconfigjson')) : []),
+    ...(sources.secretsDir
+      ? sources.pullSecrets.map((name) => join(sources.secretsDir ?? '', name, '.dockerconfigjson'))
+      : []),
   ];
   const registry = registryOf(image);
-  const names = registry === 'docker.io' ? DOCKER_HUB : [registry, `https://${registry}`, `http://${registry}`];
+  const names =
+    registry === 'docker.io' ? DOCKER_HUB : [registry, `https://${registry}`, `http://${registry}`];
   for (const file of files) {
     const parsed = await readFile(file, 'utf8')
       .then((text) => JSON.parse(text) as CredentialsFile)

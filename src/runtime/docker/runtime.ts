@@ -30,7 +30,12 @@ export interface DockerRuntimeOptions {
 /** The client of an endpoint (the options are given in full: dockerode reads no environment of its own then). */
 export function connectEngine(endpoint: DockerEndpoint): Dockerode {
   if (endpoint.kind === 'unix') {
-    return new Dockerode({ socketPath: endpoint.socketPath, host: undefined, port: undefined, protocol: undefined } as Dockerode.DockerOptions);
+    return new Dockerode({
+      socketPath: endpoint.socketPath,
+      host: undefined,
+      port: undefined,
+      protocol: undefined,
+    } as Dockerode.DockerOptions);
   }
   const tls = endpoint.tls;
   return new Dockerode({
@@ -52,9 +57,13 @@ export interface EngineIdentity {
 /** Asks the engine who it is (one request); an unreachable engine throws with its message. */
 export async function describeEngine(docker: Dockerode, signal: AbortSignal): Promise<EngineIdentity> {
   try {
-    const version = await (docker.version as (options: object) => Promise<Dockerode.DockerVersion>).call(docker, { abortSignal: signal });
+    const version = await (docker.version as (options: object) => Promise<Dockerode.DockerVersion>).call(
+      docker,
+      { abortSignal: signal },
+    );
     const components = (version as { Components?: Array<{ Name?: string }> }).Components ?? [];
-    const name = components.find((component) => /engine/i.test(component.Name ?? ''))?.Name ?? 'Docker Engine';
+    const name =
+      components.find((component) => /engine/i.test(component.Name ?? ''))?.Name ?? 'Docker Engine';
     return { name, version: version.Version, apiVersion: version.ApiVersion };
   } catch (error) {
     throw new Error(engineMessage(error), { cause: error });
@@ -87,6 +96,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   };
   return {
     kind: 'docker',
-    open: (build, signal) => openSession(config, { ...build, instance: build.instance || options.instance }, signal),
+    open: (build, signal) =>
+      openSession(config, { ...build, instance: build.instance || options.instance }, signal),
   };
 }

@@ -1,16 +1,16 @@
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
-import { packSources } from '../kubernetes/source-pack.ts';
 import { redactingOutput } from '../kubernetes/secret-redaction.ts';
+import { packSources } from '../kubernetes/source-pack.ts';
 import type { BuildContext, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
 import { BuildEvents } from './build-events.ts';
 import { type ContainerSettings, containerSpec } from './container-spec.ts';
 import { statusOf } from './engine-api.ts';
 import { buildKey, SOURCE_GROUP } from './names.ts';
 import { registryAuth } from './registry-auth.ts';
-import { readStepSecrets } from './step-secrets.ts';
 import { runStepContainer, type StepRunContext } from './step-run.ts';
+import { readStepSecrets } from './step-secrets.ts';
 
 /** Everything a build session needs, resolved from the runtime options. */
 export interface SessionConfig {
@@ -66,8 +66,7 @@ export async function openSession(
     logGraceMs: config.logGraceMs,
     stopGraceSeconds: config.settings.stopGraceSeconds,
     count: config.count,
-    pullAuth: (image) =>
-      registryAuth(image, { ...config.registry, secretsDir: config.secretsDir }),
+    pullAuth: (image) => registryAuth(image, { ...config.registry, secretsDir: config.secretsDir }),
     created: (id) => created.add(id),
     remove: (id) => remove(id),
   };
@@ -76,7 +75,10 @@ export async function openSession(
     async runStep(step: PlannedStep, io: StepIO, stepSignal: AbortSignal): Promise<StepOutcome> {
       if (step.serviceAccount !== null && !notedAccounts.has(step.serviceAccount)) {
         notedAccounts.add(step.serviceAccount);
-        io.output.line('system', `service account ${step.serviceAccount} has no meaning on the docker runtime: no token is mounted`);
+        io.output.line(
+          'system',
+          `service account ${step.serviceAccount} has no meaning on the docker runtime: no token is mounted`,
+        );
       }
       const secrets = await readStepSecrets(step, config.secretsDir);
       if (!secrets.ok) return { status: 'error', reason: 'config', message: secrets.message };
@@ -92,7 +94,8 @@ export async function openSession(
       await Promise.allSettled([...created].map((id) => remove(id, budget)));
       events.stop();
       archives.release();
-      if (created.size > 0) logger.warn({ containers: [...created] }, 'cleanup budget spent: containers left for the reaper');
+      if (created.size > 0)
+        logger.warn({ containers: [...created] }, 'cleanup budget spent: containers left for the reaper');
     },
   };
 }

@@ -72,7 +72,11 @@ export async function runStepContainer(
       await container.putArchive(archive, { path: '/' });
     }
     context.count();
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    const stream = (await container.attach({
+      stream: true,
+      stdout: true,
+      stderr: true,
+    })) as NodeJS.ReadableStream;
     attached = demux(context.docker, stream, output);
     if (signal.aborted) throw signal.reason;
     context.count();
@@ -86,14 +90,21 @@ export async function runStepContainer(
     void context.remove(id);
     const message = engineMessage(error);
     // The engine could not run the command (not found, not executable): as a kubelet StartError.
-    const reason: ReasonClass = statusOf(error) !== null && /start|exec|executable|not found|permission/i.test(message) ? 'user' : 'infrastructure';
+    const reason: ReasonClass =
+      statusOf(error) !== null && /start|exec|executable|not found|permission/i.test(message)
+        ? 'user'
+        : 'infrastructure';
     return { status: 'error', reason, message: `the container did not start: ${message}` };
   }
   const stopped = new Promise<'stopped'>((resolve) => {
     if (signal.aborted) resolve('stopped');
     signal.addEventListener('abort', () => resolve('stopped'), { once: true });
   });
-  const first = await Promise.race([state.exited, stopped, fallbackExit(context, container, attached, state)]);
+  const first = await Promise.race([
+    state.exited,
+    stopped,
+    fallbackExit(context, container, attached, state),
+  ]);
   if (first === 'stopped') {
     await stopContainer(context, container, log);
     await settlesWithin(state.exited, (context.stopGraceSeconds + 5) * 1000);
@@ -105,12 +116,20 @@ export async function runStepContainer(
   state.stop();
   if (!(await settlesWithin(attached.ended, context.logGraceMs)) || !attached.complete()) {
     log.warn({ graceMs: context.logGraceMs }, 'removing the container before its output ended');
-    output.line('system', `[berth] the log may be incomplete: its stream did not end within ${context.logGraceMs} ms of the container's exit`);
+    output.line(
+      'system',
+      `[berth] the log may be incomplete: its stream did not end within ${context.logGraceMs} ms of the container's exit`,
+    );
   }
   void context.remove(id);
   const { exitCode } = first;
   if (state.oom()) {
-    return { status: 'error', reason: 'user', message: 'OOMKilled: the step exceeded its memory limit', exitCode };
+    return {
+      status: 'error',
+      reason: 'user',
+      message: 'OOMKilled: the step exceeded its memory limit',
+      exitCode,
+    };
   }
   if (exitCode === 0) return { status: 'success', exitCode: 0 };
   return { status: 'failed', exitCode, message: `exit code ${exitCode}` };
@@ -138,7 +157,8 @@ async function createContainer(
         pulled = true;
         const problem = await pullImage(context, spec.Image, output, signal);
         if (signal.aborted) return { problem: null };
-        if (problem) return { problem: { reason: 'image', message: `cannot pull ${spec.Image}: ${problem}` } };
+        if (problem)
+          return { problem: { reason: 'image', message: `cannot pull ${spec.Image}: ${problem}` } };
         continue;
       }
       if (status === 404) return { problem: { reason: 'image', message } };
@@ -153,9 +173,12 @@ async function createContainer(
         continue;
       }
       const retryable = status === null || status >= 500;
-      if (!retryable) return { problem: { reason: 'config', message: `the container was rejected: ${message}` } };
+      if (!retryable)
+        return { problem: { reason: 'config', message: `the container was rejected: ${message}` } };
       if (attempt >= 4 || signal.aborted) {
-        return signal.aborted ? { problem: null } : { problem: { reason: 'infrastructure', message: `creating the container failed: ${message}` } };
+        return signal.aborted
+          ? { problem: null }
+          : { problem: { reason: 'infrastructure', message: `creating the container failed: ${message}` } };
       }
       context.logger.warn({ err: error, attempt }, 'creating a container failed, retrying');
       await sleep(backoffMs(attempt, 200), signal);

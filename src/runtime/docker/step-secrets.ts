@@ -20,10 +20,14 @@ export async function readStepSecrets(step: PlannedStep, dir: string | null): Pr
   const needs = step.secretEnv.length + step.envFromSecrets.length + step.mounts.length;
   if (needs === 0) return { ok: true, env: {}, files: null, values: [] };
   const configMap = step.mounts.find((mount) => mount.kind === 'configMap');
-  if (configMap) return { ok: false, message: `configMap ${configMap.source} cannot be mounted on the docker runtime` };
+  if (configMap)
+    return { ok: false, message: `configMap ${configMap.source} cannot be mounted on the docker runtime` };
   if (!dir) {
     const name = step.secretEnv[0]?.secretName ?? step.envFromSecrets[0] ?? step.mounts[0]?.source;
-    return { ok: false, message: `the step needs secret ${name}: set BERTH_DOCKER_SECRETS_DIR (a folder of SECRET/KEY files)` };
+    return {
+      ok: false,
+      message: `the step needs secret ${name}: set BERTH_DOCKER_SECRETS_DIR (a folder of SECRET/KEY files)`,
+    };
   }
   const values: string[] = [];
   const read = async (secret: string, key: string): Promise<string | null> => {
@@ -34,7 +38,7 @@ export async function readStepSecrets(step: PlannedStep, dir: string | null): Pr
   };
   const keysOf = async (secret: string): Promise<string[] | null> =>
     SAFE_NAME.test(secret)
-      ? (await readdir(join(dir, secret)).catch(() => null))?.filter((key) => SAFE_NAME.test(key)) ?? null
+      ? ((await readdir(join(dir, secret)).catch(() => null))?.filter((key) => SAFE_NAME.test(key)) ?? null)
       : null;
   const env: Record<string, string> = {};
   for (const name of step.envFromSecrets) {
@@ -45,7 +49,11 @@ export async function readStepSecrets(step: PlannedStep, dir: string | null): Pr
   for (const ref of step.secretEnv) {
     const value = await read(ref.secretName, ref.key);
     if (value !== null) env[ref.name] = value;
-    else if (!ref.optional) return { ok: false, message: `secret ${ref.secretName} key ${ref.key} not found in BERTH_DOCKER_SECRETS_DIR` };
+    else if (!ref.optional)
+      return {
+        ok: false,
+        message: `secret ${ref.secretName} key ${ref.key} not found in BERTH_DOCKER_SECRETS_DIR`,
+      };
   }
   const archive = pack();
   const chunks: Buffer[] = [];
@@ -61,7 +69,10 @@ export async function readStepSecrets(step: PlannedStep, dir: string | null): Pr
       const value = await read(mount.source, key);
       if (value === null) {
         if (mount.optional) continue;
-        return { ok: false, message: `secret ${mount.source} key ${key} not found in BERTH_DOCKER_SECRETS_DIR` };
+        return {
+          ok: false,
+          message: `secret ${mount.source} key ${key} not found in BERTH_DOCKER_SECRETS_DIR`,
+        };
       }
       const relative = mount.items?.find((item) => item.key === key)?.path ?? key;
       const path = mount.subPath !== undefined ? mount.mountPath : posix.join(mount.mountPath, relative);
