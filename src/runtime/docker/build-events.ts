@@ -146,7 +146,10 @@ export class BuildEvents {
       exitCode: code !== undefined && /^-?\d+$/.test(code) ? Number(code) : null,
     };
     const listener = this.#listeners.get(id);
-    if (listener) return listener(event);
+    if (listener) {
+      listener(event);
+      return;
+    }
     const pending = this.#pending.get(id) ?? [];
     if (pending.length < PENDING_PER_CONTAINER) pending.push(event);
     this.#pending.set(id, pending);

@@ -226,7 +226,10 @@ async function setUp(t: TestContext, subject: Subject): Promise<Env> {
       const watched = onLine
         ? {
             ...sink,
-            append: (entry: Parameters<typeof sink.append>[0]) => (sink.append(entry), onLine(entry.text)),
+            append: (entry: Parameters<typeof sink.append>[0]) => {
+              sink.append(entry);
+              onLine(entry.text);
+            },
           }
         : sink;
       const result = await runBuild({
