@@ -1,0 +1,65 @@
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One request the engine was sent through the proxy. */
+export interface ProxiedRequest {
+  method: string;
+  /** Path without the API version prefix or query, ids replaced by `{id}`: `POST /containers/{id}/start`. */
+  route: string;
+  /** When the engine's answer ended (ms since epoch), or null while it streams. */
+  endedAt: number | null;
+}
+
+/**
+ * An HTTP proxy on a unix socket in front of an engine's socket that records every
+ * request (streams, attach and archive bodies passed through unchanged), for counting
+ * the requests a runtime makes.
+ */
+export async function startCountingProxy(upstreamSocket: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-proxy-'));
+  const socketPath = join(dir, 'engine.sock');
+  const requests: ProxiedRequest[] = [];
+  const server = createServer((incoming, outgoing) => {
+    const record: ProxiedRequest = { method: incoming.method ?? '?', route: routeOf(incoming.url ?? ''), endedAt: null };
+    requests.push(record);
+    const upstream = request(
+      { socketPath: upstreamSocket, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        outgoing.flushHeaders();
+        answer.pipe(outgoing);
+        answer.on('end', () => {
+          record.endedAt = Date.now();
+        });
+      },
+    );
+    upstream.on('error', () => outgoing.destroy());
+    outgoing.on('close', () => upstream.destroy());
+    incoming.pipe(upstream);
+  });
+  server.listen(socketPath);
+  await once(server, 'listening');
+  return {
+    socketPath,
+    requests,
+    /** Requests by route, e.g. `{ 'POST /containers/create': 3 }`. */
+    byRoute(): Record<string, number> {
+      const counts: Record<string, number> = {};
+      for (const { method, route } of requests) counts[`${method} ${route}`] = (counts[`${method} ${route}`] ?? 0) + 1;
+      return counts;
+    },
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function routeOf(url: string): string {
+  const path = (url.split('?')[0] ?? '').replace(/^\/v\d+(\.\d+)*/, '');
+  return path.replace(/^\/containers\/(?!create|json)[^/]+/, '/containers/{id}');
+}
