@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { createServer, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,7 +23,11 @@ export async function startCountingProxy(upstreamSocket: string) {
   const socketPath = join(dir, 'engine.sock');
   const requests: ProxiedRequest[] = [];
   const server = createServer((incoming, outgoing) => {
-    const record: ProxiedRequest = { method: incoming.method ?? '?', route: routeOf(incoming.url ?? ''), endedAt: null };
+    const record: ProxiedRequest = {
+      method: incoming.method ?? '?',
+      route: routeOf(incoming.url ?? ''),
+      endedAt: null,
+    };
     requests.push(record);
     const upstream = request(
       { socketPath: upstreamSocket, method: incoming.method, path: incoming.url, headers: incoming.headers },
@@ -48,7 +52,8 @@ export async function startCountingProxy(upstreamSocket: string) {
     /** Requests by route, e.g. `{ 'POST /containers/create': 3 }`. */
     byRoute(): Record<string, number> {
       const counts: Record<string, number> = {};
-      for (const { method, route } of requests) counts[`${method} ${route}`] = (counts[`${method} ${route}`] ?? 0) + 1;
+      for (const { method, route } of requests)
+        counts[`${method} ${route}`] = (counts[`${method} ${route}`] ?? 0) + 1;
       return counts;
     },
     async close() {

@@ -35,21 +35,35 @@ async function setUp(t: TestContext, overrides: Partial<DockerRuntimeOptions> = 
   const step = (name: string, script: string, extra: Partial<PlannedStep> = {}) =>
     shellStep('s', name, script, { image: engine.images.root, ...extra });
   const open = (steps: PlannedStep[], signal = AbortSignal.timeout(60_000)) =>
-    runtime.open({ id: `b${builds}`, instance, plan: planOf(steps), source: { dir: sourceDir, respectGitignore: false } }, signal);
+    runtime.open(
+      {
+        id: `b${builds}`,
+        instance,
+        plan: planOf(steps),
+        source: { dir: sourceDir, respectGitignore: false },
+      },
+      signal,
+    );
   return { instance, step, open, docker: engine.docker };
 }
 
 describe('docker runtime', { skip }, () => {
   it('runs each step in a labelled, unprivileged container with the configured limits, and removes it', async (t) => {
     const env = await setUp(t, {
-      settings: { network: 'none', memoryBytes: 64 * 1024 ** 2, cpus: 0.5, pidsLimit: 99, stopGraceSeconds: 1 },
+      settings: {
+        network: 'none',
+        memoryBytes: 64 * 1024 ** 2,
+        cpus: 0.5,
+        pidsLimit: 99,
+        stopGraceSeconds: 1,
+      },
     });
     const step = env.step('limited', 'echo ready; sleep 30');
     const session = await env.open([step]);
     const output = collectOutput();
     const stop = new AbortController();
     let inspected: Dockerode.ContainerInspectInfo | null = null;
-    output.line = (stream, text) => {
+    output.line = (_stream, text) => {
       if (text !== 'ready') return;
       void (async () => {
         const [info] = await containersOf(env.docker, env.instance);
@@ -101,7 +115,7 @@ describe('docker runtime', { skip }, () => {
     });
   });
 
-  it('writes the pull to the step log and fails a missing image as an image error with the engine\'s words', async (t) => {
+  it("writes the pull to the step log and fails a missing image as an image error with the engine's words", async (t) => {
     if (!engine) return;
     const env = await setUp(t);
     const step = env.step('pull', 'echo never', { image: engine.images.missing });
@@ -111,7 +125,10 @@ describe('docker runtime', { skip }, () => {
     await session.cleanup();
     assert.equal(outcome.status, 'error');
     assert.equal(outcome.status === 'error' && outcome.reason, 'image');
-    assert.match(outcome.status === 'error' ? outcome.message : '', /cannot pull localhost\/berth-does-not-exist:1: .*localhost/);
+    assert.match(
+      outcome.status === 'error' ? outcome.message : '',
+      /cannot pull localhost\/berth-does-not-exist:1: .*localhost/,
+    );
     assert.ok(output.texts('system').includes(`pulling image ${engine.images.missing}`));
     const bad = env.step('bad', 'echo never', { image: 'Bad::Tag' });
     const again = await env.open([bad]);
@@ -132,7 +149,14 @@ describe('docker runtime', { skip }, () => {
     const step = env.step('secret', 'echo "token=$TOKEN"; cat /kaniko/.docker/config.json', {
       secretEnv: [{ name: 'TOKEN', secretName: 'registry', key: 'token' }],
       mounts: [
-        { name: 'docker-config', kind: 'secret', source: 'registry', mountPath: '/kaniko/.docker', readOnly: true, items: [{ key: 'config.json', path: 'config.json' }] },
+        {
+          name: 'docker-config',
+          kind: 'secret',
+          source: 'registry',
+          mountPath: '/kaniko/.docker',
+          readOnly: true,
+          items: [{ key: 'config.json', path: 'config.json' }],
+        },
       ],
     });
     const missing = env.step('missing', 'echo never', {
@@ -145,6 +169,10 @@ describe('docker runtime', { skip }, () => {
     await session.cleanup();
     // The mounted file is printed whole, and masked: it is a secret too.
     assert.deepEqual(output.texts('stdout'), ['token=***', '***']);
-    assert.deepEqual(refused, { status: 'error', reason: 'config', message: 'secret nope key k not found in BERTH_DOCKER_SECRETS_DIR' });
+    assert.deepEqual(refused, {
+      status: 'error',
+      reason: 'config',
+      message: 'secret nope key k not found in BERTH_DOCKER_SECRETS_DIR',
+    });
   });
 });
