@@ -9,8 +9,10 @@ export interface ProxiedRequest {
   method: string;
   /** Path without the API version prefix or query, ids replaced by `{id}`: `POST /containers/{id}/start`. */
   route: string;
-  /** When the engine's answer ended (ms since epoch), or null while it streams. */
-  endedAt: number | null;
+  /** When the request came in, when the engine's answer began (its headers) and when its first body bytes arrived (ms since epoch). */
+  startedAt: number;
+  answeredAt: number | null;
+  firstBytesAt: number | null;
 }
 
 /**
@@ -26,18 +28,21 @@ export async function startCountingProxy(upstreamSocket: string) {
     const record: ProxiedRequest = {
       method: incoming.method ?? '?',
       route: routeOf(incoming.url ?? ''),
-      endedAt: null,
+      startedAt: Date.now(),
+      answeredAt: null,
+      firstBytesAt: null,
     };
     requests.push(record);
     const upstream = request(
       { socketPath: upstreamSocket, method: incoming.method, path: incoming.url, headers: incoming.headers },
       (answer) => {
+        record.answeredAt = Date.now();
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         outgoing.flushHeaders();
-        answer.pipe(outgoing);
-        answer.on('end', () => {
-          record.endedAt = Date.now();
+        answer.once('data', () => {
+          record.firstBytesAt ??= Date.now();
         });
+        answer.pipe(outgoing);
       },
     );
     upstream.on('error', () => outgoing.destroy());
