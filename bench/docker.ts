@@ -27,7 +27,9 @@ const MISSING = 'localhost/berth-does-not-exist:1';
 
 const host = process.env.DOCKER_HOST?.startsWith('unix://')
   ? process.env.DOCKER_HOST
-  : execFileSync(join(import.meta.dirname, '..', 'scripts', 'podman-engine.sh'), ['start']).toString().trim();
+  : execFileSync(join(import.meta.dirname, '..', 'scripts', 'podman-engine.sh'), ['start'])
+      .toString()
+      .trim();
 const proxy = await startCountingProxy(host.slice('unix://'.length));
 const output: StepOutput = { write: () => {}, line: () => {}, end: () => {} };
 const step = (name: string, image = IMAGE): PlannedStep => ({
@@ -106,7 +108,12 @@ const localTimes = await timeSteps(local, 'bench-local', steps);
 const pullStart = proxy.requests.length;
 let failedAt = 0;
 const missing = await docker.open(
-  { id: 'bench-missing', instance: 'bench', plan: plan([step('missing', MISSING)]), source: { dir: source, respectGitignore: false } },
+  {
+    id: 'bench-missing',
+    instance: 'bench',
+    plan: plan([step('missing', MISSING)]),
+    source: { dir: source, respectGitignore: false },
+  },
   AbortSignal.timeout(60_000),
 );
 const began = Date.now();
@@ -116,17 +123,28 @@ await missing.cleanup();
 const pull = proxy.requests.slice(pullStart).find((request) => request.route === '/images/create');
 
 const byRoute: Record<string, number> = {};
-for (const { method, route } of requests) byRoute[`${method} ${route}`] = (byRoute[`${method} ${route}`] ?? 0) + 1;
+for (const { method, route } of requests)
+  byRoute[`${method} ${route}`] = (byRoute[`${method} ${route}`] ?? 0) + 1;
 console.log(`engine: ${host}; ${STEPS} instant steps, one after another, in one build`);
-console.log(`docker runStep: median ${ms(quantile(dockerTimes, 0.5))}, p95 ${ms(quantile(dockerTimes, 0.95))}`);
+console.log(
+  `docker runStep: median ${ms(quantile(dockerTimes, 0.5))}, p95 ${ms(quantile(dockerTimes, 0.95))}`,
+);
 console.log(`local  runStep: median ${ms(quantile(localTimes, 0.5))}, p95 ${ms(quantile(localTimes, 0.95))}`);
-console.log(`engine-added per step (docker - local, medians): ${ms(quantile(dockerTimes, 0.5) - quantile(localTimes, 0.5))}`);
-console.log(`engine requests per step: ${((requests.length - (byRoute['GET /events'] ?? 0)) / STEPS).toFixed(2)} (+ ${byRoute['GET /events'] ?? 0} events stream per build)`);
+console.log(
+  `engine-added per step (docker - local, medians): ${ms(quantile(dockerTimes, 0.5) - quantile(localTimes, 0.5))}`,
+);
+console.log(
+  `engine requests per step: ${((requests.length - (byRoute['GET /events'] ?? 0)) / STEPS).toFixed(2)} (+ ${byRoute['GET /events'] ?? 0} events stream per build)`,
+);
 for (const [route, count] of Object.entries(byRoute)) {
-  const waits = requests.filter((r) => `${r.method} ${r.route}` === route && r.answeredAt).map((r) => (r.answeredAt ?? 0) - r.startedAt);
+  const waits = requests
+    .filter((r) => `${r.method} ${r.route}` === route && r.answeredAt)
+    .map((r) => (r.answeredAt ?? 0) - r.startedAt);
   console.log(`  ${route}: ${count} (engine answers in median ${ms(quantile(waits, 0.5))})`);
 }
-console.log(`missing image (${outcome.status === 'error' ? outcome.reason : outcome.status}): step failed ${failedAt - began} ms after runStep began; ${pull?.firstBytesAt ? `${failedAt - pull.firstBytesAt} ms` : 'n/a'} after the engine's pull answer (its error) arrived`);
+console.log(
+  `missing image (${outcome.status === 'error' ? outcome.reason : outcome.status}): step failed ${failedAt - began} ms after runStep began; ${pull?.firstBytesAt ? `${failedAt - pull.firstBytesAt} ms` : 'n/a'} after the engine's pull answer (its error) arrived`,
+);
 
 await proxy.close();
 await rm(source, { recursive: true, force: true });

@@ -68,7 +68,7 @@ describe('berth run', () => {
       assert.doesNotMatch(bad.output, /STAGE/);
       const usage = await berth(['run', '--runtime', 'moon'], repo.dir, home.dir);
       assert.equal(usage.code, 2);
-      assert.match(usage.output, /--runtime must be local or kubernetes, got 'moon'/);
+      assert.match(usage.output, /--runtime must be local, kubernetes or docker, got 'moon'/);
       const input = await berth(['run', '-i', 'novalue'], repo.dir, home.dir);
       assert.equal(input.code, 2);
     } finally {

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
+import { stopOf } from '../../stop-reasons.ts';
 import { redactingOutput } from '../kubernetes/secret-redaction.ts';
 import { packSources } from '../kubernetes/source-pack.ts';
 import type { BuildContext, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
@@ -44,7 +45,7 @@ export async function openSession(
   if (signal.aborted) {
     events.stop();
     archives.release();
-    throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+    throw stopOf(signal.reason);
   }
   const created = new Set<string>();
   const removals = new Set<Promise<void>>();
