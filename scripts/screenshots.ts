@@ -48,7 +48,7 @@ const deps = {
 };
 const { url, server } = await serveHandlers([
   createSignInHandler({ access: open.access, flow: open.flow, publicUrl: null, logger }),
-  createStartOptionsHandler({ access: open.access }),
+  createStartOptionsHandler({ access: open.access, logger }),
   createActionsHandler({ ...deps, logger }),
   createPagesHandler(deps),
   createFixtureApi(builds),

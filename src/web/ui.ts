@@ -36,7 +36,7 @@ export function createUiHandlers(deps: UiDeps): HttpHandler[] {
   const handlers = [
     createSignInHandler({ access, flow: deps.flow, publicUrl: config.http.publicUrl, logger: deps.logger }),
     createActionsHandler({ service: deps.service, access, logger: deps.logger }),
-    createStartOptionsHandler({ access }),
+    createStartOptionsHandler({ access, logger: deps.logger }),
     createPagesHandler({
       service: deps.service,
       access,

@@ -176,10 +176,30 @@ describe('sign-in with GitHub', () => {
     assert.equal((await fetch(`${base}/api/builds/${build}`, as(cookie))).status, 401);
   });
 
+  test("the forge's answer is cached at most 5 minutes, then asked again", async () => {
+    github.oauth.signInAs = 'reader';
+    const cookie = await signIn(base, 'github');
+    const asked = () => github.requests.filter((r) => r.path === '/repos/acme/app').length;
+    const before = asked();
+    assert.equal((await fetch(`${base}/api/builds/${build}`, as(cookie))).status, 200);
+    assert.equal((await fetch(`${base}/builds/${build}`, as(cookie))).status, 200);
+    assert.equal(asked(), before + 1, 'one forge check serves both reads');
+    const keys = await app.stack.redis.keys('berth:access:*');
+    assert.ok(keys.length > 0);
+    for (const key of keys) {
+      const ttl = await app.stack.redis.ttl(key);
+      assert.ok(ttl > 0 && ttl <= 300, `${key} lives ${ttl} s`);
+    }
+    for (const key of keys) await app.stack.redis.del(key);
+    assert.equal((await fetch(`${base}/api/builds/${build}`, as(cookie))).status, 200);
+    assert.equal(asked(), before + 2, 'once the cached answer is gone the forge is asked again');
+  });
+
   test('/metrics names no repository and no user', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     for (const name of ['acme/app', 'acme/secret', 'reader', 'writer', 'stranger'])
       assert.ok(!text.includes(name), name);
+    assert.deepEqual(github.unexpected, []);
   });
 });
 

@@ -21,6 +21,7 @@ describe('sign-in with GitLab', () => {
     gitlab.addSignInUser('reporter', 21, { 'group/app': 20 });
     gitlab.addSignInUser('developer', 22, { 'group/app': 30 });
     gitlab.addSignInUser('outsider', 23);
+    gitlab.addSignInUser('guest', 24, { 'group/app': 10 });
     gitlab.publicProjects.add('group/open');
     redis = await startRedis();
     app = await startServe(
@@ -77,6 +78,13 @@ describe('sign-in with GitLab', () => {
     assert.deepEqual(await listed(outsider), [ids.open]);
     assert.equal((await fetch(`${base}/api/builds/${ids.app}`, as(outsider))).status, 404);
     assert.equal((await fetch(`${base}/builds/${ids.app}`, as(outsider))).status, 404);
+    gitlab.oauth.signInAs = 'guest';
+    const guest = await signIn(base, 'gitlab');
+    assert.deepEqual(
+      await listed(guest),
+      [ids.open],
+      'a Guest of a private project does not read its builds',
+    );
   });
 
   test('a reporter cannot cancel, rerun or start; a developer can', async () => {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { ForgeError } from '../../errors.ts';
 import type { ForgeName, Permission } from '../../forge/types.ts';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.ts';
 import type { Session, SessionStore, SignInForge } from '../auth/sessions.ts';
@@ -87,9 +88,15 @@ export function createWebAccess(o: WebAccessOptions): WebAccess {
       await o.redis.set(key, found, 'EX', cacheSeconds);
       return found;
     } catch (error) {
-      if (!(error instanceof TokenRejectedError)) throw error;
-      o.logger.info({ forge: viewer.forge }, 'forge refused a session token; session ended');
-      await o.sessions.end(viewer.cookie);
+      if (error instanceof TokenRejectedError) {
+        o.logger.info({ forge: viewer.forge }, 'forge refused a session token; session ended');
+        await o.sessions.end(viewer.cookie);
+        return 'none';
+      }
+      // Deny by default while the forge cannot answer. The error itself is not logged:
+      // a client library's error may carry the request, and so the user's token.
+      const status = error instanceof ForgeError ? error.status : null;
+      o.logger.warn({ forge: viewer.forge, status }, 'forge did not say whether the user may read; denied');
       return 'none';
     }
   }
@@ -126,15 +133,23 @@ export function createWebAccess(o: WebAccessOptions): WebAccess {
     async readable(viewer, items, targetOf) {
       if (o.publicRead || viewer.kind === 'admin') return items;
       if (viewer.kind === 'anonymous') return [];
-      const seen = new Map<string, Promise<boolean>>();
-      const verdicts = items.map((item) => {
+      const targets = new Map<string, Target>();
+      for (const item of items) {
         const target = targetOf(item);
-        const name = `${target.forge}:${target.repo}`;
-        if (!seen.has(name)) seen.set(name, canRead(viewer, target));
-        return seen.get(name) as Promise<boolean>;
+        targets.set(`${target.forge}:${target.repo}`, target);
+      }
+      const verdicts = new Map<string, boolean>();
+      const queue = [...targets];
+      // At most 8 forge checks at once (most answers come from the cache).
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift())
+          verdicts.set(next[0], await canRead(viewer, next[1]));
+      };
+      await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+      return items.filter((item) => {
+        const target = targetOf(item);
+        return verdicts.get(`${target.forge}:${target.repo}`) === true;
       });
-      const allowed = await Promise.all(verdicts);
-      return items.filter((_, i) => allowed[i]);
     },
   };
 }

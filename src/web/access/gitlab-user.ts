@@ -45,8 +45,10 @@ export function gitlabUserForge(o: { url: string; clientId: string; clientSecret
       if (!project) return 'none';
       const p = project.permissions as { project_access?: Access; group_access?: Access } | undefined;
       const level = Math.max(p?.project_access?.access_level ?? 0, p?.group_access?.access_level ?? 0);
-      // A project the user can see without membership (public or internal) is readable.
-      return level > 0 ? permissionFor(level) : 'read';
+      if (level >= 20) return permissionFor(level);
+      // Guests and non-members read the builds of public and internal projects only
+      // (a guest of a private project cannot see its pipelines on GitLab either).
+      return project.visibility === 'private' ? 'none' : 'read';
     },
     async refs(token, repo, signal) {
       const api = client(token);

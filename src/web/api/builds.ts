@@ -140,7 +140,14 @@ async function start(o: BuildsApiOptions, req: IncomingMessage, res: ServerRespo
     // Password inputs, as the pipeline at this ref declares them, never reach the record.
     const signal = AbortSignal.timeout(20_000);
     const secret =
-      forge && token ? await passwordInputs(forge, token, request.repo, request.ref, signal) : [];
+      forge && token
+        ? await passwordInputs(forge, token, request.repo, request.ref, signal).catch(() => null)
+        : [];
+    if (secret === null) {
+      // Without the pipeline Berth cannot tell which values are passwords: start nothing.
+      sendJson(res, 502, { error: `${viewer.forge} did not answer; try again` });
+      return true;
+    }
     if (secret.length > 0) request.secretInputs = secret;
   }
   const { id } = await o.service.request(request);

@@ -70,8 +70,12 @@ export function createSignInHandler(deps: SignInDeps): HttpHandler {
       ];
       redirect(res, localPath(done.next), { 'set-cookie': cookies });
     } catch (error) {
-      if (!(error instanceof SignInError) && !(error instanceof TokenRejectedError)) throw error;
-      deps.logger.warn({ forge: forgeName, why: error.message }, 'forge sign-in refused');
+      // Never the error object or the URL: they may hold the code or the user's token.
+      const why =
+        error instanceof SignInError || error instanceof TokenRejectedError
+          ? error.message
+          : 'forge unreachable';
+      deps.logger.warn({ forge: forgeName, why }, 'forge sign-in refused');
       redirect(res, `/signin?failed=${forgeName}`, { 'set-cookie': oauthCookie('') });
     }
     return true;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { Viewer, WebAccess } from '../access/access.ts';
 import { sendJson, urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
@@ -11,7 +12,7 @@ const SOURCE = /^(github|gitlab):([\w.-]+(?:\/[\w.-]+)+)$/;
  * (branches, tags, the pipeline's environments and inputs at the ref), for a signed-in
  * user with write access, read with their own token.
  */
-export function createStartOptionsHandler(deps: { access: WebAccess }): HttpHandler {
+export function createStartOptionsHandler(deps: { access: WebAccess; logger: Logger }): HttpHandler {
   return async (req, res) => {
     const url = urlOf(req);
     if (req.method !== 'GET' || url.pathname !== '/api/start-options') return false;
@@ -24,8 +25,18 @@ export function createStartOptionsHandler(deps: { access: WebAccess }): HttpHand
     const { forge, repo, token } = target(deps.access, viewer, url);
     const ref = url.searchParams.get('ref')?.trim() || null;
     if (ref !== null && ref.length > 255) return bad(res, 'ref: at most 255 characters');
-    const options = await readStartOptions(forge, token, repo, ref, AbortSignal.timeout(20_000));
-    sendJson(res, 200, options);
+    const options = await readStartOptions(forge, token, repo, ref, AbortSignal.timeout(20_000)).catch(
+      (error: unknown) => {
+        // Not the error itself: a client library's error may carry the user's token.
+        deps.logger.warn(
+          { forge: forge.name, why: errorName(error) },
+          'start options: the forge did not answer',
+        );
+        return null;
+      },
+    );
+    if (options) sendJson(res, 200, options);
+    else sendJson(res, 502, { error: `${forge.name} did not answer; try again` });
     return true;
   };
 }
@@ -71,3 +82,5 @@ function target(access: WebAccess, viewer: Viewer, url: URL) {
   if (!match || !forge || !token) throw new Error('start options without a signed-in forge user');
   return { forge, repo: match[2] ?? '', token };
 }
+
+const errorName = (error: unknown) => (error instanceof Error ? error.name : 'unknown');
