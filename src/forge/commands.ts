@@ -23,3 +23,14 @@ export function parseCommands(body: string): CommandName[] {
   }
   return found;
 }
+
+const OK_TO_TEST_SHA = /^\/ok-to-test[ \t]+([0-9a-f]{7,40})\b/i;
+
+/** The commit a `/ok-to-test <sha>` line names (7 to 40 hex digits, lower case), if any. */
+export function okToTestSha(body: string): string | null {
+  for (const line of body.split(/\r?\n/)) {
+    const named = OK_TO_TEST_SHA.exec(line)?.[1];
+    if (named) return named.toLowerCase();
+  }
+  return null;
+}

@@ -46,8 +46,13 @@ export interface CommentEvent extends EventBase {
   /** True when the comment was written by a bot (Berth itself included). */
   fromBot: boolean;
   changeState: 'open' | 'closed';
-  /** Head sha when the payload carries it (GitLab); else the policy asks the forge. */
+  /**
+   * Head sha when the payload carries it (GitLab: the head as the comment was written);
+   * else the policy asks the forge.
+   */
   sha: string | null;
+  /** When the comment was written (ISO 8601), when the payload says. */
+  writtenAt: string | null;
   /** Comment id (so replies can reference it). */
   commentId: string;
 }

@@ -106,6 +106,7 @@ function fromComment(p: IssueCommentPayload, base: Base, appId: number): ForgeEv
     fromBot: user?.type === 'Bot' || p.comment.performed_via_github_app?.id === appId,
     changeState: p.issue.state === 'open' ? 'open' : 'closed',
     sha: null,
+    writtenAt: isoTime(p.comment.created_at),
     commentId: String(p.comment.id),
   };
 }
@@ -136,4 +137,10 @@ function fromCheckSuite(p: CheckSuitePayload, base: Base, appId: number): ForgeE
     changes: suite.pull_requests.map((pr) => pr.number),
     context: null,
   };
+}
+
+/** A payload's timestamp as ISO 8601, or null when absent or unreadable. */
+function isoTime(text: string | undefined): string | null {
+  const ms = text ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

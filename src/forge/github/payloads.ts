@@ -53,6 +53,7 @@ export const issueCommentPayload = z.object({
   comment: z.object({
     id: z.number().int(),
     body: z.string().nullable(),
+    created_at: z.string().max(64).optional(),
     user: user.nullable(),
     performed_via_github_app: appRef,
   }),

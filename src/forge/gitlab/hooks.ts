@@ -46,6 +46,7 @@ export const noteHook = z.object({
     id: z.number().int(),
     note: z.string(),
     noteable_type: z.string(),
+    created_at: z.string().max(64).optional(),
     system: z.boolean().optional(),
     /** `create` or `update` (an edit); older GitLab sends none. */
     action: z.string().optional(),

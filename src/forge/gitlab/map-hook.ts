@@ -137,7 +137,14 @@ function mapNote(hook: NoteHook, { deliveryId, botUsername }: HookContext): Hook
       fromBot: hook.user.username.toLowerCase() === botUsername.toLowerCase(),
       changeState: mr.state === 'opened' ? 'open' : 'closed',
       sha: mr.last_commit?.id ?? null,
+      writtenAt: isoTime(note.created_at),
       commentId: String(note.id),
     },
   };
+}
+
+/** GitLab's timestamps (`2024-05-01T10:00:00Z`, or `2024-05-01 10:00:00 UTC` on older hooks) as ISO 8601. */
+function isoTime(text: string | undefined): string | null {
+  const ms = text ? Date.parse(text.replace(/ UTC$/, 'Z').replace(' ', 'T')) : Number.NaN;
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

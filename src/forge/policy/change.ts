@@ -19,6 +19,7 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
     );
     return outcome('cancel', `#${event.change} closed`, ids);
   }
+  await deps.store.sawHead(repo, event.change, sha, Date.now());
   const commit = event.commit ?? (await commitOf(event, deps));
   const place = { repo, sha, ref: event.ref, change: event.change, fork: event.fork };
   if ((await deps.store.wasSkipped(repo, sha)) || asksToSkip(commit?.message)) {

@@ -1,5 +1,5 @@
 import type { CommandName } from '../commands.ts';
-import { parseCommands } from '../commands.ts';
+import { okToTestSha, parseCommands } from '../commands.ts';
 import type { CommentEvent } from '../events.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
 import { type ChangeHead, changeRequest, latestPerContext, rerunOf, submit } from './requests.ts';
@@ -51,7 +51,12 @@ async function run(
         { forge: repo.forge, repo: repo.repo, change: event.change },
         `cancelled by ${actor}`,
       );
-    case 'ok-to-test':
+    case 'ok-to-test': {
+      const moved = await headMovedSince(event, head, deps);
+      if (moved) {
+        await refuse(event, deps, `moved:${head.sha}`, moved);
+        return [];
+      }
       await deps.store.approve(repo, event.change, head.sha);
       return [
         await submit(
@@ -59,6 +64,7 @@ async function run(
           changeRequest(repo, head, { actor, deliveryId, trigger: 'ok-to-test', rerun: false }),
         ),
       ];
+    }
     case 'test':
       return [
         await submit(deps, changeRequest(repo, head, { actor, deliveryId, trigger: 'test', rerun: true })),
@@ -66,6 +72,31 @@ async function run(
     case 'retest':
       return retest(event, head, deps, deliveryId);
   }
+}
+
+/**
+ * Why `/ok-to-test` may not approve the current head, or null when it may. It approves
+ * only the commit that was the head when the comment was written: the one it names
+ * (`/ok-to-test <sha>`), the one GitLab's note carries, or (GitHub) the head Berth had
+ * already seen before the comment's time. A push racing the comment is never approved.
+ */
+async function headMovedSince(event: CommentEvent, head: ChangeHead, deps: PolicyDeps) {
+  const short = head.sha.slice(0, 12);
+  const ask = `comment \`/ok-to-test ${short}\` once you have reviewed it`;
+  const named = okToTestSha(event.body);
+  if (named) {
+    return head.sha.startsWith(named)
+      ? null
+      : `@${event.actor}: \`/ok-to-test ${named}\` does not name the head of this change, which is now \`${short}\`; nothing was approved.`;
+  }
+  const moved = `@${event.actor}: the head of this change moved to \`${short}\` after your comment; nothing was approved. Please ${ask}.`;
+  if (event.sha) return event.sha === head.sha ? null : moved;
+  const seen = await deps.store.headSince(event.repo, event.change);
+  const writtenMs = event.writtenAt ? Date.parse(event.writtenAt) : Number.NaN;
+  if (!seen || Number.isNaN(writtenMs)) {
+    return `@${event.actor}: Berth cannot tell which commit you reviewed; nothing was approved. Please ${ask}.`;
+  }
+  return seen.sha === head.sha && seen.atMs <= writtenMs ? null : moved;
 }
 
 /** Reruns the failed/errored builds of the head sha; builds it when nothing ran yet. */

@@ -10,6 +10,12 @@ export interface PolicyStore {
   /** Pins an `/ok-to-test` approval of a PR/MR to its head sha. */
   approve(repo: RepoRef, change: number, sha: string): Promise<void>;
   approvedSha(repo: RepoRef, change: number): Promise<string | null>;
+  /**
+   * Notes that `sha` is the head of a PR/MR, seen at `atMs`; the first sighting of a
+   * head is kept, so `headSince` says from when Berth knew it as the head.
+   */
+  sawHead(repo: RepoRef, change: number, sha: string, atMs: number): Promise<void>;
+  headSince(repo: RepoRef, change: number): Promise<{ sha: string; atMs: number } | null>;
   cachedPermission(repo: RepoRef, user: string): Promise<Permission | null>;
   cachePermission(repo: RepoRef, user: string, permission: Permission): Promise<void>;
   /** True the first time `what` is asked for this PR/MR (replies at most once). */
@@ -52,6 +58,16 @@ export function createPolicyStore(redis: Redis, ttls: Partial<PolicyTtls> = {}):
       await redis.set(key('approval', repo, change), sha, 'EX', ttl.approval);
     },
     approvedSha: (repo, change) => redis.get(key('approval', repo, change)),
+    sawHead: async (repo, change, sha, atMs) => {
+      const k = key('head', repo, change);
+      const seen = await redis.get(k);
+      if (seen?.startsWith(`${sha}@`)) return;
+      await redis.set(k, `${sha}@${atMs}`, 'EX', ttl.approval);
+    },
+    headSince: async (repo, change) => {
+      const [sha, at] = (await redis.get(key('head', repo, change)))?.split('@') ?? [];
+      return sha && at ? { sha, atMs: Number(at) } : null;
+    },
     cachedPermission: async (repo, user) =>
       (await redis.get(key('permission', repo, user.toLowerCase()))) as Permission | null,
     cachePermission: async (repo, user, permission) => {

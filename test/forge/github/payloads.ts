@@ -34,6 +34,7 @@ export function commentPayload(body: string, login: string) {
   p.issue.number = 5;
   p.issue.pull_request = { url: 'https://api.github.com/repos/acme/app/pulls/5' };
   p.comment.body = body;
+  p.comment.created_at = new Date().toISOString();
   p.comment.user.login = login;
   p.comment.user.type = 'User';
   p.sender.login = login;

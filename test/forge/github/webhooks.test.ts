@@ -162,6 +162,25 @@ test('a fork PR waits, runs after /ok-to-test, and waits again after a new push'
   assert.match(h.fake.statuses.at(-1)?.description ?? '', /^waiting for approval/);
 });
 
+test('/ok-to-test does not approve a push that raced the comment', async () => {
+  h.fake.permissions.set('maintainer', 'admin');
+  await h.deliver('pull_request', prPayload('opened', SHA, true));
+  await h.settle();
+  const pushed = 'c'.repeat(40);
+  openPr(pushed, true); // on GitHub already; its synchronize delivery is still on its way
+  await h.deliver('issue_comment', commentPayload('/ok-to-test', 'maintainer'));
+  await h.settle();
+  assert.equal(builds.records.length, 0);
+  const replies = h.fake.comments.get(5) ?? [];
+  assert.match(replies.at(-1)?.body ?? '', /moved to `cccccccccccc` after your comment/);
+  await h.deliver('pull_request', prPayload('synchronize', pushed, true));
+  await h.settle();
+  assert.equal(builds.records.length, 0, 'the pushed head waits for its own approval');
+  await h.deliver('issue_comment', commentPayload('/ok-to-test cccccccc', 'maintainer'));
+  await h.settle();
+  assert.equal(builds.records[0]?.request.sha, pushed);
+});
+
 test('closing a PR cancels its running build', async () => {
   h.fake.permissions.set('dev', 'write');
   await h.deliver('pull_request', prPayload('opened', SHA, false, 'dev'));

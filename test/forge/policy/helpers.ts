@@ -75,5 +75,6 @@ export const comment = (body: string, actor: string, state: 'open' | 'closed' = 
   fromBot: false,
   changeState: state,
   sha: null,
+  writtenAt: new Date().toISOString(),
   commentId: String(counter),
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { handleForgeEvent } from '../../../src/forge/policy/index.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
-import { change, comment, push, setup, sha } from './helpers.ts';
+import { change, comment, push, repo, setup, sha } from './helpers.ts';
 
 let redis: TestRedis;
 let ctx: Awaited<ReturnType<typeof setup>>;
@@ -86,6 +86,63 @@ test('a fork PR waits, runs after /ok-to-test from a writer, and waits again aft
   assert.equal(held.action, 'hold');
   assert.equal(ctx.builds.records.length, 1);
   assert.equal(ctx.builds.records[0]?.status, 'cancelled', 'the approved sha is superseded');
+});
+
+test('/ok-to-test approves only the head as it was when the comment was written', async () => {
+  ctx.forge.permissions.set('maintainer', 'admin');
+  await handleForgeEvent(change('opened', sha('s1'), 'stranger'), ctx.deps);
+  const pr = (head: string) => ({
+    change: 5,
+    sha: head,
+    ref: 'feature',
+    state: 'open' as const,
+    fork: { forge: 'github' as const, repo: 'stranger/app' },
+    author: 'stranger',
+  });
+  // The stranger pushes s2 while the maintainer writes the comment about s1; the
+  // comment is handled before Berth hears of the push.
+  ctx.forge.changes.set(5, pr(sha('s2')));
+  const raced = await handleForgeEvent(comment('/ok-to-test', 'maintainer'), ctx.deps);
+  assert.equal(raced.action, 'build');
+  assert.equal(ctx.builds.records.length, 0, 'nothing built');
+  assert.equal(await ctx.deps.store.approvedSha(repo, 5), null, 'nothing approved');
+  const reply = [...ctx.forge.comments.values()].at(-1)?.body ?? '';
+  assert.match(reply, /moved to `[0-9a-f]{12}` after your comment; nothing was approved/);
+  const held = await handleForgeEvent(change('updated', sha('s2'), 'stranger'), ctx.deps);
+  assert.equal(held.action, 'hold', 'the pushed head still waits');
+
+  // A comment written before Berth knew s2 as the head does not approve it either.
+  const early = {
+    ...comment('/ok-to-test', 'maintainer'),
+    writtenAt: new Date(Date.now() - 60_000).toISOString(),
+  };
+  await handleForgeEvent(early, ctx.deps);
+  assert.equal(ctx.builds.records.length, 0);
+
+  // Naming a commit approves that commit only while it is the head.
+  await handleForgeEvent(comment(`/ok-to-test ${sha('s1').slice(0, 10)}`, 'maintainer'), ctx.deps);
+  assert.equal(ctx.builds.records.length, 0, 's1 is no longer the head');
+  await handleForgeEvent(comment(`/ok-to-test ${sha('s2').slice(0, 10)}`, 'maintainer'), ctx.deps);
+  assert.equal(ctx.builds.records.length, 1);
+  assert.equal(ctx.builds.records[0]?.request.sha, sha('s2'));
+  assert.equal(await ctx.deps.store.approvedSha(repo, 5), sha('s2'));
+});
+
+test('/ok-to-test on GitLab approves the head the note carries, not a newer one', async () => {
+  ctx.forge.permissions.set('maintainer', 'admin');
+  await handleForgeEvent(change('opened', sha('g1'), 'stranger'), ctx.deps);
+  ctx.forge.changes.set(5, {
+    change: 5,
+    sha: sha('g2'),
+    ref: 'feature',
+    state: 'open',
+    fork: { forge: 'github', repo: 'stranger/app' },
+    author: 'stranger',
+  });
+  await handleForgeEvent({ ...comment('/ok-to-test', 'maintainer'), sha: sha('g1') }, ctx.deps);
+  assert.equal(ctx.builds.records.length, 0);
+  await handleForgeEvent({ ...comment('/ok-to-test', 'maintainer'), sha: sha('g2') }, ctx.deps);
+  assert.equal(ctx.builds.records[0]?.request.sha, sha('g2'));
 });
 
 test('commands from readers get one reply per PR; bots and plain comments are ignored', async () => {
