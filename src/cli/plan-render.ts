@@ -28,6 +28,11 @@ export function renderPlan(plan: BuildPlan, file: string, runtime: string): stri
     ([k, v]) => `${k}=${plan.secretInputs.includes(k) ? MASK : v}`,
   );
   if (inputs.length) lines.push(`  inputs:      ${inputs.join(', ')}`);
+  const c = plan.concurrency;
+  if (c) {
+    const cancels = c.cancelInProgress ? ', cancel-in-progress' : '';
+    lines.push(`  concurrency: ${c.group} (limit ${c.limit}${cancels})`);
+  }
   if (plan.stages.length === 0) lines.push('', `Nothing to run: ${plan.nothingRuns ?? 'no stage runs'}.`);
   for (const stage of plan.stages) {
     lines.push('', `stage ${stage.name} (runs if: ${stage.runsIf})`);

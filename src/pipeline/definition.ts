@@ -96,6 +96,14 @@ export interface StageDef {
   steps: StepDef[];
 }
 
+/** The root `concurrency` map as written: the group may hold `${var}`s. */
+export interface ConcurrencyDef {
+  group: ScalarNode;
+  limit: number;
+  cancelInProgress: boolean;
+  pos: Pos;
+}
+
 /** A parsed `.wharf-ci.yml`: structure checked, values not yet substituted. */
 export interface Definition {
   file: string;
@@ -104,6 +112,8 @@ export interface Definition {
   inputsPos: Pos;
   environments: Map<string, EnvironmentDef>;
   stages: StageDef[];
+  /** The root `concurrency` group, or null. */
+  concurrency: ConcurrencyDef | null;
   /** Offsets where each line starts (to place `${var}` uses inside scalars). */
   lineStarts: number[];
 }

@@ -1,4 +1,5 @@
 import { type Document, isScalar, parseAllDocuments } from 'yaml';
+import { CONCURRENCY_KEY, parseConcurrency } from './concurrency.ts';
 import type { Definition, MapNode } from './definition.ts';
 import { Diagnostics, START, sortDiagnostics } from './diagnostics.ts';
 import { parseEnvironments } from './environments.ts';
@@ -75,6 +76,8 @@ export function parseDefinition(
 function buildDefinition(root: MapNode, file: string, lineStarts: number[], diags: Diagnostics): Definition {
   const inputsEntry = root.entries.find((e) => e.key === 'inputs');
   const envEntry = root.entries.find((e) => e.key === 'environments');
+  const concurrencyEntry = root.entries.find((e) => e.key === CONCURRENCY_KEY);
+  const reserved = new Set([inputsEntry, envEntry, concurrencyEntry].filter((e) => e !== undefined));
   const environments = parseEnvironments(envEntry, diags);
   const definition: Definition = {
     file,
@@ -82,14 +85,15 @@ function buildDefinition(root: MapNode, file: string, lineStarts: number[], diag
     inputsPos: inputsEntry?.keyPos ?? START,
     environments,
     stages: [],
+    concurrency: parseConcurrency(concurrencyEntry, diags),
     lineStarts,
   };
   for (const entry of root.entries) {
-    if (entry === inputsEntry || entry === envEntry) continue;
+    if (reserved.has(entry)) continue;
     const stage = parseStage(entry, environments, diags);
     if (stage) definition.stages.push(stage);
   }
-  if (root.entries.every((e) => e === inputsEntry || e === envEntry)) {
+  if (root.entries.every((e) => reserved.has(e))) {
     // Valid, as for the original: a file of only inputs/environments runs nothing.
     diags.warning(root.pos, '', 'the file defines no stages');
   }

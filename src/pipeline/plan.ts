@@ -1,3 +1,4 @@
+import { planConcurrency } from './concurrency.ts';
 import type { Definition, StageDef } from './definition.ts';
 import { Diagnostics, START, sortDiagnostics, strictDiagnostics } from './diagnostics.ts';
 import { FieldReader } from './fields.ts';
@@ -39,6 +40,7 @@ export function planBuild(definition: Definition, options: PlanOptions & { file:
     });
     stages.push({ name: stage.name, runsIf: stageRunsIf(stage, values, diags), steps });
   }
+  const concurrency = planConcurrency(definition.concurrency, values, diags);
   const variables: Record<string, string> = {};
   for (const name of scope.names()) {
     const sub = subst.variable(name);
@@ -54,6 +56,7 @@ export function planBuild(definition: Definition, options: PlanOptions & { file:
     secrets: [...new Set(inputs.secrets)],
     variables,
     stages,
+    ...(concurrency ? { concurrency } : {}),
     ...(stages.length === 0 ? { nothingRuns: whyNothingRuns(definition, environment) } : {}),
   };
   return { plan, diagnostics: strictDiagnostics(sortDiagnostics(diags.items), options.strict) };

@@ -91,6 +91,15 @@ export interface PlannedStage {
   steps: PlannedStep[];
 }
 
+/** A build's concurrency group: builds with equal groups share `limit` slots. */
+export interface ConcurrencyPlan {
+  /** The group name, variables substituted. */
+  group: string;
+  limit: number;
+  /** A newer build of the group cancels the older running and waiting ones. */
+  cancelInProgress: boolean;
+}
+
 export interface BuildPlan {
   /** Selected environment, or null. */
   environment: string | null;
@@ -103,6 +112,8 @@ export interface BuildPlan {
   /** Variables in effect (for substituting into `files` contents). */
   variables: Record<string, string>;
   stages: PlannedStage[];
+  /** The root `concurrency` group; absent when the file has none. */
+  concurrency?: ConcurrencyPlan;
   /** Why no stage runs, when none does: `the file defines no stages`, `no stage runs with environment "prod"`. */
   nothingRuns?: string;
 }
