@@ -13,6 +13,8 @@ interface EventBase {
   deliveryId: string;
   /** Login of who caused the event. */
   actor: string;
+  /** The forge's numeric id of `actor`, when the payload carries it (GitLab `user.id`, `user_id`). */
+  actorId?: number;
 }
 
 export interface PushEvent extends EventBase {
@@ -36,6 +38,8 @@ export interface ChangeEvent extends EventBase {
   fork: RepoRef | null;
   /** Author of the PR/MR. */
   author: string;
+  /** The forge's numeric id of `author`, when the payload carries it (GitLab `object_attributes.author_id`). */
+  authorId?: number;
   commit: { message: string } | null;
 }
 

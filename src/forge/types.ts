@@ -35,6 +35,12 @@ export interface CommitStatus {
  * One forge installation / project. Every method maps Berth's neutral vocabulary
  * onto the forge's API; failures throw ForgeError (see src/errors.ts).
  */
+/** A forge user: the login, and the numeric id when the event carried it (GitLab hooks do). */
+export interface ForgeUser {
+  login: string;
+  id?: number;
+}
+
 export interface Forge {
   readonly name: ForgeName;
   /** File text at the sha, or null when it does not exist. */
@@ -48,7 +54,8 @@ export interface Forge {
     comment: { marker: string; body: string },
     signal?: AbortSignal,
   ): Promise<void>;
-  permissionOf(repo: RepoRef, user: string, signal?: AbortSignal): Promise<Permission>;
+  /** The user's permission on the repository (GitLab: by `id` when the hook gave one, no user lookup). */
+  permissionOf(repo: RepoRef, user: ForgeUser, signal?: AbortSignal): Promise<Permission>;
   /** The PR/MR as it is now (head sha, state, fork); null when it does not exist. */
   getChange?(repo: RepoRef, change: number, signal?: AbortSignal): Promise<ChangeInfo | null>;
   /** Open PRs/MRs of `repo` itself (not forks) whose head is `sha`. */

@@ -78,6 +78,7 @@ export class FakeGitlab implements GitlabUserView {
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly routes: Array<[string, RegExp, Route]>;
   private nextNoteId = 100;
+  private usersRestricted = false;
   private readonly faults: Array<{ method: string; path: RegExp; status: number }> = [];
 
   private readonly prefix: string;
@@ -188,6 +189,11 @@ export class FakeGitlab implements GitlabUserView {
     this.faults.push({ method, path, status });
   }
 
+  /** `GET /users` answers 403, as on instances that restrict the users API to admins. */
+  restrictUsersApi(): void {
+    this.usersRestricted = true;
+  }
+
   forbidStatuses(id: number): void {
     this.project(id).statusForbidden = true;
   }
@@ -286,6 +292,7 @@ export class FakeGitlab implements GitlabUserView {
   }
 
   private findUsers({ query }: Match): Reply {
+    if (this.usersRestricted) return { status: 403, json: { message: '403 Forbidden' } };
     const user = query.username ? this.users.get(query.username) : undefined;
     if (!query.username) throw new Error('user listing without ?username=');
     return { status: 200, json: user ? [user] : [] };

@@ -3,6 +3,7 @@ import type {
   CommitInfo,
   CommitStatus,
   Forge,
+  ForgeUser,
   Permission,
   RepoRef,
 } from '../../src/forge/types.ts';
@@ -34,9 +35,9 @@ export class MemoryForge implements Forge {
     const had = this.comments.get(key);
     this.comments.set(key, { change, body: comment.body, edits: had ? had.edits + 1 : 0 });
   }
-  async permissionOf(_repo: RepoRef, user: string) {
+  async permissionOf(_repo: RepoRef, user: ForgeUser) {
     this.permissionCalls += 1;
-    return this.permissions.get(user) ?? 'none';
+    return this.permissions.get(user.login) ?? 'none';
   }
   async getChange(_repo: RepoRef, change: number) {
     return this.changes.get(change) ?? null;

@@ -1,5 +1,13 @@
 import { ForgeError } from '../../errors.ts';
-import type { ChangeInfo, CommitInfo, CommitStatus, Forge, Permission, RepoRef } from '../types.ts';
+import type {
+  ChangeInfo,
+  CommitInfo,
+  CommitStatus,
+  Forge,
+  ForgeUser,
+  Permission,
+  RepoRef,
+} from '../types.ts';
 import { call, callOrNull, type Octokit, ownerRepo } from './octokit.ts';
 import type { PullRequest } from './payloads.ts';
 
@@ -96,11 +104,11 @@ export class GithubForge implements Forge {
     }
   }
 
-  async permissionOf(repo: RepoRef, user: string, signal?: AbortSignal): Promise<Permission> {
+  async permissionOf(repo: RepoRef, user: ForgeUser, signal?: AbortSignal): Promise<Permission> {
     const response = await callOrNull('read permission', () =>
       this.#octokit.rest.repos.getCollaboratorPermissionLevel({
         ...ownerRepo(repo.repo),
-        username: user,
+        username: user.login,
         request: opts(signal),
       }),
     );

@@ -1,6 +1,14 @@
 import { ForgeError } from '../../errors.ts';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
-import type { ChangeInfo, CommitInfo, CommitStatus, Forge, Permission, RepoRef } from '../types.ts';
+import type {
+  ChangeInfo,
+  CommitInfo,
+  CommitStatus,
+  Forge,
+  ForgeUser,
+  Permission,
+  RepoRef,
+} from '../types.ts';
 import { getCommit, getMergeRequest, openMergeRequestsAt } from './changes.ts';
 import { callGitlab, type GitlabApi, gitlabMessageOf } from './client.ts';
 import { projectOf } from './project.ts';
@@ -118,14 +126,16 @@ export class GitlabForge implements Forge {
     return getCommit(this.api, repo, sha, signal);
   }
 
-  /** Project membership, inherited included: Maintainer+ → admin, Developer → write, lower → read. */
-  async permissionOf(repo: RepoRef, user: string, signal?: AbortSignal): Promise<Permission> {
-    const found = await callGitlab(`user ${user}`, () => this.api.Users.all({ username: user }), signal);
-    const id = found.find((u) => u.username.toLowerCase() === user.toLowerCase())?.id;
+  /**
+   * Project membership, inherited included: Maintainer+ → admin, Developer → write, lower →
+   * read. By the id the hook carried; only a user known by login alone is looked up first.
+   */
+  async permissionOf(repo: RepoRef, user: ForgeUser, signal?: AbortSignal): Promise<Permission> {
+    const id = user.id ?? (await this.userIdOf(user.login, signal));
     if (id === undefined) return 'none';
     try {
       const member = await callGitlab(
-        `membership of ${user}`,
+        `membership of ${user.login}`,
         () => this.api.ProjectMembers.show(projectOf(repo), id, { includeInherited: true }),
         signal,
       );
@@ -134,6 +144,11 @@ export class GitlabForge implements Forge {
       if (error instanceof ForgeError && error.status === 404) return 'none';
       throw error;
     }
+  }
+
+  private async userIdOf(login: string, signal?: AbortSignal): Promise<number | undefined> {
+    const found = await callGitlab(`user ${login}`, () => this.api.Users.all({ username: login }), signal);
+    return found.find((u) => u.username.toLowerCase() === login.toLowerCase())?.id;
   }
 }
 

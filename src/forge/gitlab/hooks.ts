@@ -16,6 +16,7 @@ const commit = z.object({
 export const pushHook = z.object({
   ref: z.string().min(1),
   checkout_sha: z.string().nullable().optional(),
+  user_id: z.number().int().optional(),
   user_username: z.string().min(1),
   project,
   commits: z.array(commit).default([]),
@@ -28,6 +29,8 @@ export const mergeRequestHook = z.object({
   object_attributes: z.object({
     iid: z.number().int().positive(),
     action: z.string().optional(),
+    /** The MR's author: whom the trust check is about (the hook's `user` is who acted). */
+    author_id: z.number().int().optional(),
     oldrev: z.string().nullable().optional(),
     source_branch: z.string().min(1),
     source_project_id: z.number().int(),

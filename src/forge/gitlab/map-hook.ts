@@ -72,6 +72,7 @@ function mapPush(hook: PushHook, { deliveryId }: HookContext): HookMeaning {
       repo: repoOf(hook.project),
       deliveryId,
       actor: hook.user_username,
+      ...(hook.user_id === undefined ? {} : { actorId: hook.user_id }),
       ref: hook.ref.replace(/^refs\/(heads|tags)\//, ''),
       refType: tag ? 'tag' : 'branch',
       sha,
@@ -109,12 +110,13 @@ function mapMergeRequest(hook: MergeRequestHook, { deliveryId }: HookContext): H
       repo: repoOf(hook.project),
       deliveryId,
       actor: hook.user.username,
+      ...(hook.user.id === undefined ? {} : { actorId: hook.user.id }),
       action,
       change: mr.iid,
       sha: mr.last_commit.id,
       ref: mr.source_branch,
       fork,
-      author: hook.user.username,
+      ...authorOf(hook),
       commit: { message: mr.last_commit.message },
     },
   };
@@ -132,6 +134,7 @@ function mapNote(hook: NoteHook, { deliveryId, botUsername }: HookContext): Hook
       repo: repoOf(hook.project),
       deliveryId,
       actor: hook.user.username,
+      ...(hook.user.id === undefined ? {} : { actorId: hook.user.id }),
       change: mr.iid,
       body: note.note,
       fromBot: hook.user.username.toLowerCase() === botUsername.toLowerCase(),
@@ -147,4 +150,14 @@ function mapNote(hook: NoteHook, { deliveryId, botUsername }: HookContext): Hook
 function isoTime(text: string | undefined): string | null {
   const ms = text ? Date.parse(text.replace(/ UTC$/, 'Z').replace(' ', 'T')) : Number.NaN;
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/**
+ * The MR's author for the trust check: `object_attributes.author_id`. The hook names only
+ * the acting user, so another author is shown by id.
+ */
+function authorOf(hook: MergeRequestHook): { author: string; authorId?: number } {
+  const id = hook.object_attributes.author_id ?? hook.user.id;
+  if (id === undefined) return { author: hook.user.username };
+  return { author: id === hook.user.id ? hook.user.username : `user #${id}`, authorId: id };
 }

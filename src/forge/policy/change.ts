@@ -1,5 +1,5 @@
 import type { ChangeEvent } from '../events.ts';
-import type { CommitInfo } from '../types.ts';
+import type { CommitInfo, ForgeUser } from '../types.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
 import { notify } from './notice.ts';
 import { alreadyBuilt, asksToSkip, changeRequest, hasPipeline, submit } from './requests.ts';
@@ -29,7 +29,7 @@ export async function onChange(event: ChangeEvent, deps: PolicyDeps): Promise<Po
   }
   const approved = (await deps.store.approvedSha(repo, event.change)) === sha;
   const forkHeld = deps.holdForks === true && event.fork !== null;
-  if (!approved && (forkHeld || !(await trusts(deps, repo, event.author)))) {
+  if (!approved && (forkHeld || !(await trusts(deps, repo, authorOf(event))))) {
     await notify(deps, 'waiting', place);
     const filter = { forge: repo.forge, repo: repo.repo, change: event.change };
     const stopped = await deps.builds.cancel(filter, 'superseded by a push that waits for approval');
@@ -61,3 +61,7 @@ async function commitOf(event: ChangeEvent, deps: PolicyDeps): Promise<CommitInf
     return null;
   }
 }
+
+/** The PR/MR author, with the forge's id when the payload carried it. */
+const authorOf = (event: ChangeEvent): ForgeUser =>
+  event.authorId === undefined ? { login: event.author } : { login: event.author, id: event.authorId };

@@ -3,7 +3,7 @@ import { okToTestSha, parseCommands } from '../commands.ts';
 import type { CommentEvent } from '../events.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
 import { type ChangeHead, changeRequest, latestPerContext, rerunOf, submit } from './requests.ts';
-import { trusts } from './trust.ts';
+import { actorOf, trusts } from './trust.ts';
 
 const REPLY_MARKER = '<!-- berth:reply -->';
 
@@ -17,7 +17,7 @@ export async function onComment(event: CommentEvent, deps: PolicyDeps): Promise<
   if (event.fromBot) return outcome('ignore', 'comment by a bot');
   if (event.changeState === 'closed')
     return refuse(event, deps, 'closed', 'Berth ignores commands on closed changes.');
-  if (!(await trusts(deps, event.repo, event.actor))) {
+  if (!(await trusts(deps, event.repo, actorOf(event)))) {
     const text = `@${event.actor}: only collaborators with write access can give Berth commands (${commands.map((c) => `/${c}`).join(', ')}).`;
     return refuse(event, deps, 'untrusted', text);
   }

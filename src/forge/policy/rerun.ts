@@ -1,7 +1,7 @@
 import type { RerunEvent } from '../events.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
 import { baseRequest, latestPerContext, rerunOf, submit } from './requests.ts';
-import { trusts } from './trust.ts';
+import { actorOf, trusts } from './trust.ts';
 
 /**
  * The forge's "Re-run" button: reruns the build of the named context (a check run),
@@ -9,7 +9,7 @@ import { trusts } from './trust.ts';
  */
 export async function onRerun(event: RerunEvent, deps: PolicyDeps): Promise<PolicyOutcome> {
   const { repo, actor } = event;
-  if (!(await trusts(deps, repo, actor))) return outcome('refuse', `${actor} may not rerun builds`);
+  if (!(await trusts(deps, repo, actorOf(event)))) return outcome('refuse', `${actor} may not rerun builds`);
   const ran = latestPerContext(
     await deps.builds.list({ forge: repo.forge, repo: repo.repo, sha: event.sha }),
   );

@@ -100,12 +100,18 @@ describe('GitlabForge against an HTTP fake of the GitLab API', () => {
     fake.addMember(7, fake.addUser('developer', 11).id, 30);
     fake.addMember(7, fake.addUser('reporter', 12).id, 20);
     fake.addUser('stranger', 13);
-    assert.equal(await forge.permissionOf(repo, 'maintainer'), 'admin');
-    assert.equal(await forge.permissionOf(repo, 'developer'), 'write');
-    assert.equal(await forge.permissionOf(repo, 'reporter'), 'read');
-    assert.equal(await forge.permissionOf(repo, 'stranger'), 'none');
-    assert.equal(await forge.permissionOf(repo, 'nobody'), 'none');
+    assert.equal(await forge.permissionOf(repo, { login: 'maintainer', id: 10 }), 'admin');
+    assert.equal(await forge.permissionOf(repo, { login: 'developer', id: 11 }), 'write');
+    assert.equal(await forge.permissionOf(repo, { login: 'reporter', id: 12 }), 'read');
+    assert.equal(await forge.permissionOf(repo, { login: 'stranger', id: 13 }), 'none');
     assert.ok(fake.calls('GET', /\/members\/all\/11$/).length === 1);
+    assert.equal(fake.calls('GET', /\/users$/).length, 0, 'a known id needs no user lookup');
+    assert.equal(
+      await forge.permissionOf(repo, { login: 'developer' }),
+      'write',
+      'a login alone is looked up',
+    );
+    assert.equal(await forge.permissionOf(repo, { login: 'nobody' }), 'none');
   });
 
   it('works with a self-managed GitLab under a path prefix', async () => {

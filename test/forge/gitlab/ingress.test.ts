@@ -60,6 +60,7 @@ describe('GitLab webhook ingress', () => {
         repo: { forge: 'gitlab', repo: 'mike/diaspora', projectId: 15 },
         deliveryId: 'key-1',
         actor: 'jsmith',
+        actorId: 4,
         ref: 'main',
         refType: 'branch',
         sha: HEAD,
@@ -115,12 +116,14 @@ describe('GitLab webhook ingress', () => {
       repo: { forge: 'gitlab', repo: 'mike/diaspora', projectId: 15 },
       deliveryId: opened?.deliveryId,
       actor: 'root',
+      actorId: 1,
       action: 'opened',
       change: 1,
       sha: HEAD,
       ref: 'ms-viewport',
       fork: null,
       author: 'root',
+      authorId: 1,
       commit: { message: 'fixed readme' },
     });
   });

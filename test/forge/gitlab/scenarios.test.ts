@@ -6,8 +6,11 @@ import { fixture } from './helpers.ts';
 const NEW_HEAD = 'e'.repeat(40);
 const mr = (attributes: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   fixture('merge-request-open', { object_attributes: attributes, ...extra });
+/** The hook's `user` as GitLab sends it: the id with the username (trust is checked by id). */
+const USER_IDS: Record<string, number> = { root: 1, dev: 30, reporter: 31, eve: 77 };
+const user = (username: string) => ({ id: USER_IDS[username], username });
 const note = (text: string, username: string, extra: Record<string, unknown> = {}) =>
-  fixture('note-merge-request', { object_attributes: { note: text }, user: { username }, ...extra });
+  fixture('note-merge-request', { object_attributes: { note: text }, user: user(username), ...extra });
 
 describe('GitLab hooks become builds, statuses and one MR note', () => {
   let h: GitlabHarness;
@@ -72,7 +75,7 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
       'Note Hook',
       fixture('note-merge-request', {
         object_attributes: { id: 7, note: '/retest' },
-        user: { username: 'reporter' },
+        user: user('reporter'),
       }),
     );
     assert.equal(h.builds.records.length, 1, 'no rerun for a Reporter');
@@ -83,6 +86,22 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
     assert.equal(h.builds.records[0]!.request.trigger, 'retest');
   });
 
+  it('checks trust by the user id the hook carries: no user lookup, so a restricted users API breaks nothing', async () => {
+    h.fake.restrictUsersApi();
+    await h.hook(
+      'Merge Request Hook',
+      mr({ action: 'open', author_id: USER_IDS.dev }, { user: user('dev') }),
+    );
+    assert.equal(h.builds.records.length, 1, "a Developer's MR builds");
+    await h.run(h.builds.records[0]!.id, 'failed', stagesEnding('failed'));
+    await h.hook('Note Hook', note('/retest', 'reporter'));
+    assert.equal(h.builds.records.length, 1, 'a Reporter is refused');
+    await h.hook('Note Hook', note('/retest', 'dev'));
+    assert.equal(h.builds.records.length, 2, 'a Developer reruns');
+    assert.deepEqual(h.fake.calls('GET', /\/users$/), [], 'no GET /users?username=');
+    assert.equal(h.fake.calls('GET', /\/members\/all\/30$/).length, 1, 'one membership read, then cached');
+  });
+
   it('a fork MR waits for /ok-to-test, runs after it, and waits again after a new push', async () => {
     h.fake.addProject(42, 'eve/diaspora');
     h.fake.addCommit(42, HEAD, { '.wharf-ci.yml': PIPELINE }, 'fixed readme');
@@ -90,7 +109,8 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
     h.fake.addCommit(15, NEW_HEAD, { '.wharf-ci.yml': PIPELINE }, 'more', { onBranch: false });
     h.openMergeRequest({ source_project_id: 42, author: { username: 'eve' } });
     const fork = { source_project_id: 42, source: { id: 42, path_with_namespace: 'eve/diaspora' } };
-    await h.hook('Merge Request Hook', mr({ action: 'open', ...fork }, { user: { username: 'dev' } }));
+    const byEve = { author_id: USER_IDS.eve };
+    await h.hook('Merge Request Hook', mr({ action: 'open', ...fork, ...byEve }, { user: user('eve') }));
     assert.equal(h.builds.records.length, 0, 'held');
     const waiting = h.fake.statusesOf(42, HEAD);
     assert.deepEqual(
