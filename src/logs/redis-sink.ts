@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LogCapper, type LogCaps } from './capped-batch.ts';
-import { END_FIELDS, encodeEntry } from './stream-entry.ts';
+import { END_FIELDS, ENTRY_FIELDS, entryValues } from './stream-entry.ts';
 import type { LogEntry, LogSink } from './types.ts';
 
 /** One build's stream, its caps and batching. */
@@ -9,7 +9,7 @@ export interface RedisLogSinkOptions {
   key: string;
   retentionMs: number;
   caps: LogCaps;
-  /** Lines buffered before a write is forced. */
+  /** Lines buffered before a write is forced, and the most one write stores. */
   batchLines: number;
   /** Longest a line waits in the buffer, ms. */
   flushMs: number;
@@ -18,13 +18,42 @@ export interface RedisLogSinkOptions {
   onStored?: (lines: number) => void;
 }
 
-/** A build's log sink onto one Redis stream: capped, batched (pipelined XADDs), in order. */
+const [G, P, O, T, X] = ENTRY_FIELDS;
+const [END_NAME, END_VALUE] = END_FIELDS;
+
+/**
+ * Appends a batch to a stream in one command: ARGV[1] is the retention, ARGV[2] a JSON
+ * array whose items are the 5 values of a line (entryValues) or 0 for the end marker.
+ * One Lua call with one JSON argument instead of one XADD per line keeps the client's
+ * work per line small: a step printing as fast as it can costs Berth's event loop little.
+ */
+const APPEND = `
+for _, item in ipairs(cjson.decode(ARGV[2])) do
+  if item == 0 then
+    redis.call('XADD', KEYS[1], '*', '${END_NAME}', '${END_VALUE}')
+  else
+    redis.call('XADD', KEYS[1], '*', '${G}', item[1], '${P}', item[2], '${O}', item[3], '${T}', item[4], '${X}', item[5])
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+
+const END = Symbol('end');
+type Pending = LogEntry | typeof END;
+
+/**
+ * A build's log sink onto one Redis stream: capped, batched, in order. At most one
+ * write is in flight: lines that arrive meanwhile wait in the buffer and go in the
+ * next write, so a step printing faster than Redis stores costs one buffered line
+ * each, not a prepared command each.
+ */
 export class RedisLogSink implements LogSink {
   readonly #o: RedisLogSinkOptions;
   readonly #capper: LogCapper;
-  #buffer: string[][] = [];
+  #buffer: Pending[] = [];
   #timer: NodeJS.Timeout | null = null;
-  #chain: Promise<void> = Promise.resolve();
+  #writing: Promise<void> | null = null;
   #closed = false;
 
   constructor(options: RedisLogSinkOptions) {
@@ -34,47 +63,56 @@ export class RedisLogSink implements LogSink {
 
   append(entry: LogEntry): void {
     if (this.#closed) return;
-    for (const kept of this.#capper.admit(entry)) this.#buffer.push(encodeEntry(kept));
-    if (this.#buffer.length >= this.#o.batchLines) this.#write();
-    else if (!this.#timer && this.#buffer.length > 0) {
-      this.#timer = setTimeout(() => this.#write(), this.#o.flushMs);
+    for (const kept of this.#capper.admit(entry)) this.#buffer.push(kept);
+    if (this.#buffer.length >= this.#o.batchLines) this.#start();
+    else if (!this.#timer && !this.#writing && this.#buffer.length > 0) {
+      this.#timer = setTimeout(() => this.#start(), this.#o.flushMs);
       this.#timer.unref();
     }
   }
 
-  flush(): Promise<void> {
-    this.#write();
-    return this.#chain;
+  async flush(): Promise<void> {
+    this.#start();
+    while (this.#writing) await this.#writing;
   }
 
   /** Writes the end marker (followers stop there); later appends are dropped. */
   async close(): Promise<void> {
-    if (this.#closed) return this.#chain;
-    this.#buffer.push(END_FIELDS);
-    this.#closed = true;
+    if (!this.#closed) {
+      this.#buffer.push(END);
+      this.#closed = true;
+    }
     return this.flush();
   }
 
-  #write(): void {
+  /** Starts writing the buffer unless a write is in flight (which goes on with it when done). */
+  #start(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    const { redis, key, retentionMs, onError, onStored } = this.#o;
-    this.#chain = this.#chain.then(async () => {
-      const pipeline = redis.pipeline();
-      for (const fields of batch) pipeline.xadd(key, '*', ...fields);
-      pipeline.pexpire(key, retentionMs);
-      try {
-        const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([error]) => error);
-        if (failed) onError(failed[0]);
-        const stored = batch.filter((fields, i) => fields !== END_FIELDS && !results[i]?.[0]).length;
-        if (onStored && stored > 0) onStored(stored);
-      } catch (error) {
-        onError(error);
-      }
+    if (this.#writing || this.#buffer.length === 0) return;
+    this.#writing = this.#drain().finally(() => {
+      this.#writing = null;
     });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#buffer.length > 0) {
+      const taken = this.#buffer;
+      this.#buffer = [];
+      for (let at = 0; at < taken.length; at += this.#o.batchLines)
+        await this.#store(taken.slice(at, at + this.#o.batchLines));
+    }
+  }
+
+  async #store(batch: Pending[]): Promise<void> {
+    const { redis, key, retentionMs, onError, onStored } = this.#o;
+    const items = batch.map((item) => (item === END ? 0 : entryValues(item)));
+    const lines = batch.length - (batch.at(-1) === END ? 1 : 0);
+    try {
+      await redis.eval(APPEND, 1, key, String(retentionMs), JSON.stringify(items));
+      if (onStored && lines > 0) onStored(lines);
+    } catch (error) {
+      onError(error);
+    }
   }
 }

@@ -35,7 +35,7 @@ export class RedisLogStore {
 
   constructor(options: RedisLogStoreOptions) {
     this.#prefix = options.prefix ?? 'berth';
-    this.#o = { batchLines: 256, flushMs: 50, blockMs: 5000, onError: () => {}, ...options };
+    this.#o = { batchLines: 1000, flushMs: 50, blockMs: 5000, onError: () => {}, ...options };
   }
 
   key(buildId: string): string {

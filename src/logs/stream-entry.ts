@@ -5,9 +5,12 @@ export interface StoredLogEntry extends LogEntry {
   id: string;
 }
 
-/** The field list of one XADD for a log line. */
-export function encodeEntry(entry: LogEntry): string[] {
-  return ['g', entry.stage, 'p', entry.step, 'o', entry.stream, 't', String(entry.time), 'x', entry.text];
+/** The field names of a stored line, in the order of `entryValues`: stage, step, stream, time, text. */
+export const ENTRY_FIELDS = ['g', 'p', 'o', 't', 'x'] as const;
+
+/** The values of a stored line, in the order of ENTRY_FIELDS. */
+export function entryValues(entry: LogEntry): string[] {
+  return [entry.stage, entry.step, entry.stream, String(entry.time), entry.text];
 }
 
 /** The fields of the marker that says the build's log is complete. */
