@@ -1,9 +1,12 @@
 // Queue, log store and worker figures against a private redis-server. Run by hand:
-//   . scripts/use-node.sh && node bench/queue.ts [builds] [logLines]
+//   . scripts/use-node.sh && node bench/queue.ts [builds] [logLines] [takeoverRounds]
 // Prints: builds enqueued per second, worker pickup latency (median, p95), log lines
-// appended per second, live-follow latency (median, p95), and the RSS of a worker
-// running 50 concurrent builds on the local runtime.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// appended per second, live-follow latency (median, p95), the RSS of a worker
+// running 50 concurrent builds on the local runtime, and how long a SIGKILLed
+// `berth serve --role worker` takes to lose its build to another one (kill → the
+// other worker's "taken over" line, kill → build ended), with the default lock and
+// with the 30 s lock / 15 s check used before BERTH_LOCK_SECONDS existed.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,9 +21,11 @@ import { startBuildWorker } from '../src/queue/worker.ts';
 import { createLocalRuntime } from '../src/runtime/local/index.ts';
 import { quietLogger } from '../test/support/queue-harness.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { exited, spawnServeWorker } from '../test/support/spawn-worker.ts';
 
 const builds = Number(process.argv[2] ?? 2000);
 const logLines = Number(process.argv[3] ?? 200_000);
+const takeoverRounds = Number(process.argv[4] ?? 3);
 const redis = await startRedis();
 let queueNo = 0;
 const stack = (): QueueStack =>
@@ -188,6 +193,56 @@ async function workerRss(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
+/** Kills the worker running a build `rounds` times; `env` sets the lock. */
+async function takeover(label: string, env: Record<string, string>, rounds: number): Promise<void> {
+  // `berth serve` uses the default queue name and key prefix.
+  const s = createQueueStack({
+    redisUrl: redis.url,
+    logger: quietLogger,
+    retentionMs: 3_600_000,
+    logCaps: { stepBytes: 1e6, buildBytes: 1e6 },
+  });
+  const root = await mkdtemp(join(tmpdir(), 'berth-bench-takeover-'));
+  const toTakeover: number[] = [];
+  const toEnd: number[] = [];
+  const workerEnv = { ...env, BERTH_LOCAL_SOURCES: root };
+  for (let round = 0; round < rounds; round++) {
+    const repo = join(root, `r${round}`);
+    const runs = join(root, `r${round}.runs`);
+    await mkdir(repo);
+    const script = `test -e ${runs} && exit 0; touch ${runs}; sleep 300`;
+    await writeFile(
+      join(repo, '.wharf-ci.yml'),
+      `build:\n  work:\n    container:\n      image: alpine\n      cmds:\n        - ${JSON.stringify(script)}\n`,
+    );
+    const first = await spawnServeWorker(redis.url, workerEnv);
+    const { id } = await s.service.request({ ...request(round, repo), rerun: true });
+    while ((await s.store.get(id))?.stages[0]?.steps[0]?.status !== 'running') await sleep(50);
+    const second = await spawnServeWorker(redis.url, workerEnv);
+    await sleep(Math.random() * 2000);
+    const killedAt = Date.now();
+    first.kill('SIGKILL');
+    await exited(first);
+    let record = await s.store.get(id);
+    while (record && ['queued', 'running'].includes(record.status)) {
+      await sleep(50);
+      record = await s.store.get(id);
+    }
+    toEnd.push(Date.now() - killedAt);
+    const note = (await s.logs.read(id, null)).entries.find((e) => e.text.startsWith('build taken over'));
+    toTakeover.push((note?.time ?? Number.NaN) - killedAt);
+    second.kill('SIGTERM');
+    await exited(second);
+  }
+  const secs = (values: number[]) => values.map((v) => (v / 1000).toFixed(1)).join(', ');
+  print(
+    `takeover of a SIGKILLed worker's build, ${label}`,
+    `kill → taken over ${secs(toTakeover)} s; kill → ended ${secs(toEnd)} s`,
+  );
+  await s.close();
+  await rm(root, { recursive: true, force: true });
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 try {
@@ -195,6 +250,12 @@ try {
   await enqueueRate();
   await pickupLatency();
   await logThroughput();
+  await takeover('defaults', {}, takeoverRounds);
+  await takeover(
+    '30 s lock, 15 s check (before)',
+    { BERTH_LOCK_SECONDS: '30', BERTH_STALLED_CHECK_SECONDS: '15' },
+    1,
+  );
 } finally {
   await redis.stop();
 }

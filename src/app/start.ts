@@ -114,6 +114,9 @@ async function startWorker(
     metrics,
     concurrency: config.concurrency.perWorker,
     globalConcurrency: config.concurrency.global,
+    lockDurationMs: config.takeover.lockMs,
+    stalledIntervalMs: config.takeover.stalledCheckMs,
+    maxStalledCount: config.takeover.maxTakeovers,
   });
   logger.info(
     { runtime, concurrency: config.concurrency.perWorker, globalConcurrency: config.concurrency.global },

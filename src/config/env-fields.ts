@@ -92,6 +92,12 @@ export const minutes = (fallback: number): Field<number> => {
   return (raw) => Math.round(parse(raw) * 60_000);
 };
 
+/** Seconds (fractions allowed) as milliseconds. */
+export const seconds = (fallback: number): Field<number> => {
+  const parse = number({ fallback, positive: true });
+  return (raw) => Math.round(parse(raw) * 1000);
+};
+
 const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];
 

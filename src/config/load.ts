@@ -20,6 +20,12 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     /** Where the local runtime puts step copies; null: chosen per build (runtime/local/work-dir.ts). */
     workDir: env.BERTH_WORK_DIR ?? env.TMPDIR ?? null,
     concurrency: { perWorker: env.BERTH_CONCURRENCY, global: env.BERTH_GLOBAL_CONCURRENCY },
+    /** When a dead worker's build goes to another worker (see docs/serve.md). */
+    takeover: {
+      lockMs: env.BERTH_LOCK_SECONDS,
+      stalledCheckMs: env.BERTH_STALLED_CHECK_SECONDS,
+      maxTakeovers: env.BERTH_MAX_TAKEOVERS,
+    },
     timeouts: {
       stepMs: env.BERTH_STEP_TIMEOUT_MINUTES,
       buildMs: env.BERTH_BUILD_TIMEOUT_MINUTES,

@@ -14,6 +14,7 @@ import {
   paths,
   podResources,
   positiveInt,
+  seconds,
   stringMap,
   text,
   url,
@@ -74,6 +75,9 @@ const envFields = {
   BERTH_WEBHOOK_INFLIGHT_BYTES: number({ fallback: 64 * 1024 * 1024, integer: true, min: 25 * 1024 * 1024 }),
   BERTH_RETENTION_DAYS: positiveInt(30),
   BERTH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(30),
+  BERTH_LOCK_SECONDS: seconds(8),
+  BERTH_STALLED_CHECK_SECONDS: seconds(2),
+  BERTH_MAX_TAKEOVERS: number({ fallback: 2, integer: true, min: 0, max: 100 }),
 
   // Kubernetes runtime
   KUBECONFIG: text(),

@@ -8,6 +8,10 @@ import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 import { type ProcessDeps, processBuild } from './process-build.ts';
 import { failOrphan, sweep } from './sweeper.ts';
 
+/** Defaults of BERTH_LOCK_SECONDS and BERTH_STALLED_CHECK_SECONDS: a dead worker's build moves within ~10 s. */
+const DEFAULT_LOCK_MS = 8000;
+const DEFAULT_STALLED_CHECK_MS = 2000;
+
 /** A worker's collaborators and knobs (tests shorten the lock and stalled intervals). */
 export interface BuildWorkerOptions extends ProcessDeps {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the worker. */
@@ -18,8 +22,13 @@ export interface BuildWorkerOptions extends ProcessDeps {
   /** Builds all workers run at once (BullMQ global concurrency). */
   globalConcurrency?: number;
   queueName?: string;
-  /** A worker that stops renewing its lock this long loses the build to another worker. */
+  /**
+   * A worker that stops renewing its lock this long loses the build to another worker
+   * (BERTH_LOCK_SECONDS). The lock is renewed every quarter of it, so the event loop may
+   * be held up for about three quarters of it before a healthy build is taken over.
+   */
   lockDurationMs?: number;
+  /** How often workers look for builds whose lock expired (BERTH_STALLED_CHECK_SECONDS). */
   stalledIntervalMs?: number;
   /** Takeovers of one build before it ends `error` / `infrastructure`. */
   maxStalledCount?: number;
@@ -46,6 +55,7 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
     controllers.get(id)?.abort(new CancelledError(reason)),
   );
   const name = o.queueName ?? BUILD_QUEUE;
+  const lockMs = o.lockDurationMs ?? DEFAULT_LOCK_MS;
   const queue = new Queue<BuildJobData>(name, { connection: o.connection });
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);
   const worker = new Worker<BuildJobData>(
@@ -69,14 +79,17 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
     {
       connection: o.connection,
       concurrency: o.concurrency,
-      lockDuration: o.lockDurationMs ?? 30_000,
-      stalledInterval: o.stalledIntervalMs ?? 15_000,
+      lockDuration: lockMs,
+      // BullMQ checks every half of this and renews locks older than that half.
+      lockRenewTime: lockMs / 4,
+      stalledInterval: o.stalledIntervalMs ?? DEFAULT_STALLED_CHECK_MS,
       maxStalledCount: o.maxStalledCount ?? 2,
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 7 * 24 * 3600 },
     },
   );
   worker.on('error', (err) => o.logger.warn({ err }, 'build worker error'));
+  worker.on('stalled', (job) => o.logger.warn({ job }, 'a worker stopped renewing its build; requeued'));
   worker.on('failed', (job, err) => {
     if (!job) return;
     void (async () => {

@@ -25,6 +25,18 @@ describe('parseEnv', () => {
     assert.deepEqual(problems({ PORT: 'Infinity' }), ['PORT: must be a number, got "Infinity"']);
   });
 
+  it('reads the takeover lock in seconds (fractions allowed) and checks the takeover count', () => {
+    assert.deepEqual(
+      [values({}).BERTH_LOCK_SECONDS, values({}).BERTH_STALLED_CHECK_SECONDS, values({}).BERTH_MAX_TAKEOVERS],
+      [8000, 2000, 2],
+    );
+    assert.equal(values({ BERTH_LOCK_SECONDS: '2.5' }).BERTH_LOCK_SECONDS, 2500);
+    assert.deepEqual(problems({ BERTH_LOCK_SECONDS: '0', BERTH_MAX_TAKEOVERS: '-1' }), [
+      'BERTH_LOCK_SECONDS: must be greater than 0',
+      'BERTH_MAX_TAKEOVERS: must be at least 0',
+    ]);
+  });
+
   it('checks choices, URLs, patterns and lengths; unset means the default', () => {
     const parsed = values({ REDIS_URL: ' redis://r:6379\n', BERTH_REDACT_REFERENCED_SECRETS: 'on' });
     assert.equal(parsed.REDIS_URL, 'redis://r:6379');
