@@ -119,8 +119,8 @@ async function logThroughput(): Promise<void> {
   const controller = new AbortController();
   const delays: number[] = [];
   const following = (async () => {
-    for await (const entry of s.logs.follow('bench-follow', { after: null, signal: controller.signal })) {
-      delays.push(Date.now() - entry.time);
+    for await (const batch of s.logs.follow('bench-follow', { after: null, signal: controller.signal })) {
+      for (const entry of batch) delays.push(Date.now() - entry.time);
     }
   })();
   await sleep(100);

@@ -57,6 +57,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     logger,
     retentionMs: config.retentionDays * 24 * 3600 * 1000,
     logCaps: { stepBytes: config.logCapBytes, buildBytes: config.logCapBytes * 4 },
+    followers: config.logFollowers,
     metrics,
   });
   metrics.sampleQueueDepth(queueDepthSampler(stack.service.queue));

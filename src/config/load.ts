@@ -36,6 +36,8 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     logCapBytes: env.BERTH_LOG_CAP_BYTES,
     /** Bytes of webhook bodies the web process buffers at once (both forges); past it: 503. */
     webhookInFlightBytes: env.BERTH_WEBHOOK_INFLIGHT_BYTES,
+    /** Live-log (SSE) followers one web process serves at once, in all and of one build. */
+    logFollowers: { perProcess: env.BERTH_LOG_FOLLOWERS, perBuild: env.BERTH_LOG_FOLLOWERS_PER_BUILD },
     retentionDays: env.BERTH_RETENTION_DAYS,
     github:
       env.APP_ID && privateKey && env.WEBHOOK_SECRET

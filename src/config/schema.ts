@@ -77,6 +77,8 @@ const envFields = {
   BERTH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(30),
   BERTH_LOCK_SECONDS: seconds(8),
   BERTH_STALLED_CHECK_SECONDS: seconds(2),
+  BERTH_LOG_FOLLOWERS: positiveInt(1000),
+  BERTH_LOG_FOLLOWERS_PER_BUILD: positiveInt(100),
   BERTH_MAX_TAKEOVERS: number({ fallback: 2, integer: true, min: 0, max: 100 }),
 
   // Kubernetes runtime

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { LogCaps } from './capped-batch.ts';
+import { FollowerLimits, type FollowerSlot } from './follower-limits.ts';
 import { RedisLogSink } from './redis-sink.ts';
 import { decodeItems, END_FIELDS, type StoredLogEntry } from './stream-entry.ts';
+import { SharedStreamReader, type StreamItems, type WaitResult } from './stream-reader.ts';
 import type { StepKey } from './types.ts';
 
 export type { StoredLogEntry } from './stream-entry.ts';
@@ -16,6 +18,8 @@ export interface RedisLogStoreOptions {
   flushMs?: number;
   /** How long one XREAD BLOCK waits before `follow` re-checks, ms. */
   blockMs?: number;
+  /** Logs followed at once by this process, and of one build (BERTH_LOG_FOLLOWERS…). */
+  followers?: { perProcess: number; perBuild: number };
   onError?: (error: unknown) => void;
   /** Told how many lines each batch stored (for `berth_log_lines_total`). */
   onStored?: (lines: number) => void;
@@ -32,10 +36,32 @@ export class RedisLogStore {
   readonly #o: Required<Omit<RedisLogStoreOptions, 'prefix' | 'onStored'>> &
     Pick<RedisLogStoreOptions, 'onStored'>;
   readonly #prefix: string;
+  readonly #reader: SharedStreamReader;
+  readonly #limits: FollowerLimits;
 
   constructor(options: RedisLogStoreOptions) {
     this.#prefix = options.prefix ?? 'berth';
-    this.#o = { batchLines: 1000, flushMs: 50, blockMs: 5000, onError: () => {}, ...options };
+    this.#o = {
+      batchLines: 1000,
+      flushMs: 50,
+      blockMs: 5000,
+      onError: () => {},
+      followers: { perProcess: 1000, perBuild: 100 },
+      ...options,
+    };
+    this.#reader = new SharedStreamReader({
+      redis: this.#o.redis,
+      wakePrefix: `${this.#prefix}:logs-wake`,
+      blockMs: this.#o.blockMs,
+      count: PAGE,
+      onError: this.#o.onError,
+    });
+    this.#limits = new FollowerLimits(this.#o.followers);
+  }
+
+  /** Stops the shared follow reader (its connection) and ends the follows in progress. */
+  close(): void {
+    this.#reader.close();
   }
 
   key(buildId: string): string {
@@ -105,44 +131,59 @@ export class RedisLogStore {
   }
 
   /**
-   * Lines after `after`, live, until the end marker or `signal` aborts. Blocks on
-   * its own connection; `isDone` is asked whenever a block times out, so a build
-   * that ended without a marker still ends the follow.
+   * A place for one more follower of `buildId`'s log, or the cap that is reached
+   * (`process`: this process follows as many logs as it may; `build`: this build has
+   * as many followers as it may). Release it when the follow ends.
+   */
+  followerSlot(buildId: string): FollowerSlot {
+    return this.#limits.take(buildId);
+  }
+
+  /**
+   * Lines after `after`, in batches of up to 1000, live until the end marker or `signal`
+   * aborts. Catches up with XRANGE, then waits on the process's one shared reader;
+   * `isDone` is asked whenever a wait times out, so a build that ended without a
+   * marker still ends the follow. Takes no follower slot: callers do.
    */
   async *follow(
     buildId: string,
     options: { after: string | null; signal: AbortSignal; isDone?: () => Promise<boolean> },
-  ): AsyncGenerator<StoredLogEntry> {
+  ): AsyncGenerator<StoredLogEntry[]> {
     const { signal } = options;
-    if (signal.aborted) return;
-    const connection = this.#o.redis.duplicate({ maxRetriesPerRequest: null });
-    const stop = () => connection.disconnect();
-    signal.addEventListener('abort', stop, { once: true });
+    const key = this.key(buildId);
     let last = options.after ?? '0-0';
+    let live: ReturnType<SharedStreamReader['follow']> | null = null;
+    let atEnd = false;
     try {
       while (!signal.aborted) {
-        const reply = (await connection.xread(
-          'COUNT',
-          1000,
-          'BLOCK',
-          this.#o.blockMs,
-          'STREAMS',
-          this.key(buildId),
-          last,
-        )) as Array<[string, Array<[string, string[]]>]> | null;
-        const items = reply?.[0]?.[1] ?? [];
-        const page = decodeItems(items);
-        for (const entry of page.entries) yield entry;
-        const lastItem = items.at(-1);
-        if (lastItem) last = lastItem[0];
+        let result: WaitResult = atEnd ? [] : await this.#range(key, last);
+        if (result.length === 0) {
+          live ??= this.#reader.follow(key, last);
+          result = await live.wait(last, signal);
+        }
+        if (signal.aborted) return;
+        atEnd = false;
+        if (result === 'behind') continue;
+        if (result === 'timeout') {
+          if (options.isDone && (await options.isDone())) return;
+          atEnd = true;
+          continue;
+        }
+        last = result.at(-1)?.[0] ?? last;
+        atEnd = live !== null && result.length < PAGE;
+        const page = decodeItems(result);
+        if (page.entries.length > 0) yield page.entries;
         if (page.ended) return;
-        if (items.length === 0 && options.isDone && (await options.isDone())) return;
       }
-    } catch (error) {
-      if (!signal.aborted) throw error;
     } finally {
-      signal.removeEventListener('abort', stop);
-      connection.disconnect();
+      live?.release();
     }
   }
+
+  async #range(key: string, after: string): Promise<StreamItems> {
+    return (await this.#o.redis.xrange(key, `(${after}`, '+', 'COUNT', PAGE)) as StreamItems;
+  }
 }
+
+/** Lines per XRANGE / XREAD and per batch a follower gets. */
+const PAGE = 1000;

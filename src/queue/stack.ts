@@ -14,6 +14,8 @@ export interface QueueStackOptions {
   queueName?: string;
   retentionMs: number;
   logCaps: { stepBytes: number; buildBytes: number };
+  /** Logs this process follows at once, in all and of one build (SSE followers). */
+  followers?: { perProcess: number; perBuild: number };
   /** Counts the log lines this process stores. */
   metrics?: Pick<Metrics, 'logLines'>;
 }
@@ -48,6 +50,7 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     retentionMs: o.retentionMs,
     caps: o.logCaps,
     onError,
+    ...(o.followers ? { followers: o.followers } : {}),
     ...(metrics ? { onStored: (lines: number) => metrics.logLines(lines) } : {}),
   });
   const bus = new CancelBus({ redis, prefix });
@@ -70,6 +73,7 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     service,
     close: async () => {
       await service.close();
+      logs.close();
       redis.disconnect();
       bull.disconnect();
     },

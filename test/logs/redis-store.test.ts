@@ -64,8 +64,8 @@ describe('RedisLogStore', () => {
     await sink.flush();
     const seen: StoredLogEntry[] = [];
     const following = (async () => {
-      for await (const entry of s.follow('b3', { after: null, signal: AbortSignal.timeout(5000) }))
-        seen.push(entry);
+      for await (const batch of s.follow('b3', { after: null, signal: AbortSignal.timeout(5000) }))
+        seen.push(...batch);
     })();
     await sleep(50);
     sink.append(line('during'));
@@ -76,11 +76,11 @@ describe('RedisLogStore', () => {
       ['before', 'during'],
     );
     const resumed: string[] = [];
-    for await (const entry of s.follow('b3', {
+    for await (const batch of s.follow('b3', {
       after: seen[0]?.id ?? null,
       signal: AbortSignal.timeout(5000),
     })) {
-      resumed.push(entry.text);
+      resumed.push(...batch.map((e) => e.text));
     }
     assert.deepEqual(resumed, ['during']);
   });
@@ -99,8 +99,8 @@ describe('RedisLogStore', () => {
     const s = store();
     const lines: string[] = [];
     const signal = AbortSignal.timeout(5000);
-    for await (const e of s.follow('gone', { after: null, signal, isDone: async () => true }))
-      lines.push(e.text);
+    for await (const batch of s.follow('gone', { after: null, signal, isDone: async () => true }))
+      lines.push(...batch.map((e) => e.text));
     assert.equal(signal.aborted, false);
   });
 

@@ -78,16 +78,16 @@ describe('taking over builds', () => {
     const marker = uniqueMarker();
     const repo = await mkdtemp(join(root, 'repo-'));
     const runs = join(root, `${marker}-runs`);
-    // Five lock durations of output (3 s lock), while the worker holds its loop 1.8 s at a time.
+    // Four lock durations of output (4 s lock), while the worker holds its loop 1.5 s at a time.
     const script = `echo run >> ${runs}; for i in $(seq 1 15); do seq 1 10000; sleep 1; done # ${marker}`;
     await writeFile(join(repo, '.wharf-ci.yml'), pipeline(script));
-    const lock = { lockDurationMs: 3000, stalledIntervalMs: 500 };
+    const lock = { lockDurationMs: 4000, stalledIntervalMs: 500 };
     const busy = await spawnWorker(server.url, {
       LOCAL_EXECUTOR: '1',
       LOCK_MS: String(lock.lockDurationMs),
       STALLED_MS: String(lock.stalledIntervalMs),
-      BUSY_MS: '1800',
-      IDLE_MS: '200',
+      BUSY_MS: '1500',
+      IDLE_MS: '300',
     });
     let watcher: Awaited<ReturnType<typeof testWorker>> | undefined;
     try {

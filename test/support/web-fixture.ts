@@ -131,8 +131,8 @@ function json(res: ServerResponse, status: number, body: unknown): true {
 }
 
 /**
- * SSE as the queue's API sends it: `id: <index>`, `event: line`, `data: <LogEntry JSON>` per line (or, batched, a JSON array of up
- * to 500 entries per event), then `event: end` once the build is final.
+ * SSE as the queue's API sends it: `id: <index>`, `event: line`, `data: <LogEntry JSON>` per line (or, batched as Berth's
+ * API sends it, `event: lines` with a JSON array of up to 500 entries), then `event: end` once the build is final.
  */
 async function streamLogs(
   builds: FixtureBuilds,
@@ -154,7 +154,7 @@ async function streamLogs(
       if (batched) {
         const batch = entries.slice(sent, sent + 500);
         sent += batch.length;
-        chunk = `id: ${sent}\nevent: line\ndata: ${JSON.stringify(batch)}\n\n`;
+        chunk = `id: ${sent}\nevent: lines\ndata: ${JSON.stringify(batch)}\n\n`;
       } else {
         for (const end = Math.min(entries.length, sent + 500); sent < end; sent++) {
           chunk += `id: ${sent + 1}\nevent: line\ndata: ${JSON.stringify(entries[sent])}\n\n`;

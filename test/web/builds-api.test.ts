@@ -12,7 +12,7 @@ import { createSessionStore } from '../../src/web/auth/sessions.ts';
 import { createWebServer, type WebServer } from '../../src/web/server.ts';
 import { quietLogger, testStack, testWorker, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { readSse } from '../support/sse.ts';
+import { readSse, type SseEvent } from '../support/sse.ts';
 
 const TOKEN = 'test-token-0123456789';
 
@@ -152,10 +152,12 @@ describe('builds API', () => {
     });
     const { id } = (await res.json()) as { id: string };
     const url = `${base}/api/builds/${id}/logs`;
-    const first = await readSse(url, {}, (events) => events.filter((e) => e.event === 'line').length >= 120);
+    const lines = (events: SseEvent[]): Array<{ text: string }> =>
+      events.filter((e) => e.event === 'lines').flatMap((e) => JSON.parse(e.data));
+    const first = await readSse(url, {}, (events) => lines(events).length >= 120);
     const lastId = first.at(-1)?.id ?? '';
     const rest = await readSse(url, { 'last-event-id': lastId }, (events) => events.at(-1)?.event === 'end');
-    const texts = [...first, ...rest].filter((e) => e.event === 'line').map((e) => JSON.parse(e.data).text);
+    const texts = lines([...first, ...rest]).map((line) => line.text);
     assert.deepEqual(
       texts,
       Array.from({ length: 300 }, (_, i) => `line ${i}`),

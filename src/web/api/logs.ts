@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BuildService } from '../../builds/service.ts';
 import { isFinal } from '../../builds/state.ts';
@@ -20,9 +21,10 @@ export async function sendTextLog(logs: RedisLogStore, id: string, res: ServerRe
 }
 
 /**
- * The log as Server-Sent Events: one `line` event per line (`id` = stream id, so a
- * reconnect with `Last-Event-ID` resumes after it), comment heartbeats, an `end`
- * event with the build's status when it is over.
+ * The log as Server-Sent Events: `lines` events carrying a JSON array of up to 1000
+ * lines (`id` = the stream id of the last, so a reconnect with `Last-Event-ID` resumes
+ * after it), comment heartbeats, an `end` event with the build's status when it is
+ * over. Past the follower caps it answers 503 without touching Redis.
  */
 export async function streamLog(
   deps: { logs: RedisLogStore; service: BuildService; heartbeatMs: number },
@@ -30,6 +32,16 @@ export async function streamLog(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  const slot = deps.logs.followerSlot(id);
+  if (!slot.ok) {
+    const error =
+      slot.limit === 'build'
+        ? 'this build has as many log followers as it may; try again later'
+        : 'this server follows as many logs as it may; try again later';
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '10' });
+    res.end(JSON.stringify({ error }));
+    return;
+  }
   const controller = new AbortController();
   const stop = () => controller.abort();
   req.once('close', stop);
@@ -49,15 +61,19 @@ export async function streamLog(
     return record === null || isFinal(record.status);
   };
   try {
-    for await (const entry of deps.logs.follow(id, { after, signal: controller.signal, isDone })) {
-      const { id: eventId, ...line } = entry;
-      res.write(`id: ${eventId}\nevent: line\ndata: ${JSON.stringify(line)}\n\n`);
+    for await (const batch of deps.logs.follow(id, { after, signal: controller.signal, isDone })) {
+      const lines = batch.map(({ id: _id, ...line }) => line);
+      const written = res.write(`id: ${batch.at(-1)?.id}\nevent: lines\ndata: ${JSON.stringify(lines)}\n\n`);
+      // A slow client holds its own follow back, not the process's shared reader.
+      if (!written && !controller.signal.aborted)
+        await once(res, 'drain', { signal: controller.signal }).catch(() => {});
     }
     if (!controller.signal.aborted) {
       const record = await deps.service.get(id);
       res.write(`event: end\ndata: ${JSON.stringify({ status: record?.status ?? null })}\n\n`);
     }
   } finally {
+    slot.release();
     clearInterval(heartbeat);
     req.off('close', stop);
     res.off('close', stop);

@@ -85,6 +85,7 @@ function follow(): void {
     if (performance.now() - flushedAt > 100) flush();
     else if (frame === 0) frame = requestAnimationFrame(flush);
   };
+  source.addEventListener('lines', onLine);
   source.addEventListener('line', onLine);
   source.addEventListener('message', onLine);
   source.addEventListener('end', () => {
