@@ -65,7 +65,13 @@ describe('the CLI as `npm run build` makes it', () => {
   it('serves the pages with their scripts and styles', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [bin, 'serve', '--role', 'web'], {
-      env: { PATH: process.env.PATH, REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1' },
+      env: {
+        PATH: process.env.PATH,
+        REDIS_URL: redis.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        BERTH_PUBLIC_READ: 'true',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const base = `http://127.0.0.1:${port}`;
