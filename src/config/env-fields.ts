@@ -173,3 +173,21 @@ export const byteSize = (): Field<number | null> => (raw) => {
   if (!Number.isSafeInteger(bytes) || bytes < 4 * 1024 ** 2) throw new FieldError('must be at least 4m');
   return bytes;
 };
+
+const GRANT_KEY = /^(github|gitlab|local):[^\s*]+(\/\*)?$/;
+const GRANT_OBJECT = /^(secret|configmap|serviceaccount)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** BERTH_REPO_SECRETS: `{"github:acme/app": ["secret/deploy-key", "configmap/ca", "serviceaccount/deployer"]}`. */
+export function repoGrants(value: unknown): Record<string, string[]> {
+  if (!isObject(value)) throw new FieldError('must be an object');
+  for (const [key, objects] of Object.entries(value)) {
+    if (!GRANT_KEY.test(key)) throw new FieldError('must be forge:owner/name or forge:owner/*', [key]);
+    if (!Array.isArray(objects)) throw new FieldError('must be an array', [key]);
+    objects.forEach((object, i) => {
+      if (typeof object !== 'string' || !GRANT_OBJECT.test(object)) {
+        throw new FieldError('must be secret/NAME, configmap/NAME or serviceaccount/NAME', [key, String(i)]);
+      }
+    });
+  }
+  return value as Record<string, string[]>;
+}

@@ -62,6 +62,7 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
       imagePullSecrets: env.BERTH_IMAGE_PULL_SECRETS,
       helperImage: env.BERTH_HELPER_IMAGE,
       redactReferencedSecrets: env.BERTH_REDACT_REFERENCED_SECRETS,
+      repoGrants: env.BERTH_REPO_SECRETS ?? {},
     },
     docker: {
       host: env.DOCKER_HOST ?? null,

@@ -14,6 +14,7 @@ import {
   paths,
   podResources,
   positiveInt,
+  repoGrants,
   seconds,
   stringMap,
   text,
@@ -117,6 +118,7 @@ const envFields = {
   HELM_REG_SECRET: text(),
 
   BERTH_REDACT_REFERENCED_SECRETS: flag(false),
+  BERTH_REPO_SECRETS: json(repoGrants),
 } satisfies Record<string, Field<unknown>>;
 
 /** The parsed environment. */

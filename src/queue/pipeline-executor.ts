@@ -53,6 +53,7 @@ export function createPipelineExecutor(o: PipelineExecutorOptions): BuildExecuto
       const build: BuildContext = {
         id: x.id,
         instance: o.instance,
+        repository: { forge: x.request.forge, repo: x.request.repo },
         plan,
         source: { dir, respectGitignore: false },
       };

@@ -82,6 +82,7 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
     logger,
     logCapBytes,
     redactReferencedSecrets: kubernetes.redactReferencedSecrets,
+    repoGrants: kubernetes.repoGrants,
     ...(deps.onApiRequest ? { onApiRequest: deps.onApiRequest } : {}),
   });
 }

@@ -13,9 +13,20 @@ export interface BuildSource {
   respectGitignore: boolean;
 }
 
+/** The repository a bot build belongs to: `github` + `acme/app`. */
+export interface RepositoryId {
+  forge: string;
+  repo: string;
+}
+
 export interface BuildContext {
   /** Unique build id (also used in pod names / labels). */
   id: string;
+  /**
+   * Whose build this is; set for the bot's builds, whose steps may use only the
+   * namespace objects granted to this repository. Absent for `berth run`.
+   */
+  repository?: RepositoryId;
   /** Which Berth installation runs it (`berth.dev/instance` label). */
   instance: string;
   plan: BuildPlan;

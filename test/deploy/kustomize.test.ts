@@ -63,6 +63,7 @@ test('the worker may only run pods in the build namespace', { skip: !hasKubectl 
     'pods/log': 'get',
     'pods/exec': 'create',
     events: 'get,list,watch',
+    'secrets,configmaps,serviceaccounts': 'get',
   });
   const binding = resources.find((r) => r.kind === 'RoleBinding');
   assert.equal(binding?.metadata.namespace, 'berth-builds');

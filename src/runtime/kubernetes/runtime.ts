@@ -2,6 +2,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Runtime } from '../types.ts';
 import { type ApiVerb, safeCounter } from './api.ts';
+import type { RepoObjectGrants } from './object-access.ts';
 import { openSession } from './session.ts';
 
 /** Configuration of the Kubernetes runtime. */
@@ -38,6 +39,11 @@ export interface KubernetesRuntimeOptions {
    * and mask their values in step logs. Off by default: pods only reference secrets.
    */
   redactReferencedSecrets?: boolean;
+  /**
+   * Objects granted to repositories besides those labelled for them (BERTH_REPO_SECRETS);
+   * a bot build's step may name only granted Secrets, ConfigMaps and service accounts.
+   */
+  repoGrants?: RepoObjectGrants;
   /** Called once per HTTP request to the API server (e.g. a `berth_kubernetes_requests_total{verb}` counter). */
   onApiRequest?: (verb: ApiVerb) => void;
 }
@@ -69,6 +75,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
     watchIdleMs: options.watchIdleMs ?? 90_000,
     watchConnectMs: options.watchConnectMs ?? 15_000,
     redactReferencedSecrets: options.redactReferencedSecrets ?? false,
+    grants: options.repoGrants ?? {},
     count: safeCounter(options.onApiRequest),
     logger: options.logger.child({ runtime: 'kubernetes', namespace: options.namespace }),
   };

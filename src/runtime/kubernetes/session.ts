@@ -6,6 +6,7 @@ import type { BuildContext, RuntimeSession, StepIO, StepOutcome } from '../types
 import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
 import { WarningEvents } from './events.ts';
 import { buildSelector } from './names.ts';
+import { deniedSteps, type RepoObjectGrants } from './object-access.ts';
 import { buildPod, type PodSettings } from './pod-spec.ts';
 import { PodWatch } from './pod-watch.ts';
 import { readSecretValues, redactingOutput } from './secret-redaction.ts';
@@ -26,6 +27,8 @@ export interface SessionConfig {
   watchConnectMs: number;
   /** Read the referenced Secrets' values and mask them in step logs. */
   redactReferencedSecrets: boolean;
+  /** Objects granted to repositories besides their own labels (BERTH_REPO_SECRETS). */
+  grants: RepoObjectGrants;
   count: ApiRequestCounter;
   logger: Logger;
 }
@@ -37,6 +40,9 @@ export async function openSession(
   signal: AbortSignal,
 ): Promise<RuntimeSession> {
   const logger = config.logger.child({ build: build.id });
+  const denied = build.repository
+    ? await deniedSteps(build.plan, build.repository, { ...config, signal })
+    : new Map<PlannedStep, string>();
   const archives = await packSources(build);
   const secretValues = config.redactReferencedSecrets
     ? await readSecretValues(config.core, config.namespace, build.plan, config.count, logger, signal).catch(
@@ -107,6 +113,8 @@ export async function openSession(
   };
   return {
     async runStep(step: PlannedStep, io: StepIO, stepSignal: AbortSignal): Promise<StepOutcome> {
+      const refused = denied.get(step);
+      if (refused) return { status: 'error', reason: 'config', message: refused };
       const pod = buildPod(build, step, config.settings);
       created.add(pod.metadata?.name ?? '');
       const output = redactingOutput(io.output, secretValues);

@@ -69,6 +69,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const events = store('events', 'Event', EVENT_FIELDS);
   const secrets = store('secrets', 'Secret', [...meta, 'type']);
   const configMaps = store('configmaps', 'ConfigMap', meta);
+  const serviceAccounts = store('serviceaccounts', 'ServiceAccount', meta);
   const kubelet = new Kubelet({
     pods,
     events: new EventRecorder(events),
@@ -82,7 +83,9 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const watchErrors = { remaining: 0 };
   const unansweredWatches = { remaining: 0 };
   const execErrors = { remaining: 0 };
-  const stores = new Map([pods, events, secrets, configMaps].map((entry) => [entry.resource, entry]));
+  const stores = new Map(
+    [pods, events, secrets, configMaps, serviceAccounts].map((entry) => [entry.resource, entry]),
+  );
   const deps = {
     stores,
     podsApi: new PodsApi(pods, kubelet),
