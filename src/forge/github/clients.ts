@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
+import type { CommitFiles } from '../commit-files.ts';
 import type { GithubClients } from './adapter.ts';
 import { GithubForge } from './forge.ts';
 import type { Octokit } from './octokit.ts';
@@ -8,7 +9,12 @@ import type { Octokit } from './octokit.ts';
  * Installation clients from the Probot app: one Octokit per installation (Probot caches
  * the tokens), and the bot's identity (`<slug>[bot]`, read once from `GET /app`).
  */
-export function githubClients(probot: Probot, appId: number, log: Logger): GithubClients {
+export function githubClients(
+  probot: Probot,
+  appId: number,
+  log: Logger,
+  files: CommitFiles | null = null,
+): GithubClients {
   const octokits = new Map<number, Promise<Octokit>>();
   let login: Promise<string | null> | null = null;
   const bot = {
@@ -35,5 +41,5 @@ export function githubClients(probot: Probot, appId: number, log: Logger): Githu
     }
     return octokit;
   };
-  return { octokitFor, forgeFor: async (id: number) => new GithubForge(await octokitFor(id), bot) };
+  return { octokitFor, forgeFor: async (id: number) => new GithubForge(await octokitFor(id), bot, files) };
 }

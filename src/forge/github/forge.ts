@@ -1,4 +1,5 @@
 import { ForgeError } from '../../errors.ts';
+import type { CommitFiles } from '../commit-files.ts';
 import type {
   ChangeInfo,
   CommitInfo,
@@ -32,13 +33,21 @@ export class GithubForge implements Forge {
   readonly name = 'github' as const;
   readonly #octokit: Octokit;
   readonly #bot: BotIdentity;
+  readonly #files: CommitFiles | null;
 
-  constructor(octokit: Octokit, bot: BotIdentity) {
+  /** `files`: reads of files at a commit shared by the policy and the worker (one read per event). */
+  constructor(octokit: Octokit, bot: BotIdentity, files: CommitFiles | null = null) {
     this.#octokit = octokit;
     this.#bot = bot;
+    this.#files = files;
   }
 
-  async readFile(repo: RepoRef, sha: string, path: string, signal?: AbortSignal): Promise<string | null> {
+  readFile(repo: RepoRef, sha: string, path: string, signal?: AbortSignal): Promise<string | null> {
+    const load = () => this.#readFile(repo, sha, path, signal);
+    return this.#files ? this.#files.read(repo, sha, path, load) : load();
+  }
+
+  async #readFile(repo: RepoRef, sha: string, path: string, signal?: AbortSignal): Promise<string | null> {
     const response = await callOrNull('read file', () =>
       this.#octokit.rest.repos.getContent({ ...ownerRepo(repo.repo), path, ref: sha, request: opts(signal) }),
     );

@@ -1,5 +1,6 @@
 import { Probot, type ProbotOctokit } from 'probot';
 import { GITHUB_COMMENT_MAX } from '../../report/summary.ts';
+import { createCommitFiles } from '../commit-files.ts';
 import type { Accepted } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { ownDispatcher } from '../own-dispatcher.ts';
@@ -47,7 +48,7 @@ export function createGithubPlugin(config: GithubPluginConfig, deps: GithubPlugi
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     ...(deps.Octokit ? { Octokit: deps.Octokit } : {}),
   });
-  const clients = githubClients(probot, appId, log);
+  const clients = githubClients(probot, appId, log, createCommitFiles(deps.redis));
   const reporter = createBuildReporter({
     forgeFor: (target) => clients.forgeFor(target.installationId ?? 0),
     checks: createCheckRuns({ octokitFor: clients.octokitFor, publicUrl: deps.publicUrl, logger: log }),

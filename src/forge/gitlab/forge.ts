@@ -1,5 +1,6 @@
 import { ForgeError } from '../../errors.ts';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
+import type { CommitFiles } from '../commit-files.ts';
 import type {
   ChangeInfo,
   CommitInfo,
@@ -33,10 +34,13 @@ const STATES: Record<CommitStatus['state'], GitlabState> = {
 export class GitlabForge implements Forge {
   readonly name = 'gitlab' as const;
   private readonly api: GitlabApi;
+  private readonly files: CommitFiles | null;
   private botUser: Promise<{ id: number; username: string }> | null = null;
 
-  constructor(api: GitlabApi) {
+  /** `files`: reads of files at a commit shared by the policy and the worker (one read per event). */
+  constructor(api: GitlabApi, files: CommitFiles | null = null) {
     this.api = api;
+    this.files = files;
   }
 
   /** The user the token belongs to (cached; a failed lookup is retried next time). */
@@ -51,7 +55,17 @@ export class GitlabForge implements Forge {
     return this.botUser;
   }
 
-  async readFile(repo: RepoRef, sha: string, path: string, signal?: AbortSignal): Promise<string | null> {
+  readFile(repo: RepoRef, sha: string, path: string, signal?: AbortSignal): Promise<string | null> {
+    const load = () => this.readFileOnce(repo, sha, path, signal);
+    return this.files ? this.files.read(repo, sha, path, load) : load();
+  }
+
+  private async readFileOnce(
+    repo: RepoRef,
+    sha: string,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
     try {
       const raw = await callGitlab(
         `file ${path}@${sha}`,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
+import { createCommitFiles } from '../commit-files.ts';
 import type { Accepted } from '../dispatcher.ts';
 import type { ForgeEvent } from '../events.ts';
 import { ownDispatcher } from '../own-dispatcher.ts';
@@ -31,7 +32,7 @@ export interface GitlabPlugin extends ForgePluginParts {
 /** Builds everything GitLab needs from its configuration; starts nothing. */
 export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPluginDeps): GitlabPlugin {
   const api = createGitlabApi({ url: config.url, token: config.token });
-  const forge = new GitlabForge(api);
+  const forge = new GitlabForge(api, createCommitFiles(deps.redis));
   const logger = deps.logger.child({ forge: 'gitlab' });
   const reporter = createBuildReporter({
     forgeFor: forgeForRequest(forge),

@@ -259,3 +259,15 @@ test('inputs in the comment and check run: the others shown, password ones maske
   const written = JSON.stringify([h.fake.comments.get(14), [...h.fake.checkRuns.values()], h.fake.statuses]);
   assert.ok(!written.includes(secret), 'the password reaches no GitHub write');
 });
+
+test('one push reads .wharf-ci.yml once through the contents API, the policy and the worker together', async () => {
+  const commit = sha(9);
+  h.fake.addFile(commit, '.wharf-ci.yml', PASSING);
+  assert.equal(await h.deliver('push', push(commit)), 200);
+  const record = await buildOf(commit);
+  await waitForState(stack, record.id, 'success');
+  const reads = h.fake.requests.filter(
+    (r) => r.method === 'GET' && r.path.includes('/contents/.wharf-ci.yml') && r.path.includes(commit),
+  );
+  assert.equal(reads.length, 1, reads.map((r) => r.path).join('\n'));
+});

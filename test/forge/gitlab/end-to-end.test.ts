@@ -129,6 +129,10 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
     );
     const log = (await stack.logs.stepTail(build!.id, { stage: 'build', step: 'hello' }, 5)).join('\n');
     assert.match(log, /hello 15 mike/, 'PROJECT_ID and REPO_GROUP reach the step');
+    const reads = fake
+      .calls('GET', /\/repository\/files\/\.wharf-ci\.yml\/raw$/)
+      .filter((r) => r.query.ref === GOOD);
+    assert.equal(reads.length, 1, 'the policy and the worker read .wharf-ci.yml once together');
   });
 
   it('a failing MR build fails its status and leaves one note with the log tail', async () => {
