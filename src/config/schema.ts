@@ -73,7 +73,7 @@ const envFields = {
   BERTH_SCHEDULING_TIMEOUT_MINUTES: minutes(5),
   BERTH_LOG_CAP_BYTES: positiveInt(10 * 1024 * 1024),
   // Webhook bodies buffered at once across both forges' ingress; at least one 25 MiB body.
-  BERTH_WEBHOOK_INFLIGHT_BYTES: number({ fallback: 64 * 1024 * 1024, integer: true, min: 25 * 1024 * 1024 }),
+  BERTH_WEBHOOK_INFLIGHT_BYTES: number({ fallback: 32 * 1024 * 1024, integer: true, min: 25 * 1024 * 1024 }),
   BERTH_RETENTION_DAYS: positiveInt(30),
   BERTH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(30),
   BERTH_LOCK_SECONDS: seconds(8),
