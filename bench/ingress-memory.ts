@@ -100,9 +100,9 @@ try {
     const answers = await Promise.all(Array.from({ length: posts }, () => post(path, headers)));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const after = await memory();
-    const counts = Object.entries(
-      answers.reduce<Record<string, number>>((n, a) => ({ ...n, [a]: (n[a] ?? 0) + 1 }), {}),
-    ).map(([a, n]) => `${n}×${a}`);
+    const byAnswer = new Map<string, number>();
+    for (const a of answers) byAnswer.set(a, (byAnswer.get(a) ?? 0) + 1);
+    const counts = [...byAnswer].map(([a, n]) => `${n}×${a}`);
     console.log(
       `${name}: ${posts} × ${size / 1024 / 1024} MB in ${seconds} s → ${counts.join(' ')}; ` +
         `resident ${mb(before.rss)} → ${mb(after.rss)}, peak ${mb(after.peak)}`,
