@@ -58,6 +58,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     retentionMs: config.retentionDays * 24 * 3600 * 1000,
     logCaps: { stepBytes: config.logCapBytes, buildBytes: config.logCapBytes * 4 },
     followers: config.logFollowers,
+    caps: { repo: config.concurrency.perRepo, owner: config.concurrency.perOwner },
     metrics,
   });
   metrics.sampleQueueDepth(queueDepthSampler(stack.service.queue));
@@ -118,6 +119,10 @@ async function startWorker(
     lockDurationMs: config.takeover.lockMs,
     stalledIntervalMs: config.takeover.stalledCheckMs,
     maxStalledCount: config.takeover.maxTakeovers,
+    slotAccounting: {
+      slots: stack.slots,
+      cancel: (ids: string[], reason: string) => stack.service.cancelIds(ids, reason),
+    },
   });
   logger.info(
     { runtime, concurrency: config.concurrency.perWorker, globalConcurrency: config.concurrency.global },

@@ -1,7 +1,9 @@
 import type { BuildState } from './types.ts';
 
 const NEXT: Record<BuildState, readonly BuildState[]> = {
-  queued: ['running', 'cancelled', 'error'],
+  // queued → queued: a worker claims a build that then waits for slots; a build whose
+  // file is invalid ends failed without having run.
+  queued: ['queued', 'running', 'failed', 'cancelled', 'error'],
   // running → running: a worker taking over a stalled build claims it again.
   running: ['running', 'success', 'failed', 'error', 'cancelled'],
   success: [],

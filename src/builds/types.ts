@@ -93,6 +93,8 @@ export interface BuildRecord {
    * pages, in the API, statuses and comments. Absent: not known yet, every input is masked.
    */
   secretInputs?: string[];
+  /** While queued for slots: the cap it waits on (its concurrency group, the repository's or the owner's share) and how many wait before it. */
+  waiting?: { cap: 'group' | 'repository' | 'owner'; ahead: number; group?: string };
 }
 
 export type { BuildResult, FinalStatus };

@@ -19,7 +19,12 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     runtime: env.BERTH_RUNTIME ?? null,
     /** Where the local runtime puts step copies; null: chosen per build (runtime/local/work-dir.ts). */
     workDir: env.BERTH_WORK_DIR ?? env.TMPDIR ?? null,
-    concurrency: { perWorker: env.BERTH_CONCURRENCY, global: env.BERTH_GLOBAL_CONCURRENCY },
+    concurrency: {
+      perWorker: env.BERTH_CONCURRENCY,
+      global: env.BERTH_GLOBAL_CONCURRENCY,
+      perRepo: env.BERTH_REPO_CONCURRENCY,
+      perOwner: env.BERTH_OWNER_CONCURRENCY,
+    },
     /** When a dead worker's build goes to another worker (see docs/serve.md). */
     takeover: {
       lockMs: env.BERTH_LOCK_SECONDS,

@@ -68,6 +68,8 @@ const envFields = {
   TMPDIR: text(),
   BERTH_CONCURRENCY: positiveInt(4),
   BERTH_GLOBAL_CONCURRENCY: positiveInt(50),
+  BERTH_REPO_CONCURRENCY: positiveInt(4),
+  BERTH_OWNER_CONCURRENCY: positiveInt(16),
   BERTH_STEP_TIMEOUT_MINUTES: minutes(60),
   BERTH_BUILD_TIMEOUT_MINUTES: minutes(120),
   BERTH_SCHEDULING_TIMEOUT_MINUTES: minutes(5),

@@ -34,7 +34,7 @@ export function parseConcurrency(entry: MapEntry | undefined, diags: Diagnostics
   }
   const group = at('group');
   let ok = true;
-  if (!group || group.value.kind !== 'scalar' || group.value.text.trim() === '') {
+  if (group?.value.kind !== 'scalar' || group.value.text.trim() === '') {
     diags.error(
       group?.value.pos ?? entry.keyPos,
       scope(CONCURRENCY_KEY, 'group'),

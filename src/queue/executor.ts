@@ -2,7 +2,7 @@ import type { BuildRequest } from '../builds/types.ts';
 import type { BuildEvent, BuildResult } from '../engine/types.ts';
 import type { ForgeAdapter } from '../forge/types.ts';
 import type { LogSink } from '../logs/types.ts';
-import type { BuildPlan } from '../pipeline/types.ts';
+import type { BuildPlan, ConcurrencyPlan } from '../pipeline/types.ts';
 
 /** Everything one run of a build gets from the worker. */
 export interface BuildExecution {
@@ -17,6 +17,11 @@ export interface BuildExecution {
   /** The plan is known: the record gets its stages. */
   onPlan(plan: BuildPlan): void;
   onEvent(event: BuildEvent): void;
+  /**
+   * Called once the plan is known, before the source is fetched: resolves when the build
+   * has its slots (its concurrency group and fair share), else throws and the build waits.
+   */
+  admit?(concurrency: ConcurrencyPlan | undefined): Promise<void>;
 }
 
 /**

@@ -5,4 +5,6 @@ export const BUILD_QUEUE = 'builds';
 export interface BuildJobData {
   id: string;
   request: unknown;
+  /** Place in line (request order) for slot accounting; absent on jobs queued before it existed. */
+  seq?: number;
 }

@@ -48,6 +48,7 @@ export function createPipelineExecutor(o: PipelineExecutorOptions): BuildExecuto
       if (text === null) throw new ConfigError(`${DEFINITION_FILE} not found at ${sha.slice(0, 12)}`);
       const plan = await planFor(o, x, text, sha);
       x.onPlan(plan);
+      await x.admit?.(plan.concurrency);
       if (plan.stages.length === 0) return nothingToRun(plan);
       if (x.request.sha) await fetchSource(x, dir);
       const build: BuildContext = {

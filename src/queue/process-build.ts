@@ -8,11 +8,13 @@ import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { LogSink } from '../logs/types.ts';
 import { CancelledError, HandBackError, TakenOverError } from '../stop-reasons.ts';
+import { acquireFor, admittedRecord, repoKey, waitingRecord } from './admission.ts';
 import { BuildMeter, type BuildMetrics, seconds } from './build-meter.ts';
-import type { BuildExecutor } from './executor.ts';
+import type { BuildExecution, BuildExecutor } from './executor.ts';
 import type { BuildJobData } from './names.ts';
 import { type Outcome, outcomeOf } from './outcome.ts';
 import { RecordWriter } from './record-writer.ts';
+import type { Slots } from './slots/slots.ts';
 
 /** Forge adapters by name; the worker picks one per build by `request.forge`. */
 export type AdapterRegistry = Partial<Record<ForgeName, ForgeAdapter>>;
@@ -27,10 +29,21 @@ export interface ProcessDeps {
   /** Builds, steps and queue wait are recorded here when given. */
   metrics?: BuildMetrics;
   now?: () => number;
+  /** Concurrency groups and fair-share caps; without it builds start as soon as a worker takes them. */
+  slots?: SlotDeps;
 }
 
-/** What became of a job: finished (any final state, or not ours), or handed back to the queue. */
-export type ProcessResult = 'done' | 'handed-back';
+/** Slot accounting and what it needs from the queue. */
+export interface SlotDeps {
+  slots: Slots;
+  /** Wakes the parked jobs of builds that got their slots. */
+  wake(ids: string[]): Promise<void>;
+  /** Cancels builds (cancel-in-progress), saying why. */
+  cancel(ids: string[], reason: string): Promise<void>;
+}
+
+/** What became of a job: finished (any final state, or not ours), handed back to the queue, or parked to wait for slots. */
+export type ProcessResult = 'done' | 'handed-back' | 'parked';
 
 /**
  * Runs one queued build as the owner `token`: claims the record, runs it through the
@@ -50,8 +63,22 @@ export async function processBuild(
     ...(parsed.ok && parsed.request.deliveryId ? { delivery: parsed.request.deliveryId } : {}),
   });
   const adapter = parsed.ok ? deps.adapters[parsed.request.forge] : undefined;
-  const claim = await claimBuild(deps, data.id, token);
+  const slot = deps.slots;
+  if (slot) {
+    // A parked build that still waits goes back to sleep without reading its pipeline again.
+    const now = await slot.slots.recheck(data.id);
+    void slot.wake(now.granted);
+    if (now.state === 'waiting') {
+      const updated = await deps.store.update(data.id, (r) => waitingRecord(r, now, r.waiting?.group));
+      if (updated.ok && updated.record.status === 'queued') {
+        if (updated.record.message !== null) await reportOnce(adapter, updated.record, log);
+        return 'parked';
+      }
+    }
+  }
+  const claim = await claimBuild(deps, data.id, token, slot !== undefined);
   if (!claim.ok) {
+    if (slot) await slot.wake(await slot.slots.release(data.id));
     log.info({ why: claim.why }, 'build not started');
     if (claim.record?.status === 'cancelled') {
       // Cancelled while queued: this worker is the one that reports it, so it counts it too.
@@ -60,7 +87,8 @@ export async function processBuild(
     }
     return 'done';
   }
-  if (!claim.resumed) deps.metrics?.queueWait(seconds(claim.record.createdAt, claim.record.startedAt));
+  if (!claim.resumed && !slot)
+    deps.metrics?.queueWait(seconds(claim.record.createdAt, claim.record.startedAt));
   const writer = new RecordWriter({
     store: deps.store,
     id: data.id,
@@ -77,6 +105,29 @@ export async function processBuild(
   const requested = await deps.store.cancelRequested(data.id);
   if (requested !== null) controller.abort(new CancelledError(requested));
 
+  let admitted = !slot || claim.record.status === 'running';
+  let parked = false;
+  const admit = async (concurrency: Parameters<NonNullable<BuildExecution['admit']>>[0]) => {
+    if (!slot || !parsed.ok || admitted) return;
+    const seq = data.seq ?? (await slot.slots.enqueue(data.id, repoKey(parsed.request)));
+    const state = await acquireFor(slot.slots, { id: data.id, seq, request: parsed.request, concurrency });
+    void slot.wake(state.granted);
+    if (state.older.length > 0 && concurrency)
+      await slot.cancel(
+        state.older,
+        `superseded by build ${data.id} (concurrency group ${concurrency.group})`,
+      );
+    if (state.state === 'holding') {
+      admitted = true;
+      const at = isoNow(deps.now);
+      const started = await writer.write((r) => admittedRecord(r, at));
+      if (started?.ok) deps.metrics?.queueWait(seconds(started.record.createdAt, started.record.startedAt));
+      return;
+    }
+    parked = true;
+    writer.change((r) => waitingRecord(r, state, concurrency?.group));
+    throw new ParkedError();
+  };
   const final = await execute(deps, {
     id: data.id,
     record: claim.record,
@@ -85,27 +136,36 @@ export async function processBuild(
     sink,
     writer,
     controller,
+    admit,
   });
+  if (parked) {
+    await Promise.allSettled([writer.settled(), sink.flush()]);
+    return 'parked';
+  }
   const reason: unknown = controller.signal.reason;
   if (reason instanceof HandBackError || reason instanceof TakenOverError) {
     await Promise.allSettled([writer.settled(), sink.flush()]);
     return reason instanceof HandBackError ? 'handed-back' : 'done';
   }
-  const written = await writer.write(final);
+  const at = isoNow(deps.now);
+  const written = await writer.write((r) => final(admitted ? r : admittedRecord(r, at)));
   await sink.close();
   await writer.settled();
+  if (slot) await slot.wake(await slot.slots.release(data.id));
   log.info({ status: written?.ok ? written.record.status : 'unchanged' }, 'build finished');
   return 'done';
 }
 
 /** Marks the build running under `token`; `resumed` when it was running under another worker. */
-async function claimBuild(deps: ProcessDeps, id: string, token: string) {
+async function claimBuild(deps: ProcessDeps, id: string, token: string, waitsForSlots: boolean) {
   let resumed = false;
   const at = isoNow(deps.now);
   const result = await deps.store.update(
     id,
     (r) => {
       resumed = r.status === 'running';
+      // With slot accounting a build stays queued until it has its slots (admit).
+      if (waitsForSlots && r.status === 'queued') return r;
       return { ...r, status: 'running', startedAt: r.startedAt ?? at };
     },
     { claim: token },
@@ -124,6 +184,7 @@ async function execute(
     sink: LogSink;
     writer: RecordWriter;
     controller: AbortController;
+    admit: NonNullable<BuildExecution['admit']>;
   },
 ): Promise<(r: BuildRecord) => BuildRecord> {
   const { parsed, adapter, writer, controller } = x;
@@ -138,6 +199,7 @@ async function execute(
       adapter,
       sink: x.sink,
       signal: controller.signal,
+      admit: x.admit,
       onSource: (sha) => writer.change((r) => ({ ...r, sha })),
       onPlan: (plan) => writer.change((r) => withPlan(r, plan)),
       onEvent: (event) => {
@@ -192,4 +254,11 @@ export function ended(record: BuildRecord, outcome: Outcome, at: string): BuildR
 
 function systemLine(text: string, clock?: () => number) {
   return { stage: '', step: '', stream: 'system' as const, time: (clock ?? Date.now)(), text };
+}
+
+/** Thrown by admit: the build waits for slots; its job is parked until they free. */
+class ParkedError extends Error {
+  constructor() {
+    super('waiting for slots');
+  }
 }

@@ -9,9 +9,12 @@ import type { BuildRecord, BuildRequest } from '../builds/types.ts';
 import { ConfigError } from '../errors.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
 import { CancelledError, stopOutcome } from '../stop-reasons.ts';
+import { repoKey } from './admission.ts';
 import { closeQueue } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+import type { Slots } from './slots/slots.ts';
+import { waker } from './wake.ts';
 
 /** The service's collaborators. */
 export interface QueueBuildServiceOptions {
@@ -20,6 +23,8 @@ export interface QueueBuildServiceOptions {
   store: BuildStore;
   logs: RedisLogStore;
   bus: CancelBus;
+  /** Slot accounting: a new build gets its place in line; a cancelled one frees it. */
+  slots?: Slots;
   logger: Logger;
   queueName?: string;
   now?: () => number;
@@ -44,7 +49,9 @@ export class QueueBuildService implements BuildService {
     // Password values go only into the job (the worker's copy), never into the record.
     const created = await this.#o.store.create(recordedRequest(request));
     if (created.joined) return created;
-    await this.queue.add('build', { id: created.id, request }, { jobId: created.id, attempts: 1 });
+    const seq = await this.#o.slots?.enqueue(created.id, repoKey(request));
+    const data = { id: created.id, request, ...(seq === undefined ? {} : { seq }) };
+    await this.queue.add('build', data, { jobId: created.id, attempts: 1 });
     this.#o.logger.info({ id: created.id, repo: request.repo, ref: request.ref }, 'build queued');
     const older = await this.#older(request, created.id);
     if (older.length > 0) await this.#cancelIds(older, `superseded by build ${created.id}`);
@@ -89,8 +96,14 @@ export class QueueBuildService implements BuildService {
       .map((r) => r.id);
   }
 
+  /** Cancels builds by id (also used by cancel-in-progress), saying why. */
+  async cancelIds(ids: string[], reason: string): Promise<string[]> {
+    return this.#cancelIds(ids, reason);
+  }
+
   async #cancelIds(ids: string[], reason: string): Promise<string[]> {
-    const { store, logs, bus } = this.#o;
+    const { store, logs, bus, slots } = this.#o;
+    const wake = waker(this.queue);
     const at = new Date((this.#o.now ?? Date.now)()).toISOString();
     for (const id of ids) {
       await store.requestCancel(id, reason);
@@ -98,8 +111,12 @@ export class QueueBuildService implements BuildService {
         r.status === 'queued' ? { ...r, ...stopOutcome(new CancelledError(reason)), finishedAt: at } : r,
       );
       // A cancelled queued job stays queued: the worker that takes it reports the cancel.
-      if (queued.ok && queued.record.status === 'cancelled') await logs.end(id);
-      else await bus.publish({ id, reason });
+      if (queued.ok && queued.record.status === 'cancelled') {
+        await logs.end(id);
+        // A cancelled waiting build never starts: its place in line goes now, and its parked
+        // job wakes so the worker that takes it reports the cancel.
+        if (slots) await wake([id, ...(await slots.release(id))]);
+      } else await bus.publish({ id, reason });
     }
     if (ids.length > 0) this.#o.logger.info({ ids, reason }, 'builds cancelled');
     return ids;

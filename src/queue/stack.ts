@@ -5,6 +5,7 @@ import { RedisLogStore } from '../logs/redis-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { CancelBus } from './cancel-bus.ts';
 import { QueueBuildService } from './service.ts';
+import { type SlotCaps, Slots } from './slots/slots.ts';
 
 /** Where Redis is and how long / how much is kept. */
 export interface QueueStackOptions {
@@ -16,6 +17,8 @@ export interface QueueStackOptions {
   logCaps: { stepBytes: number; buildBytes: number };
   /** Logs this process follows at once, in all and of one build (SSE followers). */
   followers?: { perProcess: number; perBuild: number };
+  /** Fair-share caps (BERTH_REPO_CONCURRENCY, BERTH_OWNER_CONCURRENCY); default 4 and 16. */
+  caps?: SlotCaps;
   /** Counts the log lines this process stores. */
   metrics?: Pick<Metrics, 'logLines'>;
 }
@@ -29,6 +32,8 @@ export interface QueueStack {
   store: BuildStore;
   logs: RedisLogStore;
   bus: CancelBus;
+  /** Concurrency groups and fair-share caps. */
+  slots: Slots;
   service: QueueBuildService;
   close(): Promise<void>;
 }
@@ -54,11 +59,13 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     ...(metrics ? { onStored: (lines: number) => metrics.logLines(lines) } : {}),
   });
   const bus = new CancelBus({ redis, prefix });
+  const slots = new Slots({ redis, base: `${prefix}:{slots}`, caps: o.caps ?? { repo: 4, owner: 16 } });
   const service = new QueueBuildService({
     connection: bull,
     store,
     logs,
     bus,
+    slots,
     logger: o.logger,
     ...(o.queueName ? { queueName: o.queueName } : {}),
   });
@@ -70,6 +77,7 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     store,
     logs,
     bus,
+    slots,
     service,
     close: async () => {
       await service.close();

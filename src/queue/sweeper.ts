@@ -6,6 +6,7 @@ import { stopOutcome, WorkerLostError } from '../stop-reasons.ts';
 import { type BuildMetrics, seconds } from './build-meter.ts';
 import type { AdapterRegistry } from './process-build.ts';
 import { ended } from './process-build.ts';
+import type { Slots } from './slots/slots.ts';
 
 /** What ending an orphaned build needs. */
 export interface OrphanDeps {
@@ -15,6 +16,7 @@ export interface OrphanDeps {
   logger: Logger;
   metrics?: BuildMetrics;
   now?: () => number;
+  slots?: { slots: Slots; wake(ids: string[]): Promise<void> };
 }
 
 /** Ends a build no worker will finish as `error` / `infrastructure`, and reports it. */
@@ -22,6 +24,8 @@ export async function failOrphan(deps: OrphanDeps, id: string, message: string):
   const at = new Date((deps.now ?? Date.now)()).toISOString();
   const outcome = stopOutcome(new WorkerLostError(message));
   const result = await deps.store.update(id, (r) => ended(r, outcome, at));
+  // Its slots go with it (also when another process ended it first).
+  if (deps.slots) await deps.slots.wake(await deps.slots.slots.release(id));
   if (!result.ok) return;
   deps.metrics?.buildFinished('error', seconds(result.record.startedAt, at));
   deps.logger.warn({ id, message }, 'build ended without a worker');
@@ -49,6 +53,14 @@ export async function sweep(deps: OrphanDeps & { queue: Queue; graceMs: number }
     if (state === 'failed' || state === 'completed' || state === 'missing' || state === 'unknown') {
       await failOrphan(deps, id, `the build's job was lost (${state}); a worker died or Redis lost data`);
       ended++;
+    }
+  }
+  if (deps.slots) {
+    // Slots of builds that ended but whose release was lost (a process died in between).
+    for (const entry of await deps.slots.slots.entries()) {
+      const record = await deps.store.get(entry.id);
+      if (!record || (record.status !== 'queued' && record.status !== 'running'))
+        await deps.slots.wake(await deps.slots.slots.release(entry.id));
     }
   }
   await deps.store.prune();

@@ -1,4 +1,4 @@
-import { Queue, WaitingError, Worker } from 'bullmq';
+import { DelayedError, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CancelledError, HandBackError } from '../stop-reasons.ts';
 import { settlesWithin } from '../within.ts';
@@ -6,7 +6,9 @@ import { closeQueue, dropWorker } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 import { type ProcessDeps, processBuild } from './process-build.ts';
+import type { Slots } from './slots/slots.ts';
 import { failOrphan, sweep } from './sweeper.ts';
+import { waker } from './wake.ts';
 
 /** Defaults of BERTH_LOCK_SECONDS and BERTH_STALLED_CHECK_SECONDS: a dead worker's build moves within ~10 s. */
 const DEFAULT_LOCK_MS = 8000;
@@ -37,6 +39,10 @@ export interface BuildWorkerOptions extends ProcessDeps {
   sweepGraceMs?: number;
   /** After the shutdown bound, how long handed-back builds get to stop. */
   handBackMs?: number;
+  /** Slot accounting (concurrency groups, fair share); cancel-in-progress cancels through `cancel`. */
+  slotAccounting?: { slots: Slots; cancel(ids: string[], reason: string): Promise<unknown> };
+  /** A parked build's job looks at its place in line again after this long (a lost wake-up costs no more). */
+  parkRecheckMs?: number;
 }
 
 /** A running worker: `close` stops taking jobs, waits up to `timeoutMs`, then hands builds back. */
@@ -58,6 +64,18 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
   const lockMs = o.lockDurationMs ?? DEFAULT_LOCK_MS;
   const queue = new Queue<BuildJobData>(name, { connection: o.connection });
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);
+  const wake = waker(queue);
+  const accounting = o.slotAccounting;
+  const slotDeps = accounting
+    ? {
+        slots: accounting.slots,
+        wake,
+        cancel: async (ids: string[], reason: string) => {
+          await accounting.cancel(ids, reason);
+        },
+      }
+    : undefined;
+  const deps = { ...o, ...(slotDeps ? { slots: slotDeps } : {}) };
   const worker = new Worker<BuildJobData>(
     name,
     async (job, token, signal) => {
@@ -66,7 +84,14 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
       signal?.addEventListener('abort', forward, { once: true });
       controllers.set(job.data.id, controller);
       try {
-        const result = await processBuild(o, job.data, token ?? String(job.id), controller);
+        const result = await processBuild(deps, job.data, token ?? String(job.id), controller);
+        if (result === 'parked' && slotDeps) {
+          await job.moveToDelayed(Date.now() + (o.parkRecheckMs ?? 30_000), token);
+          // Slots freed while parking: the releaser found the job still active, so wake it here.
+          const now = await slotDeps.slots.recheck(job.data.id);
+          if (now.state !== 'waiting') await job.promote().catch(() => {});
+          throw new DelayedError();
+        }
         if (result === 'handed-back') {
           await job.moveToWait(token);
           throw new WaitingError();
@@ -94,10 +119,10 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
     if (!job) return;
     void (async () => {
       if ((await job.getState()) !== 'failed') return;
-      await failOrphan(o, job.data.id, `the build could not finish: ${err.message}`);
+      await failOrphan(deps, job.data.id, `the build could not finish: ${err.message}`);
     })().catch((error: unknown) => o.logger.warn({ err: error }, 'ending a failed build failed'));
   });
-  const runSweep = () => sweep({ ...o, queue, graceMs: o.sweepGraceMs ?? 60_000 });
+  const runSweep = () => sweep({ ...deps, queue, graceMs: o.sweepGraceMs ?? 60_000 });
   const timer = setInterval(() => {
     runSweep().catch((err: unknown) => o.logger.warn({ err }, 'sweeping orphaned builds failed'));
   }, o.sweepIntervalMs ?? 60_000);

@@ -69,7 +69,7 @@ export function describe(record: BuildRecord): string {
   const took = duration(record.startedAt, record.finishedAt);
   switch (record.status) {
     case 'queued':
-      return 'queued';
+      return record.message ?? 'queued';
     case 'running':
       return running(record);
     case 'success':

@@ -1,0 +1,171 @@
+/**
+ * Slot accounting in one Lua script, so no two workers ever see half an update. Every
+ * key starts with KEYS[1] (the base, which holds one hash tag), so the script is
+ * cluster-safe: all of its keys live in one hash slot.
+ *
+ *   <base>:b:<id>      hash: seq, g (group key or ''), name, limit, cip, repo, rcap, owner, ocap, state
+ *   <base>:w           zset: every waiting build by request order (seq)
+ *   <base>:held        set: every build holding its slots
+ *   <base>:gw:<g>      zset: waiters of one group      <base>:gh:<g>  set: its holders
+ *   <base>:rw:<repo>   zset: waiters of one repository <base>:rh:<repo> set: its holders
+ *   <base>:oh:<owner>  set: holders of one owner
+ *   <base>:seq         the request counter; <base>:p:<repo> zset: requested builds not yet in line
+ *   <base>:pr          hash: id → repo of those (so release finds them)
+ *
+ * ARGV[1] is the operation:
+ *   enqueue id repo                                     → seq (the build's place in line)
+ *   acquire id seq g name limit cip repo rcap owner ocap → {state, cap, ahead, granted..., '|', older...}
+ *   release id                                          → {granted...}
+ *   recheck id rcap ocap                                → like acquire, for a build already known
+ * `granted` are other builds that got their slots in this call (their workers must be woken);
+ * `older` (cancel-in-progress) are the group's builds requested before this one.
+ */
+export const SLOTS_SCRIPT = `
+local base = KEYS[1]
+local op = ARGV[1]
+local MAXSCAN = 5000
+
+local function bkey(id) return base .. ':b:' .. id end
+
+local function grant(id, g, repo, owner)
+  redis.call('ZREM', base .. ':w', id)
+  if g ~= '' then
+    redis.call('ZREM', base .. ':gw:' .. g, id)
+    redis.call('SADD', base .. ':gh:' .. g, id)
+  end
+  redis.call('ZREM', base .. ':rw:' .. repo, id)
+  redis.call('SADD', base .. ':rh:' .. repo, id)
+  redis.call('SADD', base .. ':oh:' .. owner, id)
+  redis.call('SADD', base .. ':held', id)
+  redis.call('HSET', bkey(id), 'state', 'holding')
+end
+
+-- Grants slots to waiters in request order; a group's waiters start strictly in order.
+local function schedule()
+  local granted = {}
+  local blocked = {}
+  local ids = redis.call('ZRANGE', base .. ':w', 0, MAXSCAN - 1)
+  for _, id in ipairs(ids) do
+    local h = redis.call('HMGET', bkey(id), 'g', 'limit', 'repo', 'rcap', 'owner', 'ocap')
+    local g, limit, repo, rcap, owner, ocap = h[1], tonumber(h[2]), h[3], tonumber(h[4]), h[5], tonumber(h[6])
+    if not repo then
+      redis.call('ZREM', base .. ':w', id)
+    elseif not (g ~= '' and blocked[g]) then
+      local free = true
+      local first = g ~= '' and redis.call('ZRANGE', base .. ':p:' .. repo, 0, 0, 'WITHSCORES') or {}
+      if first[2] and tonumber(first[2]) < tonumber(redis.call('HGET', bkey(id), 'seq')) then free = false
+      elseif g ~= '' and redis.call('SCARD', base .. ':gh:' .. g) >= limit then free = false
+      elseif redis.call('SCARD', base .. ':rh:' .. repo) >= rcap then free = false
+      elseif redis.call('SCARD', base .. ':oh:' .. owner) >= ocap then free = false end
+      if free then
+        grant(id, g, repo, owner)
+        table.insert(granted, id)
+      elseif g ~= '' then
+        blocked[g] = true
+      end
+    end
+  end
+  return granted
+end
+
+-- What a waiting build waits on, and how many wait before it there.
+local function why(id)
+  local h = redis.call('HMGET', bkey(id), 'g', 'limit', 'repo', 'rcap', 'owner', 'ocap')
+  local g, limit, repo, rcap, owner, ocap = h[1], tonumber(h[2]), h[3], tonumber(h[4]), h[5], tonumber(h[6])
+  if g ~= '' then
+    local ahead = redis.call('ZRANK', base .. ':gw:' .. g, id)
+    if ahead > 0 or redis.call('SCARD', base .. ':gh:' .. g) >= limit then return {'group', ahead} end
+  end
+  if redis.call('SCARD', base .. ':rh:' .. repo) >= rcap then
+    return {'repository', redis.call('ZRANK', base .. ':rw:' .. repo, id)}
+  end
+  return {'owner', redis.call('ZRANK', base .. ':w', id)}
+end
+
+local function answer(id, granted, older)
+  local state = redis.call('HGET', bkey(id), 'state')
+  local out
+  if state == 'holding' then out = {'holding', '', 0}
+  else
+    local w = why(id)
+    out = {'waiting', w[1], w[2]}
+  end
+  for _, g in ipairs(granted) do if g ~= id then table.insert(out, g) end end
+  table.insert(out, '|')
+  for _, o in ipairs(older or {}) do table.insert(out, o) end
+  return out
+end
+
+local function unpend(id)
+  local repo = redis.call('HGET', base .. ':pr', id)
+  if repo then
+    redis.call('ZREM', base .. ':p:' .. repo, id)
+    redis.call('HDEL', base .. ':pr', id)
+  end
+end
+
+if op == 'enqueue' then
+  local seq = redis.call('INCR', base .. ':seq')
+  redis.call('ZADD', base .. ':p:' .. ARGV[3], seq, ARGV[2])
+  redis.call('HSET', base .. ':pr', ARGV[2], ARGV[3])
+  return seq
+end
+
+if op == 'acquire' then
+  local id = ARGV[2]
+  local key = bkey(id)
+  local g, cip, repo, owner = ARGV[4], ARGV[7], ARGV[8], ARGV[10]
+  unpend(id)
+  if redis.call('EXISTS', key) == 0 then
+    local seq = tonumber(ARGV[3])
+    redis.call('HSET', key, 'seq', seq, 'g', g, 'name', ARGV[5], 'limit', ARGV[6], 'cip', cip,
+      'repo', repo, 'rcap', ARGV[9], 'owner', owner, 'ocap', ARGV[11], 'state', 'waiting')
+    redis.call('ZADD', base .. ':w', seq, id)
+    if g ~= '' then redis.call('ZADD', base .. ':gw:' .. g, seq, id) end
+    redis.call('ZADD', base .. ':rw:' .. repo, seq, id)
+  else
+    redis.call('HSET', key, 'rcap', ARGV[9], 'ocap', ARGV[11])
+  end
+  local older = {}
+  if cip == '1' and g ~= '' then
+    local seq = tonumber(redis.call('HGET', key, 'seq'))
+    for _, o in ipairs(redis.call('ZRANGEBYSCORE', base .. ':gw:' .. g, '-inf', '(' .. seq)) do
+      table.insert(older, o)
+    end
+    for _, o in ipairs(redis.call('SMEMBERS', base .. ':gh:' .. g)) do
+      if tonumber(redis.call('HGET', bkey(o), 'seq') or '0') < seq then table.insert(older, o) end
+    end
+  end
+  return answer(id, schedule(), older)
+end
+
+if op == 'recheck' then
+  local id = ARGV[2]
+  if redis.call('EXISTS', bkey(id)) == 0 then return {'unknown', '', 0, '|'} end
+  redis.call('HSET', bkey(id), 'rcap', ARGV[3], 'ocap', ARGV[4])
+  return answer(id, schedule(), {})
+end
+
+if op == 'release' then
+  local id = ARGV[2]
+  local key = bkey(id)
+  unpend(id)
+  local h = redis.call('HMGET', key, 'g', 'repo', 'owner')
+  if h[2] then
+    local g, repo, owner = h[1], h[2], h[3]
+    redis.call('ZREM', base .. ':w', id)
+    redis.call('SREM', base .. ':held', id)
+    if g ~= '' then
+      redis.call('ZREM', base .. ':gw:' .. g, id)
+      redis.call('SREM', base .. ':gh:' .. g, id)
+    end
+    redis.call('ZREM', base .. ':rw:' .. repo, id)
+    redis.call('SREM', base .. ':rh:' .. repo, id)
+    redis.call('SREM', base .. ':oh:' .. owner, id)
+    redis.call('DEL', key)
+  end
+  return schedule()
+end
+
+return redis.error_reply('unknown slots operation ' .. tostring(op))
+`;
