@@ -2,10 +2,6 @@ import { z } from 'zod';
 
 // The parts of GitHub webhook payloads Berth reads (GitHub sends much more; the rest is dropped).
 
-/** `X-GitHub-Event` values Berth acts on; every other event is acknowledged and ignored. */
-export const HANDLED_EVENTS = ['push', 'pull_request', 'issue_comment', 'check_run', 'check_suite'] as const;
-export type HandledEvent = (typeof HANDLED_EVENTS)[number];
-
 const user = z.object({ login: z.string(), type: z.string().optional() });
 const repo = z.object({ full_name: z.string().min(1) });
 const appRef = z.object({ id: z.number().int() }).nullish();
@@ -88,14 +84,7 @@ export type IssueCommentPayload = z.infer<typeof issueCommentPayload>;
 export type CheckRunPayload = z.infer<typeof checkRunPayload>;
 export type CheckSuitePayload = z.infer<typeof checkSuitePayload>;
 
-/** A delivery payload that passed validation, by event. */
-export type ParsedPayload =
-  | { name: 'push'; payload: PushPayload }
-  | { name: 'pull_request'; payload: PullRequestPayload }
-  | { name: 'issue_comment'; payload: IssueCommentPayload }
-  | { name: 'check_run'; payload: CheckRunPayload }
-  | { name: 'check_suite'; payload: CheckSuitePayload };
-
+/** The payload schema of each `X-GitHub-Event` Berth acts on; every other event is acknowledged and ignored. */
 const schemas = {
   push: pushPayload,
   pull_request: pullRequestPayload,
@@ -103,6 +92,14 @@ const schemas = {
   check_run: checkRunPayload,
   check_suite: checkSuitePayload,
 } as const;
+
+/** An event Berth acts on. */
+export type HandledEvent = keyof typeof schemas;
+
+/** A delivery payload that passed validation, by event. */
+export type ParsedPayload = {
+  [K in HandledEvent]: { name: K; payload: z.infer<(typeof schemas)[K]> };
+}[HandledEvent];
 
 /** Whether Berth acts on deliveries of `name`. */
 export const isHandledEvent = (name: string | undefined): name is HandledEvent =>
