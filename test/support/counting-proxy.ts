@@ -13,14 +13,18 @@ export interface ProxiedRequest {
   startedAt: number;
   answeredAt: number | null;
   firstBytesAt: number | null;
+  /** The registry credentials header (`X-Registry-Auth`) it carried, decoded, or null. */
+  registryAuth: unknown;
 }
 
 /**
  * An HTTP proxy on a unix socket in front of an engine's socket that records every
  * request (streams, attach and archive bodies passed through unchanged), for counting
- * the requests a runtime makes.
+ * the requests a runtime makes. `cutEventStreams`: that many `/events` streams are cut
+ * right after their first event.
  */
-export async function startCountingProxy(upstreamSocket: string) {
+export async function startCountingProxy(upstreamSocket: string, options: { cutEventStreams?: number } = {}) {
+  let cutsLeft = options.cutEventStreams ?? 0;
   const dir = await mkdtemp(join(tmpdir(), 'berth-proxy-'));
   const socketPath = join(dir, 'engine.sock');
   const requests: ProxiedRequest[] = [];
@@ -31,6 +35,7 @@ export async function startCountingProxy(upstreamSocket: string) {
       startedAt: Date.now(),
       answeredAt: null,
       firstBytesAt: null,
+      registryAuth: decodeAuth(incoming.headers['x-registry-auth']),
     };
     requests.push(record);
     const upstream = request(
@@ -41,6 +46,11 @@ export async function startCountingProxy(upstreamSocket: string) {
         outgoing.flushHeaders();
         answer.once('data', () => {
           record.firstBytesAt ??= Date.now();
+          // A dropped event stream: cut right after its first event has passed.
+          if (record.route === '/events' && cutsLeft > 0) {
+            cutsLeft--;
+            setImmediate(() => outgoing.destroy());
+          }
         });
         answer.pipe(outgoing);
       },
@@ -72,4 +82,13 @@ export async function startCountingProxy(upstreamSocket: string) {
 function routeOf(url: string): string {
   const path = (url.split('?')[0] ?? '').replace(/^\/v\d+(\.\d+)*/, '');
   return path.replace(/^\/containers\/(?!create|json)[^/]+/, '/containers/{id}');
+}
+
+function decodeAuth(header: string | string[] | undefined): unknown {
+  if (typeof header !== 'string') return null;
+  try {
+    return JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+  } catch {
+    return header;
+  }
 }

@@ -138,6 +138,56 @@ describe('docker runtime', { skip }, () => {
     assert.match(badOutcome.status === 'error' ? badOutcome.message : '', /reference format/);
   });
 
+  it('reopens a dropped event stream from its last event: the exit code still comes through, without polling', async (t) => {
+    if (!engine) return;
+    const proxy = await startCountingProxy(engine.socketPath, { cutEventStreams: 2 });
+    t.after(() => proxy.close());
+    const env = await setUp(t, { docker: new Dockerode({ socketPath: proxy.socketPath }) });
+    const step = env.step('late', 'echo before; sleep 2; echo after; exit 7');
+    const session = await env.open([step]);
+    const output = collectOutput();
+    const outcome = await session.runStep(step, { output }, AbortSignal.timeout(30_000));
+    await session.cleanup();
+    assert.deepEqual(outcome, { status: 'failed', exitCode: 7, message: 'exit code 7' });
+    assert.deepEqual(output.texts('stdout'), ['before', 'after']);
+    const routes = proxy.byRoute();
+    assert.equal(routes['GET /events'], 3, 'the stream was reopened after each cut');
+    assert.equal(routes['GET /containers/{id}/json'], undefined, 'no inspect');
+  });
+
+  it('pulls with the registry credentials of the Docker config file, and only for that registry', async (t) => {
+    if (!engine) return;
+    const proxy = await startCountingProxy(engine.socketPath);
+    t.after(() => proxy.close());
+    const configDir = await mkdtemp(join(tmpdir(), 'berth-docker-config-'));
+    t.after(() => rm(configDir, { recursive: true, force: true }));
+    const auth = Buffer.from('robot:pa55word-xyz').toString('base64');
+    await writeFile(
+      join(configDir, 'config.json'),
+      JSON.stringify({ auths: { 'registry.example:5000': { auth } } }),
+    );
+    const env = await setUp(t, {
+      docker: new Dockerode({ socketPath: proxy.socketPath }),
+      registry: { configPath: join(configDir, 'config.json'), pullSecrets: [] },
+    });
+    const ours = env.step('ours', 'echo never', {
+      image: 'registry.example:5000/team/app:1',
+      env: { REGISTRY_PASSWORD: 'from-the-step', DOCKER_AUTH_CONFIG: '{"auths":{}}' },
+    });
+    const theirs = env.step('theirs', 'echo never', { image: 'registry.other:5000/team/app:1' });
+    const session = await env.open([ours, theirs]);
+    const first = await session.runStep(ours, { output: collectOutput() }, AbortSignal.timeout(30_000));
+    const second = await session.runStep(theirs, { output: collectOutput() }, AbortSignal.timeout(30_000));
+    await session.cleanup();
+    assert.equal(first.status === 'error' && first.reason, 'image');
+    assert.equal(second.status === 'error' && second.reason, 'image');
+    const pulls = proxy.requests.filter((request) => request.route === '/images/create');
+    assert.deepEqual(
+      pulls.map((pull) => pull.registryAuth),
+      [{ username: 'robot', password: 'pa55word-xyz', serveraddress: 'registry.example:5000' }, null],
+    );
+  });
+
   it('gives a step its secrets from the secrets folder (env and files), masked in its log', async (t) => {
     if (!engine) return;
     const secretsDir = await mkdtemp(join(tmpdir(), 'berth-secrets-'));
