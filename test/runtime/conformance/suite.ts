@@ -125,6 +125,19 @@ export function conformance(subject: Subject): void {
       assert.equal(await readFile(join(env.sourceDir, 'hello.txt'), 'utf8'), 'hello from the repo\n');
     });
 
+    test('a helm/kubectl-style step gets only its listed files, with variables substituted', async (t) => {
+      const env = await setUp(t, subject);
+      await writeFile(join(env.sourceDir, 'values.yaml'), 'name: ${NAME}\n');
+      const source = { kind: 'files' as const, files: [{ path: 'values.yaml', substitute: true }] };
+      const script = 'cat values.yaml; test ! -e hello.txt && echo only-listed';
+      const steps = [step(env, 'deploy', 'apply', script, { type: 'kubectl', source })];
+      const { result, sink } = await env.build(
+        plan([{ name: 'deploy', runsIf: 'success', steps }], { variables: { NAME: 'berth' } }),
+      );
+      assert.equal(stepOf(result, 'apply').status, 'success', linesOf(sink, 'apply').join('\n'));
+      assert.deepEqual(linesOf(sink, 'apply'), ['name: berth', 'only-listed']);
+    });
+
     test('a step past its timeout is stopped and fails as a timeout', async (t) => {
       const env = await setUp(t, subject);
       const steps = [step(env, 'slow', 'sleeper', 'echo started; sleep 60')];
