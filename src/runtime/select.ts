@@ -135,6 +135,7 @@ async function selectDockerRuntime(deps: RuntimeDeps): Promise<Runtime> {
       stopGraceSeconds: Math.max(1, Math.ceil(deps.killGraceMs / 1000)),
     },
     secretsDir: settings.secretsDir,
+    grants: kubernetes.repoGrants,
     registry: { configPath: registryConfigPath(settings), pullSecrets: kubernetes.imagePullSecrets },
     logger: deps.logger,
     cleanupMs: timeouts.cleanupMs,

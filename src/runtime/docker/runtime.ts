@@ -16,6 +16,8 @@ export interface DockerRuntimeOptions {
   settings: ContainerSettings;
   /** Folder of `SECRET/KEY` files the steps' secret references read (null: none). */
   secretsDir: string | null;
+  /** Secrets granted to repositories (BERTH_REPO_SECRETS); a bot build may use no other (default: none). */
+  grants?: Readonly<Record<string, readonly string[]>>;
   /** Registry credentials: the Docker config file, and pull secrets in `secretsDir`. */
   registry: { configPath: string | null; pullSecrets: readonly string[] };
   logger: Logger;
@@ -88,6 +90,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     settings: options.settings,
     extraLabels: { [OWNER_LABEL]: ownerOfThisProcess() },
     secretsDir: options.secretsDir,
+    grants: options.grants ?? {},
     registry: options.registry,
     logGraceMs: options.logGraceMs ?? 30_000,
     cleanupMs: options.cleanupMs ?? 60_000,

@@ -10,6 +10,7 @@ import { type ContainerSettings, containerSpec } from './container-spec.ts';
 import { statusOf } from './engine-api.ts';
 import { buildKey, SOURCE_GROUP } from './names.ts';
 import { registryAuth } from './registry-auth.ts';
+import { refusedSecret, type SecretGrants } from './secret-grants.ts';
 import { runStepContainer, type StepRunContext } from './step-run.ts';
 import { readStepSecrets } from './step-secrets.ts';
 
@@ -20,6 +21,8 @@ export interface SessionConfig {
   /** Labels every container of this process gets (the reaper's owner check). */
   extraLabels: Record<string, string>;
   secretsDir: string | null;
+  /** Secrets granted to repositories (BERTH_REPO_SECRETS): a bot build's step may use only those. */
+  grants: SecretGrants;
   registry: { configPath: string | null; pullSecrets: readonly string[] };
   logGraceMs: number;
   cleanupMs: number;
@@ -81,6 +84,8 @@ export async function openSession(
           `service account ${step.serviceAccount} has no meaning on the docker runtime: no token is mounted`,
         );
       }
+      const refused = build.repository ? refusedSecret(step, build.repository, config.grants) : null;
+      if (refused) return { status: 'error', reason: 'config', message: refused };
       const secrets = await readStepSecrets(step, config.secretsDir);
       if (!secrets.ok) return { status: 'error', reason: 'config', message: secrets.message };
       const spec = containerSpec(build, step, { ...step.env, ...secrets.env }, config.settings);

@@ -34,17 +34,15 @@ async function setUp(t: TestContext, overrides: Partial<DockerRuntimeOptions> = 
   });
   const step = (name: string, script: string, extra: Partial<PlannedStep> = {}) =>
     shellStep('s', name, script, { image: engine.images.root, ...extra });
+  const build = (steps: PlannedStep[]) => ({
+    id: `b${builds}`,
+    instance,
+    plan: planOf(steps),
+    source: { dir: sourceDir, respectGitignore: false },
+  });
   const open = (steps: PlannedStep[], signal = AbortSignal.timeout(60_000)) =>
-    runtime.open(
-      {
-        id: `b${builds}`,
-        instance,
-        plan: planOf(steps),
-        source: { dir: sourceDir, respectGitignore: false },
-      },
-      signal,
-    );
-  return { instance, step, open, docker: engine.docker };
+    runtime.open(build(steps), signal);
+  return { instance, step, open, build, runtime, docker: engine.docker };
 }
 
 describe('docker runtime', { skip }, () => {
@@ -224,5 +222,38 @@ describe('docker runtime', { skip }, () => {
       reason: 'config',
       message: 'secret nope key k not found in BERTH_DOCKER_SECRETS_DIR',
     });
+  });
+
+  it("refuses a bot build's step a secret not granted to its repository, before any container exists", async (t) => {
+    if (!engine) return;
+    const secretsDir = await mkdtemp(join(tmpdir(), 'berth-secrets-'));
+    t.after(() => rm(secretsDir, { recursive: true, force: true }));
+    await mkdir(join(secretsDir, 'deploy-key'));
+    await writeFile(join(secretsDir, 'deploy-key', 'key'), 'very-secret-key-value');
+    const grants = { 'github:acme/app': ['secret/deploy-key'] };
+    const env = await setUp(t, { secretsDir, grants });
+    const step = env.step('deploy', 'echo "$KEY"', {
+      secretEnv: [{ name: 'KEY', secretName: 'deploy-key', key: 'key' }],
+    });
+    const run = async (repo: string) => {
+      const session = await env.runtime.open(
+        { ...env.build([step]), repository: { forge: 'github', repo } },
+        AbortSignal.timeout(30_000),
+      );
+      const output = collectOutput();
+      const outcome = await session.runStep(step, { output }, AbortSignal.timeout(30_000));
+      await session.cleanup();
+      return { outcome, lines: output.texts('stdout') };
+    };
+    const other = await run('acme/other');
+    assert.deepEqual(other.outcome, {
+      status: 'error',
+      reason: 'config',
+      message:
+        'secret "deploy-key" is not granted to github:acme/other: list "secret/deploy-key" for it in BERTH_REPO_SECRETS',
+    });
+    const own = await run('acme/app');
+    assert.equal(own.outcome.status, 'success');
+    assert.deepEqual(own.lines, ['***']);
   });
 });
