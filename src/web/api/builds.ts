@@ -4,6 +4,7 @@ import type { BuildService } from '../../builds/service.ts';
 import type { BuildState } from '../../builds/types.ts';
 import type { RedisLogStore } from '../../logs/redis-store.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
+import { readableBuilds } from '../access/readable-builds.ts';
 import { sameOrigin } from '../auth/same-origin.ts';
 import { readBody, sendJson, urlOf } from '../respond.ts';
 import { passwordInputs } from '../start/options.ts';
@@ -74,17 +75,9 @@ async function list(o: BuildsApiOptions, viewer: Viewer, url: URL, res: ServerRe
     sendJson(res, 400, { error: `status: must be a comma-separated list of ${BUILD_STATES.join(', ')}` });
     return true;
   }
-  const records = await o.service.list({
-    ...(repo ? { repo } : {}),
-    ...(status ? { status } : {}),
-    // Unreadable builds are dropped after reading, so read more than asked.
-    limit: o.access.publicRead || viewer.kind === 'admin' ? limit : 500,
-  });
-  const readable = await o.access.readable(viewer, records, (r) => ({
-    forge: r.request.forge,
-    repo: r.request.repo,
-  }));
-  sendJson(res, 200, { builds: readable.slice(0, limit).map(buildJson) });
+  const filter = { ...(repo ? { repo } : {}), ...(status ? { status } : {}) };
+  const records = await readableBuilds(o.service, o.access, viewer, filter, limit);
+  sendJson(res, 200, { builds: records.map(buildJson) });
   return true;
 }
 

@@ -3,6 +3,7 @@ import { shownRecord } from '../../builds/inputs.ts';
 import type { BuildFilter } from '../../builds/service.ts';
 import type { BuildState } from '../../builds/types.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
+import { readableBuilds } from '../access/readable-builds.ts';
 import type { ForgeLinks } from '../assets/format.ts';
 import { createAssetsHandler, loadAssets } from '../assets/serve.ts';
 import { urlOf } from '../respond.ts';
@@ -86,16 +87,12 @@ async function listPage(
 ): Promise<boolean> {
   const repo = url.searchParams.get('repo')?.trim() ?? '';
   const status = url.searchParams.get('status') ?? '';
-  const open = deps.access.publicRead || viewer.kind === 'admin';
-  const filter: BuildFilter = { limit: open ? LIST_LIMIT : 500 };
+  const filter: BuildFilter = {};
   if (repo) filter.repo = repo;
   if (STATES.has(status)) filter.status = [status as BuildState];
-  const all = await deps.service.list(filter);
-  const readable = await deps.access.readable(viewer, all, (r) => ({
-    forge: r.request.forge,
-    repo: r.request.repo,
-  }));
-  const builds = readable.slice(0, LIST_LIMIT).map(shownRecord);
+  const builds = (await readableBuilds(deps.service, deps.access, viewer, filter, LIST_LIMIT)).map(
+    shownRecord,
+  );
   const repos = [...new Set(builds.map((b) => b.request.repo))].sort();
   const data: ListPageData = { builds, filter: { repo, status: STATES.has(status) ? status : '' } };
   const start =
