@@ -74,6 +74,24 @@ export class FieldReader {
     });
   }
 
+  /**
+   * A list of sh script lines (`cmds`): as `list`, with variables from outside the
+   * repository left for sh to expand from `env` (see ScalarValues.script).
+   */
+  script(name: string, env: Record<string, string>): string[] | undefined {
+    const entry = this.step.fields.get(name);
+    if (!entry || (entry.value.kind === 'scalar' && entry.value.value === null)) return undefined;
+    if (entry.value.kind !== 'list') return this.list(name);
+    return entry.value.items.flatMap((item, i) => {
+      const path = scope(this.path, name, i);
+      if (item.kind !== 'scalar') {
+        this.#diags.error(item.pos, path, `items of "${name}" must be strings, not a ${item.kind}`);
+        return [];
+      }
+      return [this.#values.script(item, path, env)];
+    });
+  }
+
   /** A map of string → scalar (values become text); empty when absent. */
   map(name: string): Array<[string, string]> {
     const entry = this.step.fields.get(name);

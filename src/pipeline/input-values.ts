@@ -1,7 +1,7 @@
 import type { Definition, Pos } from './definition.ts';
 import { type Diagnostics, scope } from './diagnostics.ts';
 import { parseNumber } from './inputs.ts';
-import type { VariableLayer } from './variables.ts';
+import type { Trust, VariableLayer } from './variables.ts';
 
 /** Inputs resolved for one plan: values, the variable layer, and which are secret. */
 export interface ResolvedInputs {
@@ -33,7 +33,7 @@ export function resolveInputs(
     }
   }
   const values: Record<string, string | number> = {};
-  const vars = new Map<string, { value: string | number; text: string; pos: Pos }>();
+  const vars = new Map<string, { value: string | number; text: string; pos: Pos; trust?: Trust }>();
   const result: ResolvedInputs = {
     values,
     layer: { vars, describe: (n) => `input "${n}"` },
@@ -65,6 +65,8 @@ export function resolveInputs(
       value,
       text: typeof value === 'number' && raw !== undefined ? raw.trim() : String(value),
       pos: input.pos,
+      // A value given by the trigger (not the file's default) is chosen by whoever starts the build.
+      ...(raw === undefined ? {} : { trust: 'forge' as const }),
     });
     if (input.type === 'password') {
       result.secretInputs.push(input.name);

@@ -9,7 +9,7 @@ import { stageEnvironments, stageRunsIf } from './stage-values.ts';
 import { PLANNERS } from './step-types/index.ts';
 import { Substituter } from './substitute.ts';
 import type { BuildPlan, PlannedStage, PlanResult } from './types.ts';
-import { stringLayer, type VariableLayer, VariableScope } from './variables.ts';
+import { forgeFactTrust, stringLayer, type Trust, type VariableLayer, VariableScope } from './variables.ts';
 
 /** Resolves a parsed definition into a BuildPlan for one environment, inputs and stage. */
 export function planBuild(definition: Definition, options: PlanOptions & { file: string }): PlanResult {
@@ -98,12 +98,13 @@ function environmentLayer(definition: Definition, environment: string | null): V
 }
 
 function optionLayers(options: PlanOptions): VariableLayer[] {
+  const outside = (): Trust => 'outside';
   return [
-    stringLayer(options.buildVars, () => 'the build variables'),
-    stringLayer(options.wharfVars, (n) => `WHARF_VAR_${n}`),
-    stringLayer(options.configuredVars, (n) => `the configuration (${n})`),
+    stringLayer(options.buildVars, () => 'the build variables', forgeFactTrust),
+    stringLayer(options.wharfVars, (n) => `WHARF_VAR_${n}`, outside),
+    stringLayer(options.configuredVars, (n) => `the configuration (${n})`, outside),
     ...(options.varsFiles ?? []).map((vars) => stringLayer(vars, () => '.wharf-vars.yml')),
-    stringLayer(options.estimatedVars, () => 'the working tree (git and the folder name)'),
+    stringLayer(options.estimatedVars, () => 'the working tree (git and the folder name)', forgeFactTrust),
   ];
 }
 

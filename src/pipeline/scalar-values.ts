@@ -1,6 +1,7 @@
 import type { Pos, ScalarNode } from './definition.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { posAt } from './positions.ts';
+import { isShellName, isShellPlain, quoteStates } from './shell.ts';
 import type { Substituted, Substituter, SubstitutionIssue, TokenUse } from './substitute.ts';
 
 /** Whether a scalar holds a `${var}` use (its value is known only once variables are). */
@@ -29,6 +30,47 @@ export class ScalarValues {
     const own = result.issues.filter((issue) => !uses.some((use) => use.issues.includes(issue)));
     this.report(own, node.pos, path, null);
     return result;
+  }
+
+  /**
+   * A line of a sh script (`cmds`): like `of`, except that a variable whose value comes
+   * from outside the repository and is not plain text is not pasted into the script,
+   * where sh would run it as code: the script expands it, `${NAME}` (inside '…':
+   * `'"${NAME}"'`), from an environment variable the step gets (`env`). A forge-controlled
+   * variable outside double quotes is a warning (sh splits it into words and expands globs).
+   */
+  script(node: ScalarNode, path: string, env: Record<string, string>): string {
+    if (!holdsVariable(node)) return node.text;
+    const raw = node.value;
+    const { result, uses } = this.subst.text(raw);
+    for (const use of uses) this.report(use.issues, this.#usePos(node, use), path, null);
+    const own = result.issues.filter((issue) => !uses.some((use) => use.issues.includes(issue)));
+    this.report(own, node.pos, path, null);
+    if (own.length > 0 || !uses.some((use) => use.trust)) return result.text;
+    const states = quoteStates(raw);
+    let out = '';
+    let last = 0;
+    for (const use of uses) {
+      out += raw.slice(last, use.index);
+      last = use.index + use.length;
+      const token = raw.slice(use.index, use.index + use.length);
+      const name = token.slice(2, -1).trim();
+      const state = states[use.index] ?? 'none';
+      if (use.trust === 'forge' && state === 'none')
+        this.#diags.warning(
+          this.#usePos(node, use),
+          path,
+          `"${token}" comes from the forge and is not in double quotes: sh splits it into words and expands * and ?; write "${token}"`,
+        );
+      if (!use.trust || isShellPlain(use.text)) {
+        out += use.text;
+        continue;
+      }
+      const envName = isShellName(name) ? name : `BERTH_VAR_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+      env[envName] = use.text;
+      out += state === 'single' ? `'"\${${envName}}"'` : `\${${envName}}`;
+    }
+    return out + raw.slice(last);
   }
 
   /**

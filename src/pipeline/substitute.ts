@@ -1,4 +1,4 @@
-import type { VariableScope } from './variables.ts';
+import type { Trust, VariableScope } from './variables.ts';
 
 /** `${name}`: any character but `}` in the name, spaces around it trimmed. */
 const TOKEN = /\$\{([^}]*)\}/g;
@@ -42,6 +42,8 @@ export interface Substituted {
   /** Where the variables used came from, e.g. `"env" from environment "prod" (3:5)`. */
   origins: string[];
   issues: SubstitutionIssue[];
+  /** The least trusted source of the variables used, when any is from outside the repository. */
+  trust?: Trust;
 }
 
 /** One `${…}` occurrence in a text: where it is and what it became. */
@@ -84,12 +86,11 @@ export class Substituter {
     const joined = this.#join(text, uses);
     const issues = uses.flatMap((u) => u.issues);
     if (joined.issue) issues.push(joined.issue);
-    const result = {
-      value: joined.text,
-      text: joined.text,
-      origins: unique(uses.flatMap((u) => u.origins)),
-      issues,
-    };
+    const origins = unique(uses.flatMap((u) => u.origins));
+    const result = withTrust(
+      { value: joined.text, text: joined.text, origins, issues },
+      leastTrusted(uses.map((u) => u.trust)),
+    );
     return { result, uses };
   }
 
@@ -121,8 +122,15 @@ export class Substituter {
     const variable = this.#scope.get(name);
     if (!variable) return { value: '', text: '', origins: [], issues: [] };
     const origin = `"${name}" from ${variable.origin}`;
-    if (typeof variable.value !== 'string' || !variable.value.includes('${')) {
-      return { value: variable.value, text: variable.text, origins: [origin], issues: [] };
+    // What the forge or a trigger supplies is text: a branch named `${PASSWORD}` stays that.
+    if (typeof variable.value !== 'string' || !variable.value.includes('${') || variable.trust === 'forge') {
+      const plain: Substituted = {
+        value: variable.value,
+        text: variable.text,
+        origins: [origin],
+        issues: [],
+      };
+      return withTrust(plain, variable.trust);
     }
     if (stack.length >= this.#limits.depth) {
       const chain = `${this.#limits.depth} levels deep (${stack[0]} → … → ${name})`;
@@ -138,6 +146,8 @@ export class Substituter {
       origins: unique([origin, ...inner.origins]),
       issues: inner.issues.map((i) => (i.via ? i : { ...i, via: name, origin: variable.origin })),
     };
+    const trust = leastTrusted([inner.trust, variable.trust]);
+    if (trust) result.trust = trust;
     // Cached with its issues too: a variable used many times is resolved once, so a
     // file cannot make the work grow exponentially (a loop or a limit met deep down).
     this.#cache.set(name, result);
@@ -154,7 +164,11 @@ export class Substituter {
     }));
     const joined = this.#join(text, uses);
     const issues = uniqueIssues([...uses.flatMap((u) => u.issues), ...(joined.issue ? [joined.issue] : [])]);
-    return { value: joined.text, text: joined.text, origins: unique(uses.flatMap((u) => u.origins)), issues };
+    const origins = unique(uses.flatMap((u) => u.origins));
+    return withTrust(
+      { value: joined.text, text: joined.text, origins, issues },
+      leastTrusted(uses.map((u) => u.trust)),
+    );
   }
 
   /**
@@ -184,6 +198,17 @@ export class Substituter {
     this.#produced += length;
     return null;
   }
+}
+
+/** `forge` over `outside` over none. */
+function leastTrusted(levels: Array<Trust | undefined>): Trust | undefined {
+  if (levels.includes('forge')) return 'forge';
+  return levels.includes('outside') ? 'outside' : undefined;
+}
+
+function withTrust(sub: Substituted, trust: Trust | undefined): Substituted {
+  if (trust) sub.trust = trust;
+  return sub;
 }
 
 /** Most origins a value keeps for its messages: a chain thousands deep names only its first links. */

@@ -78,7 +78,7 @@ describe('loadPipeline and lintPipeline (working tree)', () => {
   it('computes the git build variables of the working tree', async () => {
     const dir = await tree({
       '.wharf-ci.yml': step(
-        '${GIT_BRANCH}|${GIT_SAFEBRANCH}|${GIT_TAG}|${GIT_COMMIT_SUBJECT}|${REPO_GROUP}|${REPO_NAME}|${BUILD_REF}',
+        `\\"\${GIT_BRANCH}|\${GIT_SAFEBRANCH}|\${GIT_TAG}|\${GIT_COMMIT_SUBJECT}|\${REPO_GROUP}|\${REPO_NAME}|\${BUILD_REF}\\"`,
       ),
     });
     const git = (...args: string[]) =>
@@ -93,10 +93,12 @@ describe('loadPipeline and lintPipeline (working tree)', () => {
     git('remote', 'add', 'origin', 'git@gitlab.example.com:acme/web/shop.git');
     const result = await loadPipeline('.', { cwd: dir, images });
     assert.deepEqual(result.diagnostics, []);
+    // Plain values are pasted; the subject (spaces) is left for sh to expand from the step's env.
     assert.equal(
       result.plan?.stages[0]?.steps[0]?.command[2],
-      'feature/login|feature-login|v1.2.0|Add login page|acme/web|shop|0',
+      '"feature/login|feature-login|v1.2.0|${GIT_COMMIT_SUBJECT}|acme/web|shop|0"',
     );
+    assert.equal(result.plan?.stages[0]?.steps[0]?.env.GIT_COMMIT_SUBJECT, 'Add login page');
     assert.match(result.plan?.variables.GIT_COMMIT ?? '', /^[0-9a-f]{40}$/);
   });
 

@@ -5,7 +5,8 @@ import { baseStep, certificatesMount, type StepContext } from './base.ts';
 export function planContainer(ctx: StepContext): PlannedStep {
   const read = ctx.read;
   const image = read.required('image');
-  const cmds = read.list('cmds');
+  const exported: Record<string, string> = {};
+  const cmds = read.script('cmds', exported);
   if (cmds === undefined || (cmds.length === 0 && read.step.fields.get('cmds')?.value.kind === 'list')) {
     read.missing('cmds');
   }
@@ -15,6 +16,7 @@ export function planContainer(ctx: StepContext): PlannedStep {
   }
   const shell = read.string('shell', '/bin/sh') || '/bin/sh';
   const step = baseStep(ctx, image, [shell, '-c', (cmds ?? []).join('\n')]);
+  step.env = { ...exported, ...step.env };
   const secretName = read.string('secretName');
   if (secretName) step.envFromSecrets.push(secretName);
   // The original defaults to the namespace's "default" account; Berth mounts no token unless asked.
