@@ -8,6 +8,7 @@ import type { BuildWorker } from '../queue/worker.ts';
 import { webAccessFromConfig } from '../web/access/from-config.ts';
 import { createBuildsApi } from '../web/api/builds.ts';
 import { createHealthHandler, type ReadinessChecks } from '../web/api/health.ts';
+import { createQueueApi } from '../web/api/queue.ts';
 import { createWebServer, type WebServer } from '../web/server.ts';
 import type { HttpHandler } from '../web/types.ts';
 import { createUiHandlers } from '../web/ui.ts';
@@ -45,9 +46,22 @@ export async function startWeb(parts: HttpParts, plugins: ForgePlugin[]): Promis
     localSources: config.localSources,
     logger,
   });
+  const slots = stack.slots;
+  const queueApi = createQueueApi({
+    access,
+    view: {
+      caps: slots.caps,
+      entries: () => slots.entries(),
+      waitOf: async (id) => {
+        const state = await slots.peek(id);
+        return state.state === 'waiting' ? { cap: state.cap, ahead: state.ahead } : null;
+      },
+    },
+  });
   const handlers: HttpHandler[] = [
     createHealthHandler(readinessChecks(parts)),
     api,
+    queueApi,
     ...plugins.flatMap((p) => p.handlers.map((h) => metered(h, p, metrics))),
     ...createUiHandlers({
       config,

@@ -5,14 +5,21 @@ import type { SlotState, Slots } from './slots/slots.ts';
 /** `forge:owner/name`: the repository a cap counts. */
 export const repoKey = (r: Pick<BuildRequest, 'forge' | 'repo'>): string => `${r.forge}:${r.repo}`;
 
+/** A group is scoped to its repository: `forge:owner/name#group`. */
+export const groupKey = (r: Pick<BuildRequest, 'forge' | 'repo'>, group: string): string =>
+  `${repoKey(r)}#${group}`;
+
 /** `forge:owner`: GitHub owner, GitLab top-level group; local builds share one owner. */
 export function ownerKey(r: Pick<BuildRequest, 'forge' | 'repo'>): string {
   if (r.forge === 'local') return 'local:';
   return `${r.forge}:${r.repo.split('/')[0] ?? r.repo}`;
 }
 
+/** What a waiting build waits on. */
+type Wait = Pick<SlotState, 'cap' | 'ahead'>;
+
 /** What the status, check run, page and API say while a build waits. */
-export function waitingMessage(state: SlotState, group: string | undefined, repo: string): string {
+export function waitingMessage(state: Wait, group: string | undefined, repo: string): string {
   const what =
     state.cap === 'group'
       ? (group ?? 'its group')
@@ -23,7 +30,7 @@ export function waitingMessage(state: SlotState, group: string | undefined, repo
 }
 
 /** The record while waiting: still queued, saying why. */
-export function waitingRecord(r: BuildRecord, state: SlotState, group: string | undefined): BuildRecord {
+export function waitingRecord(r: BuildRecord, state: Wait, group: string | undefined): BuildRecord {
   if (r.status !== 'queued') return r;
   return {
     ...r,
@@ -48,7 +55,7 @@ export function acquireFor(
   return slots.acquire({
     id: x.id,
     seq: x.seq,
-    group: c ? `${repoKey(x.request)}#${c.group}` : '',
+    group: c ? groupKey(x.request, c.group) : '',
     groupName: c?.group ?? '',
     limit: c?.limit ?? 1,
     cancelInProgress: c?.cancelInProgress ?? false,

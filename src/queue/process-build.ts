@@ -8,13 +8,13 @@ import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { LogSink } from '../logs/types.ts';
 import { CancelledError, HandBackError, TakenOverError } from '../stop-reasons.ts';
-import { acquireFor, admittedRecord, repoKey, waitingRecord } from './admission.ts';
+import { acquireFor, admittedRecord, groupKey, repoKey, waitingRecord } from './admission.ts';
 import { BuildMeter, type BuildMetrics, seconds } from './build-meter.ts';
 import type { BuildExecution, BuildExecutor } from './executor.ts';
 import type { BuildJobData } from './names.ts';
 import { type Outcome, outcomeOf } from './outcome.ts';
 import { RecordWriter } from './record-writer.ts';
-import type { Slots } from './slots/slots.ts';
+import type { SlotKeeper } from './slots/keeper.ts';
 
 /** Forge adapters by name; the worker picks one per build by `request.forge`. */
 export type AdapterRegistry = Partial<Record<ForgeName, ForgeAdapter>>;
@@ -35,9 +35,7 @@ export interface ProcessDeps {
 
 /** Slot accounting and what it needs from the queue. */
 export interface SlotDeps {
-  slots: Slots;
-  /** Wakes the parked jobs of builds that got their slots. */
-  wake(ids: string[]): Promise<void>;
+  keeper: SlotKeeper;
   /** Cancels builds (cancel-in-progress), saying why. */
   cancel(ids: string[], reason: string): Promise<void>;
 }
@@ -66,8 +64,8 @@ export async function processBuild(
   const slot = deps.slots;
   if (slot) {
     // A parked build that still waits goes back to sleep without reading its pipeline again.
-    const now = await slot.slots.recheck(data.id);
-    void slot.wake(now.granted);
+    const now = await slot.keeper.slots.recheck(data.id);
+    void slot.keeper.wake(now.granted);
     if (now.state === 'waiting') {
       const updated = await deps.store.update(data.id, (r) => waitingRecord(r, now, r.waiting?.group));
       if (updated.ok && updated.record.status === 'queued') {
@@ -78,7 +76,7 @@ export async function processBuild(
   }
   const claim = await claimBuild(deps, data.id, token, slot !== undefined);
   if (!claim.ok) {
-    if (slot) await slot.wake(await slot.slots.release(data.id));
+    if (slot) await slot.keeper.release(data.id);
     log.info({ why: claim.why }, 'build not started');
     if (claim.record?.status === 'cancelled') {
       // Cancelled while queued: this worker is the one that reports it, so it counts it too.
@@ -109,9 +107,10 @@ export async function processBuild(
   let parked = false;
   const admit = async (concurrency: Parameters<NonNullable<BuildExecution['admit']>>[0]) => {
     if (!slot || !parsed.ok || admitted) return;
-    const seq = data.seq ?? (await slot.slots.enqueue(data.id, repoKey(parsed.request)));
-    const state = await acquireFor(slot.slots, { id: data.id, seq, request: parsed.request, concurrency });
-    void slot.wake(state.granted);
+    const { keeper } = slot;
+    const seq = data.seq ?? (await keeper.slots.enqueue(data.id, repoKey(parsed.request)));
+    const state = await acquireFor(keeper.slots, { id: data.id, seq, request: parsed.request, concurrency });
+    void keeper.wake(state.granted);
     if (state.older.length > 0 && concurrency)
       await slot.cancel(
         state.older,
@@ -125,7 +124,9 @@ export async function processBuild(
       return;
     }
     parked = true;
-    writer.change((r) => waitingRecord(r, state, concurrency?.group));
+    await writer.write((r) => waitingRecord(r, state, concurrency?.group));
+    // Joining may have moved others' places (a build requested earlier joined later).
+    if (concurrency) await keeper.refresh(groupKey(parsed.request, concurrency.group), concurrency.group);
     throw new ParkedError();
   };
   const final = await execute(deps, {
@@ -151,7 +152,7 @@ export async function processBuild(
   const written = await writer.write((r) => final(admitted ? r : admittedRecord(r, at)));
   await sink.close();
   await writer.settled();
-  if (slot) await slot.wake(await slot.slots.release(data.id));
+  if (slot) await slot.keeper.release(data.id);
   log.info({ status: written?.ok ? written.record.status : 'unchanged' }, 'build finished');
   return 'done';
 }

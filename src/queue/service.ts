@@ -13,6 +13,7 @@ import { repoKey } from './admission.ts';
 import { closeQueue } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+import { SlotKeeper } from './slots/keeper.ts';
 import type { Slots } from './slots/slots.ts';
 import { waker } from './wake.ts';
 
@@ -103,7 +104,7 @@ export class QueueBuildService implements BuildService {
 
   async #cancelIds(ids: string[], reason: string): Promise<string[]> {
     const { store, logs, bus, slots } = this.#o;
-    const wake = waker(this.queue);
+    const keeper = slots ? new SlotKeeper({ slots, store, wake: waker(this.queue) }) : null;
     const at = new Date((this.#o.now ?? Date.now)()).toISOString();
     for (const id of ids) {
       await store.requestCancel(id, reason);
@@ -115,7 +116,10 @@ export class QueueBuildService implements BuildService {
         await logs.end(id);
         // A cancelled waiting build never starts: its place in line goes now, and its parked
         // job wakes so the worker that takes it reports the cancel.
-        if (slots) await wake([id, ...(await slots.release(id))]);
+        if (keeper) {
+          await keeper.release(id);
+          await keeper.wake([id]);
+        }
       } else await bus.publish({ id, reason });
     }
     if (ids.length > 0) this.#o.logger.info({ ids, reason }, 'builds cancelled');

@@ -6,7 +6,7 @@ import { stopOutcome, WorkerLostError } from '../stop-reasons.ts';
 import { type BuildMetrics, seconds } from './build-meter.ts';
 import type { AdapterRegistry } from './process-build.ts';
 import { ended } from './process-build.ts';
-import type { Slots } from './slots/slots.ts';
+import type { SlotKeeper } from './slots/keeper.ts';
 
 /** What ending an orphaned build needs. */
 export interface OrphanDeps {
@@ -16,7 +16,7 @@ export interface OrphanDeps {
   logger: Logger;
   metrics?: BuildMetrics;
   now?: () => number;
-  slots?: { slots: Slots; wake(ids: string[]): Promise<void> };
+  slots?: { keeper: SlotKeeper };
 }
 
 /** Ends a build no worker will finish as `error` / `infrastructure`, and reports it. */
@@ -25,7 +25,7 @@ export async function failOrphan(deps: OrphanDeps, id: string, message: string):
   const outcome = stopOutcome(new WorkerLostError(message));
   const result = await deps.store.update(id, (r) => ended(r, outcome, at));
   // Its slots go with it (also when another process ended it first).
-  if (deps.slots) await deps.slots.wake(await deps.slots.slots.release(id));
+  if (deps.slots) await deps.slots.keeper.release(id);
   if (!result.ok) return;
   deps.metrics?.buildFinished('error', seconds(result.record.startedAt, at));
   deps.logger.warn({ id, message }, 'build ended without a worker');
@@ -57,10 +57,10 @@ export async function sweep(deps: OrphanDeps & { queue: Queue; graceMs: number }
   }
   if (deps.slots) {
     // Slots of builds that ended but whose release was lost (a process died in between).
-    for (const entry of await deps.slots.slots.entries()) {
+    for (const entry of await deps.slots.keeper.slots.entries()) {
       const record = await deps.store.get(entry.id);
       if (!record || (record.status !== 'queued' && record.status !== 'running'))
-        await deps.slots.wake(await deps.slots.slots.release(entry.id));
+        await deps.slots.keeper.release(entry.id);
     }
   }
   await deps.store.prune();

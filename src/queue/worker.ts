@@ -1,11 +1,13 @@
 import { DelayedError, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { BuildRecord } from '../builds/types.ts';
 import { CancelledError, HandBackError } from '../stop-reasons.ts';
 import { settlesWithin } from '../within.ts';
 import { closeQueue, dropWorker } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
 import { type ProcessDeps, processBuild } from './process-build.ts';
+import { SlotKeeper } from './slots/keeper.ts';
 import type { Slots } from './slots/slots.ts';
 import { failOrphan, sweep } from './sweeper.ts';
 import { waker } from './wake.ts';
@@ -68,8 +70,14 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
   const accounting = o.slotAccounting;
   const slotDeps = accounting
     ? {
-        slots: accounting.slots,
-        wake,
+        keeper: new SlotKeeper({
+          slots: accounting.slots,
+          store: o.store,
+          wake,
+          report: async (record: BuildRecord) => {
+            await o.adapters[record.request.forge]?.reporter.report(record).catch(() => {});
+          },
+        }),
         cancel: async (ids: string[], reason: string) => {
           await accounting.cancel(ids, reason);
         },
@@ -88,7 +96,7 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
         if (result === 'parked' && slotDeps) {
           await job.moveToDelayed(Date.now() + (o.parkRecheckMs ?? 30_000), token);
           // Slots freed while parking: the releaser found the job still active, so wake it here.
-          const now = await slotDeps.slots.recheck(job.data.id);
+          const now = await slotDeps.keeper.slots.recheck(job.data.id);
           if (now.state !== 'waiting') await job.promote().catch(() => {});
           throw new DelayedError();
         }

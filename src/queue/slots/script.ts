@@ -15,7 +15,8 @@
  * ARGV[1] is the operation:
  *   enqueue id repo                                     → seq (the build's place in line)
  *   acquire id seq g name limit cip repo rcap owner ocap → {state, cap, ahead, granted..., '|', older...}
- *   release id                                          → {granted...}
+ *   release id                                          → {granted..., '|', group key, group name}
+ *   peek id                                             → like recheck, changing nothing
  *   recheck id rcap ocap                                → like acquire, for a build already known
  * `granted` are other builds that got their slots in this call (their workers must be woken);
  * `older` (cancel-in-progress) are the group's builds requested before this one.
@@ -146,12 +147,19 @@ if op == 'recheck' then
   return answer(id, schedule(), {})
 end
 
+if op == 'peek' then
+  if redis.call('EXISTS', bkey(ARGV[2])) == 0 then return {'unknown', '', 0, '|'} end
+  return answer(ARGV[2], {}, {})
+end
+
 if op == 'release' then
   local id = ARGV[2]
   local key = bkey(id)
   unpend(id)
-  local h = redis.call('HMGET', key, 'g', 'repo', 'owner')
+  local h = redis.call('HMGET', key, 'g', 'repo', 'owner', 'name')
+  local group, name = '', ''
   if h[2] then
+    group, name = h[1], h[4]
     local g, repo, owner = h[1], h[2], h[3]
     redis.call('ZREM', base .. ':w', id)
     redis.call('SREM', base .. ':held', id)
@@ -164,7 +172,11 @@ if op == 'release' then
     redis.call('SREM', base .. ':oh:' .. owner, id)
     redis.call('DEL', key)
   end
-  return schedule()
+  local out = schedule()
+  table.insert(out, '|')
+  table.insert(out, group)
+  table.insert(out, name)
+  return out
 end
 
 return redis.error_reply('unknown slots operation ' .. tostring(op))

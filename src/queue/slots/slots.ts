@@ -39,6 +39,9 @@ export interface SlotState {
   older: string[];
 }
 
+/** How many waiters of a group get their `N ahead` rewritten when the line moves. */
+export const LINE_SHOWN = 20;
+
 /** Redis slot accounting (one Lua script, keys under one hash tag). Stateless: any process may call it. */
 export class Slots {
   readonly #redis: Redis;
@@ -72,9 +75,22 @@ export class Slots {
     return stateOf(await this.#eval('recheck', id, this.#caps.repo, this.#caps.owner));
   }
 
-  /** Frees the build's slots or place in line; returns the builds that got slots. */
-  async release(id: string): Promise<string[]> {
-    return (await this.#eval('release', id)) as string[];
+  /** A build's state, changing nothing (GET /api/queue). */
+  async peek(id: string): Promise<SlotState> {
+    return stateOf(await this.#eval('peek', id));
+  }
+
+  /** Frees the build's slots or place in line; returns the builds that got slots and the group it left. */
+  async release(id: string): Promise<{ granted: string[]; group: string; groupName: string }> {
+    const reply = ((await this.#eval('release', id)) as string[]).map(String);
+    const bar = reply.lastIndexOf('|');
+    return { granted: reply.slice(0, bar), group: reply[bar + 1] ?? '', groupName: reply[bar + 2] ?? '' };
+  }
+
+  /** The first `count` waiters of a group's line, in order. */
+  async line(group: string, count = LINE_SHOWN): Promise<string[]> {
+    if (group === '') return [];
+    return this.#redis.zrange(`${this.#base}:gw:${group}`, '0', String(count - 1));
   }
 
   /** Every build holding or waiting, with its fields (for GET /api/queue and the sweeper). */
