@@ -45,6 +45,7 @@ export async function createEngineExecutor(
       cleanupMs: config.timeouts.cleanupMs,
     },
     logCapBytes: config.logCapBytes,
+    infraRetries: config.infraRetries,
   });
   const stop = new AbortController();
   const kubeConfig = kind === 'kubernetes' ? loadKubeConfig(config.kubernetes.kubeconfig) : null;

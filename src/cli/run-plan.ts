@@ -45,6 +45,7 @@ export async function executePlan(ctx: CliContext, build: LocalBuild): Promise<n
     signal: ctx.signal,
     timeouts: build.config.timeouts,
     logCapBytes: build.config.logCapBytes,
+    infraRetries: build.config.infraRetries,
     onEvent: (event) => announce(event, sink.note),
   });
   sink.note(`\n${renderSummary(result, color)}`.trimEnd());

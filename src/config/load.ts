@@ -39,6 +39,8 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
       shutdownMs: env.BERTH_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     },
     logCapBytes: env.BERTH_LOG_CAP_BYTES,
+    /** Extra runs of a step after an infrastructure failure (never after an exit code or a timeout). */
+    infraRetries: env.BERTH_INFRA_RETRIES,
     /** Bytes of webhook bodies the web process buffers at once (both forges); past it: 503. */
     webhookInFlightBytes: env.BERTH_WEBHOOK_INFLIGHT_BYTES,
     /** Live-log (SSE) followers one web process serves at once, in all and of one build. */

@@ -83,6 +83,8 @@ const envFields = {
   BERTH_LOG_FOLLOWERS: positiveInt(1000),
   BERTH_LOG_FOLLOWERS_PER_BUILD: positiveInt(100),
   BERTH_MAX_TAKEOVERS: number({ fallback: 2, integer: true, min: 0, max: 100 }),
+  // Runs of a step again after an infrastructure failure (evicted pod, lost node, engine gone).
+  BERTH_INFRA_RETRIES: number({ fallback: 1, integer: true, min: 0, max: 5 }),
 
   // Kubernetes runtime
   KUBECONFIG: text(),

@@ -21,6 +21,8 @@ export interface RunBuildOptions {
   timeouts: Timeouts;
   /** Per-step log cap in bytes. */
   logCapBytes: number;
+  /** Extra runs of a step whose runtime outcome is a retryable infrastructure failure (default 1). */
+  infraRetries?: number;
   onEvent?: (event: BuildEvent) => void;
   now?: () => Date;
   /** Notes failures that do not change the result (cleanup, event handlers). */
@@ -55,6 +57,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
       redactor,
       capBytes: options.logCapBytes,
       stepMs: options.timeouts.stepMs,
+      infraRetries: options.infraRetries ?? 1,
       now,
       emit,
     };

@@ -1,7 +1,7 @@
 import { BerthError } from '../errors.ts';
 import type { Redactor } from '../logs/redact.ts';
 import { createStepOutput } from '../logs/step-output.ts';
-import type { LogSink } from '../logs/types.ts';
+import type { LogSink, StepOutput } from '../logs/types.ts';
 import type { PlannedStep } from '../pipeline/types.ts';
 import type { RuntimeSession, StepOutcome } from '../runtime/types.ts';
 import { CancelledError, StepTimeoutError, StopError, stopOutcome } from '../stop-reasons.ts';
@@ -17,6 +17,8 @@ export interface StepContext {
   redactor: Redactor;
   capBytes: number;
   stepMs: number;
+  /** Extra runs of a step after a retryable infrastructure failure. */
+  infraRetries: number;
   now: () => Date;
   emit: (event: BuildEvent) => void;
 }
@@ -31,24 +33,52 @@ export async function runStep(
   ctx.emit({ type: 'step-started', stage: step.stage, step: step.name, at: startedAt });
   const now = () => ctx.now().getTime();
   const output = createStepOutput(ctx.sink, { stage: step.stage, step: step.name }, { ...ctx, now });
-  const limit = deadline(stageSignal, {
-    ms: ctx.stepMs,
-    error: () => new StepTimeoutError(`step timed out after ${formatDuration(ctx.stepMs)}`),
-  });
   let outcome: StepOutcome;
-  try {
-    outcome = await ctx.session.runStep(step, { output }, limit.signal);
-  } catch (error) {
-    outcome = thrownOutcome(error);
-  } finally {
-    limit.dispose();
+  let stopped: StopError | null;
+  for (let attempt = 0; ; attempt++) {
+    ({ outcome, stopped } = await attemptStep(step, stageSignal, ctx, output));
+    if (stopped || stageSignal.aborted || attempt >= ctx.infraRetries || !retryable(outcome)) break;
+    const why = outcome.status === 'error' ? ctx.redactor.redact(outcome.message) : outcome.status;
+    const next = `${attempt + 2} of ${ctx.infraRetries + 1}`;
+    output.line('system', `[berth] infrastructure failure, running the step again (attempt ${next}): ${why}`);
   }
-  const raw = toResult(step, outcome, limit.cause(), startedAt, ctx.now().toISOString());
+  const raw = toResult(step, outcome, stopped, startedAt, ctx.now().toISOString());
   const result = raw.message === null ? raw : { ...raw, message: ctx.redactor.redact(raw.message) };
   output.line('system', describeResult(result));
   output.end();
   ctx.emit({ type: 'step-finished', result });
   return result;
+}
+
+/** One run of the step on the runtime, under its own step timeout. */
+async function attemptStep(
+  step: PlannedStep,
+  stageSignal: AbortSignal,
+  ctx: StepContext,
+  output: StepOutput,
+): Promise<{ outcome: StepOutcome; stopped: StopError | null }> {
+  const limit = deadline(stageSignal, {
+    ms: ctx.stepMs,
+    error: () => new StepTimeoutError(`step timed out after ${formatDuration(ctx.stepMs)}`),
+  });
+  try {
+    return { outcome: await ctx.session.runStep(step, { output }, limit.signal), stopped: limit.cause() };
+  } catch (error) {
+    return { outcome: thrownOutcome(error), stopped: limit.cause() };
+  } finally {
+    limit.dispose();
+  }
+}
+
+/**
+ * Whether the runtime says running the step again may succeed: an infrastructure
+ * failure (evicted, deleted by someone else, node lost, engine gone) unless it says
+ * otherwise, or an error it marks retryable (an image pull that timed out). An exit
+ * code, a timeout, a cancel or a missing image never is.
+ */
+function retryable(outcome: StepOutcome): boolean {
+  if (outcome.status !== 'error') return false;
+  return outcome.reason === 'infrastructure' ? outcome.retryable !== false : outcome.retryable === true;
 }
 
 /** A step that never ran. */

@@ -29,6 +29,8 @@ export interface PipelineExecutorOptions {
   configuredVars: Record<string, string>;
   timeouts: Timeouts;
   logCapBytes: number;
+  /** Extra runs of a step after an infrastructure failure (BERTH_INFRA_RETRIES). */
+  infraRetries?: number;
   /** Where source folders are made (default: the OS temp folder). */
   workRoot?: string;
 }
@@ -65,6 +67,7 @@ export function createPipelineExecutor(o: PipelineExecutorOptions): BuildExecuto
         signal: x.signal,
         timeouts: o.timeouts,
         logCapBytes: o.logCapBytes,
+        ...(o.infraRetries !== undefined ? { infraRetries: o.infraRetries } : {}),
         onEvent: x.onEvent,
       });
     } finally {

@@ -46,7 +46,18 @@ export interface StepIO {
 export type StepOutcome =
   | { status: 'success'; exitCode: 0 }
   | { status: 'failed'; exitCode: number; message: string }
-  | { status: 'error'; reason: ReasonClass; message: string; exitCode?: number }
+  | {
+      status: 'error';
+      reason: ReasonClass;
+      message: string;
+      exitCode?: number;
+      /**
+       * Whether running the step again may succeed: `infrastructure` errors are retried
+       * unless this is false, other reasons only when it is true (an image pull that
+       * timed out or got a 5xx). The engine retries (BERTH_INFRA_RETRIES).
+       */
+      retryable?: boolean;
+    }
   | { status: 'cancelled'; message: string }
   | { status: 'stopped'; stop: StopError };
 

@@ -52,6 +52,7 @@ export async function openSession(
   }
   const created = new Set<string>();
   const removals = new Set<Promise<void>>();
+  const attempts = new Map<PlannedStep, number>();
   const remove = (id: string, budget?: AbortSignal): Promise<void> => {
     if (!created.has(id)) return Promise.resolve();
     const removal = removeContainer(config, id, budget ?? AbortSignal.timeout(config.cleanupMs)).then(
@@ -90,6 +91,10 @@ export async function openSession(
       if (!secrets.ok) return { status: 'error', reason: 'config', message: secrets.message };
       const spec = containerSpec(build, step, { ...step.env, ...secrets.env }, config.settings);
       spec.Labels = { ...spec.Labels, ...config.extraLabels };
+      // A run after an infrastructure failure gets its own container name.
+      const attempt = attempts.get(step) ?? 0;
+      attempts.set(step, attempt + 1);
+      if (attempt > 0) spec.name = `${spec.name}-r${attempt}`;
       const payload = { archives: [archives.forStep(step), ...(secrets.files ? [secrets.files] : [])] };
       const output = redactingOutput(io.output, secrets.values);
       return runStepContainer(context, spec, payload, output, stepSignal);

@@ -7,6 +7,8 @@ export interface Fatal {
   reason: ReasonClass;
   message: string;
   exitCode?: number;
+  /** Running the step again may succeed (see StepOutcome). */
+  retryable?: boolean;
 }
 
 /** What one watch update says about a step pod. */
@@ -36,6 +38,10 @@ const WAITING_FATAL: Record<string, ReasonClass> = {
   RunContainerError: 'user',
   CrashLoopBackOff: 'user',
 };
+
+/** A pull that failed on the way (timeout, registry 5xx), not because the image is missing. */
+const TRANSIENT_PULL =
+  /i\/o timeout|context deadline exceeded|TLS handshake timeout|connection (reset|refused)|\b50[0234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error/i;
 
 const NORMAL_WAITING = new Set(['ContainerCreating', 'PodInitializing']);
 
@@ -121,7 +127,12 @@ function containerFatal(
     const waiting = status?.state?.waiting;
     const reason = waiting?.reason;
     if (reason && WAITING_FATAL[reason]) {
-      return { reason: WAITING_FATAL[reason], message: describe(reason, waiting.message, reason) };
+      const fatal: Fatal = {
+        reason: WAITING_FATAL[reason],
+        message: describe(reason, waiting.message, reason),
+      };
+      if (fatal.reason === 'image' && TRANSIENT_PULL.test(waiting.message ?? '')) fatal.retryable = true;
+      return fatal;
     }
   }
   const initExit = init?.state?.terminated;

@@ -25,9 +25,13 @@ const sanitize = (text: string): string =>
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '');
 
-/** Deterministic DNS-1123 pod name for a step: readable prefix plus a hash of the exact triple. */
-export function podName(buildId: string, stage: string, step: string): string {
-  const hash = shortHash(JSON.stringify([buildId, stage, step]));
+/**
+ * Deterministic DNS-1123 pod name for a step: readable prefix plus a hash of the exact
+ * triple; a run after an infrastructure failure (`attempt` 1, 2…) gets its own name.
+ */
+export function podName(buildId: string, stage: string, step: string, attempt = 0): string {
+  const key = attempt > 0 ? [buildId, stage, step, attempt] : [buildId, stage, step];
+  const hash = shortHash(JSON.stringify(key));
   const readable = sanitize(`berth-${buildId}-${stage}-${step}`)
     .slice(0, MAX_NAME - hash.length - 1)
     .replace(/-+$/, '');

@@ -98,12 +98,13 @@ export function buildPod(
   build: { id: string; instance: string },
   step: PlannedStep,
   settings: PodSettings,
+  attempt = 0,
 ): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: podName(build.id, step.stage, step.name),
+      name: podName(build.id, step.stage, step.name, attempt),
       labels: {
         [LABELS.build]: labelValue(build.id),
         [LABELS.stage]: labelValue(step.stage),

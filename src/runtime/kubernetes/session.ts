@@ -82,6 +82,7 @@ export async function openSession(
     count: config.count,
   });
   const created = new Set<string>();
+  const attempts = new Map<PlannedStep, number>();
   const gone = new Set<string>();
   const deletions = new Set<Promise<void>>();
   const deletePod = (name: string, immediately: boolean, budget?: AbortSignal): Promise<void> => {
@@ -115,7 +116,10 @@ export async function openSession(
     async runStep(step: PlannedStep, io: StepIO, stepSignal: AbortSignal): Promise<StepOutcome> {
       const refused = denied.get(step);
       if (refused) return { status: 'error', reason: 'config', message: refused };
-      const pod = buildPod(build, step, config.settings);
+      // A run after an infrastructure failure gets a new pod: the old one may still be terminating.
+      const attempt = attempts.get(step) ?? 0;
+      attempts.set(step, attempt + 1);
+      const pod = buildPod(build, step, config.settings, attempt);
       created.add(pod.metadata?.name ?? '');
       const output = redactingOutput(io.output, secretValues);
       return runStepPod(context, pod, step, archives.forStep(step), { ...io, output }, stepSignal);

@@ -94,6 +94,7 @@ export async function runStepPod(
             reason: fatal.reason,
             message: fatal.message,
             ...(fatal.exitCode !== undefined ? { exitCode: fatal.exitCode } : {}),
+            ...(fatal.retryable !== undefined ? { retryable: fatal.retryable } : {}),
           },
     );
 

@@ -8,6 +8,8 @@
  * - `berth.test/create-error`: waiting CreateContainerError with a runtime message.
  * - `berth.test/oom`: runs the command, then terminated reason OOMKilled exit 137 (as if killed).
  * - `berth.test/evicted`: running, then pod phase Failed, reason Evicted, with the eviction message.
+ * - `berth.test/evicted-once`: the first pod of a step (same build/stage/step labels) is evicted as
+ *   `berth.test/evicted`; every later pod of that step runs the command normally.
  * - `berth.test/crashloop`: running, exits 1, waiting CrashLoopBackOff with lastState terminated; repeats.
  * - `berth.test/succeeded-early`: runs the command, but the pod phase turns Succeeded/Failed one
  *   update BEFORE the container's terminated state is filled in.
@@ -35,6 +37,7 @@ export function scriptFor(image: string | undefined): ImageScript | undefined {
     'berth.test/create-error': createError,
     'berth.test/oom': (sim, container, init) => sim.runContainer(container, init, { oomKilled: true }),
     'berth.test/evicted': evicted,
+    'berth.test/evicted-once': evictedOnce,
     'berth.test/crashloop': crashLoop,
     'berth.test/succeeded-early': (sim, container, init) =>
       sim.runContainer(container, init, { early: true }),
@@ -110,6 +113,14 @@ async function evicted(sim: PodSim, container: ContainerJson, init: boolean): Pr
   sim.event('Warning', 'Evicted', message);
   await sim.fail({ phase: 'Failed', reason: 'Evicted', message });
   return 137;
+}
+
+async function evictedOnce(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+  const labels = sim.pod().metadata.labels ?? {};
+  const step = ['berth.dev/build', 'berth.dev/stage', 'berth.dev/step'].map((key) => labels[key]).join('/');
+  if (init || sim.deps.evictedOnce.has(step)) return sim.runContainer(container, init, { plain: true });
+  sim.deps.evictedOnce.add(step);
+  return evicted(sim, container, init);
 }
 
 async function disruption(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {

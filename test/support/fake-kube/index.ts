@@ -76,6 +76,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     sources: { secrets, configMaps },
     tickMs: options.kubeletTickMs ?? 10,
     rootDir: join(dir, 'pods'),
+    evictedOnce: new Set(),
   });
   const watches = new WatchHub(options.bookmarkMs ?? 1000);
   const requests: RequestLogEntry[] = [];

@@ -27,6 +27,8 @@ export interface SimDeps {
   sources: ConfigSources;
   tickMs: number;
   rootDir: string;
+  /** Steps (`build/stage/step` labels) a `berth.test/evicted-once` pod was already evicted for. */
+  evictedOnce: Set<string>;
 }
 
 /** One running container of the simulation. */
@@ -191,11 +193,11 @@ export class PodSim {
   async runContainer(
     container: ContainerJson,
     init: boolean,
-    options: { early?: boolean; oomKilled?: boolean } = {},
+    options: { early?: boolean; oomKilled?: boolean; plain?: boolean } = {},
   ): Promise<number> {
     const script = scriptFor(container.image);
-    if (script && script.kind !== 'unschedulable' && !options.early && !options.oomKilled)
-      return script.run(this, container, init);
+    const scripted = !options.early && !options.oomKilled && !options.plain;
+    if (script && script.kind !== 'unschedulable' && scripted) return script.run(this, container, init);
     const env = await this.resolveEnvWithRetry(container, init);
     this.event(
       'Normal',
