@@ -120,7 +120,7 @@ async function logThroughput(): Promise<void> {
   const delays: number[] = [];
   const following = (async () => {
     for await (const batch of s.logs.follow('bench-follow', { after: null, signal: controller.signal })) {
-      for (const entry of batch) delays.push(Date.now() - entry.time);
+      for (const entry of batch.entries) delays.push(Date.now() - entry.time);
     }
   })();
   await sleep(100);

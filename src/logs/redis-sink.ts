@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LogCapper, type LogCaps } from './capped-batch.ts';
-import { END_FIELDS, ENTRY_FIELDS, entryValues } from './stream-entry.ts';
+import { END_FIELDS, encodeLine, LINE_FIELD } from './stream-entry.ts';
 import type { LogEntry, LogSink } from './types.ts';
 
 /** One build's stream, its caps and batching. */
@@ -18,12 +18,11 @@ export interface RedisLogSinkOptions {
   onStored?: (lines: number) => void;
 }
 
-const [G, P, O, T, X] = ENTRY_FIELDS;
 const [END_NAME, END_VALUE] = END_FIELDS;
 
 /**
  * Appends a batch to a stream in one command: ARGV[1] is the retention, ARGV[2] a JSON
- * array whose items are the 5 values of a line (entryValues) or 0 for the end marker.
+ * array whose items are a line's stored value (encodeLine) or 0 for the end marker.
  * One Lua call with one JSON argument instead of one XADD per line keeps the client's
  * work per line small: a step printing as fast as it can costs Berth's event loop little.
  */
@@ -32,7 +31,7 @@ for _, item in ipairs(cjson.decode(ARGV[2])) do
   if item == 0 then
     redis.call('XADD', KEYS[1], '*', '${END_NAME}', '${END_VALUE}')
   else
-    redis.call('XADD', KEYS[1], '*', '${G}', item[1], '${P}', item[2], '${O}', item[3], '${T}', item[4], '${X}', item[5])
+    redis.call('XADD', KEYS[1], '*', '${LINE_FIELD}', item)
   end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -106,7 +105,7 @@ export class RedisLogSink implements LogSink {
 
   async #store(batch: Pending[]): Promise<void> {
     const { redis, key, retentionMs, onError, onStored } = this.#o;
-    const items = batch.map((item) => (item === END ? 0 : entryValues(item)));
+    const items = batch.map((item) => (item === END ? 0 : encodeLine(item)));
     const lines = batch.length - (batch.at(-1) === END ? 1 : 0);
     try {
       await redis.eval(APPEND, 1, key, String(retentionMs), JSON.stringify(items));

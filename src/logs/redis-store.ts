@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { LogCaps } from './capped-batch.ts';
 import { FollowerLimits, type FollowerSlot } from './follower-limits.ts';
 import { RedisLogSink } from './redis-sink.ts';
-import { decodeItems, END_FIELDS, type StoredLogEntry } from './stream-entry.ts';
+import { decodeItems, END_FIELDS, hasEnd, type StoredLogEntry, wireLines } from './stream-entry.ts';
 import { SharedStreamReader, type StreamItems, type WaitResult } from './stream-reader.ts';
 import type { StepKey } from './types.ts';
 
@@ -23,6 +23,25 @@ export interface RedisLogStoreOptions {
   onError?: (error: unknown) => void;
   /** Told how many lines each batch stored (for `berth_log_lines_total`). */
   onStored?: (lines: number) => void;
+}
+
+/** A batch of a followed log: decoded on demand, or as wire JSON without decoding. */
+export class FollowedBatch {
+  readonly #items: StreamItems;
+  constructor(items: StreamItems) {
+    this.#items = items;
+  }
+  /** Stream id of the last item (what a follow resumes after). */
+  get lastId(): string {
+    return this.#items.at(-1)?.[0] ?? '';
+  }
+  get entries(): StoredLogEntry[] {
+    return decodeItems(this.#items).entries;
+  }
+  /** The lines as a JSON array of `[stage, step, stream, time, text]` (see wireLines). */
+  wire(): string {
+    return wireLines(this.#items);
+  }
 }
 
 /** A page of a build's log; `ended` once the build's end marker was read. */
@@ -140,7 +159,7 @@ export class RedisLogStore {
   }
 
   /**
-   * Lines after `after`, in batches of up to 1000, live until the end marker or `signal`
+   * Lines after `after`, in batches of up to 1000 (FollowedBatch), live until the end marker or `signal`
    * aborts. Catches up with XRANGE, then waits on the process's one shared reader;
    * `isDone` is asked whenever a wait times out, so a build that ended without a
    * marker still ends the follow. Takes no follower slot: callers do.
@@ -148,7 +167,7 @@ export class RedisLogStore {
   async *follow(
     buildId: string,
     options: { after: string | null; signal: AbortSignal; isDone?: () => Promise<boolean> },
-  ): AsyncGenerator<StoredLogEntry[]> {
+  ): AsyncGenerator<FollowedBatch> {
     const { signal } = options;
     const key = this.key(buildId);
     let last = options.after ?? '0-0';
@@ -171,9 +190,10 @@ export class RedisLogStore {
         }
         last = result.at(-1)?.[0] ?? last;
         atEnd = live !== null && result.length < PAGE;
-        const page = decodeItems(result);
-        if (page.entries.length > 0) yield page.entries;
-        if (page.ended) return;
+        const ended = hasEnd(result);
+        const lines = ended ? result.filter(([, fields]) => fields[0] !== END_FIELDS[0]) : result;
+        if (lines.length > 0) yield new FollowedBatch(lines);
+        if (ended) return;
       }
     } finally {
       live?.release();

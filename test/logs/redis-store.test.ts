@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { RedisLogStore, type StoredLogEntry } from '../../src/logs/redis-store.ts';
+import { type FollowedBatch, RedisLogStore, type StoredLogEntry } from '../../src/logs/redis-store.ts';
 import { startRedis, useRedis } from '../support/redis.ts';
 
 const line = (text: string, step = 'test') => ({
@@ -65,7 +65,7 @@ describe('RedisLogStore', () => {
     const seen: StoredLogEntry[] = [];
     const following = (async () => {
       for await (const batch of s.follow('b3', { after: null, signal: AbortSignal.timeout(5000) }))
-        seen.push(...batch);
+        seen.push(...batch.entries);
     })();
     await sleep(50);
     sink.append(line('during'));
@@ -80,7 +80,7 @@ describe('RedisLogStore', () => {
       after: seen[0]?.id ?? null,
       signal: AbortSignal.timeout(5000),
     })) {
-      resumed.push(...batch.map((e) => e.text));
+      resumed.push(...batch.entries.map((e) => e.text));
     }
     assert.deepEqual(resumed, ['during']);
   });
@@ -100,7 +100,7 @@ describe('RedisLogStore', () => {
     const lines: string[] = [];
     const signal = AbortSignal.timeout(5000);
     for await (const batch of s.follow('gone', { after: null, signal, isDone: async () => true }))
-      lines.push(...batch.map((e) => e.text));
+      lines.push(...batch.entries.map((e) => e.text));
     assert.equal(signal.aborted, false);
   });
 
@@ -111,6 +111,29 @@ describe('RedisLogStore', () => {
     await sink.flush();
     await sleep(350);
     assert.deepEqual((await s.read('b4', null)).entries, []);
+  });
+
+  it('follows logs stored before one-field lines, and never puts a raw newline on the wire', async () => {
+    const s = store();
+    const key = s.key('b9');
+    await fixture.redis.xadd(key, '*', 'g', 'build', 'p', 'old', 'o', 'stdout', 't', '1', 'x', 'five fields');
+    await fixture.redis.xadd(key, '*', 'l', '["build","odd","stdout",2,"a\\nb"]\n');
+    const sink = s.sink('b9');
+    sink.append(line('one field'));
+    await sink.close();
+    const batches: FollowedBatch[] = [];
+    for await (const batch of s.follow('b9', { after: null, signal: AbortSignal.timeout(5000) }))
+      batches.push(batch);
+    const wire = batches.map((b) => b.wire()).join('');
+    assert.ok(!/[\r\n]/.test(wire));
+    assert.deepEqual(
+      batches.flatMap((b) => JSON.parse(b.wire()).map((l: string[]) => `${l[1]}:${l[4]}`)),
+      ['old:five fields', 'odd:a\nb', 'test:one field'],
+    );
+    assert.deepEqual(
+      batches.flatMap((b) => b.entries.map((e) => e.text)),
+      ['five fields', 'a\nb', 'one field'],
+    );
   });
 });
 

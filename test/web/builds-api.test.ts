@@ -152,8 +152,11 @@ describe('builds API', () => {
     });
     const { id } = (await res.json()) as { id: string };
     const url = `${base}/api/builds/${id}/logs`;
+    // `lines` events: arrays of [stage, step, stream, time, text].
     const lines = (events: SseEvent[]): Array<{ text: string }> =>
-      events.filter((e) => e.event === 'lines').flatMap((e) => JSON.parse(e.data));
+      events
+        .filter((e) => e.event === 'lines')
+        .flatMap((e) => JSON.parse(e.data).map((l: string[]) => ({ text: l[4] })));
     const first = await readSse(url, {}, (events) => lines(events).length >= 120);
     const lastId = first.at(-1)?.id ?? '';
     const rest = await readSse(url, { 'last-event-id': lastId }, (events) => events.at(-1)?.event === 'end');

@@ -52,9 +52,7 @@ describe('live-log followers', () => {
   }
 
   const texts = (events: SseEvent[]): string[] =>
-    events
-      .filter((e) => e.event === 'lines')
-      .flatMap((e) => JSON.parse(e.data).map((l: { text: string }) => l.text));
+    events.filter((e) => e.event === 'lines').flatMap((e) => JSON.parse(e.data).map((l: string[]) => l[4])); // [stage, step, stream, time, text]
   const clients = async () =>
     String(await client.client('LIST'))
       .trim()

@@ -22,7 +22,7 @@ export async function sendTextLog(logs: RedisLogStore, id: string, res: ServerRe
 
 /**
  * The log as Server-Sent Events: `lines` events carrying a JSON array of up to 1000
- * lines (`id` = the stream id of the last, so a reconnect with `Last-Event-ID` resumes
+ * lines, each `[stage, step, stream, time, text]` as stored (`id` = the stream id of the last, so a reconnect with `Last-Event-ID` resumes
  * after it), comment heartbeats, an `end` event with the build's status when it is
  * over. Past the follower caps it answers 503 without touching Redis.
  */
@@ -62,8 +62,7 @@ export async function streamLog(
   };
   try {
     for await (const batch of deps.logs.follow(id, { after, signal: controller.signal, isDone })) {
-      const lines = batch.map(({ id: _id, ...line }) => line);
-      const written = res.write(`id: ${batch.at(-1)?.id}\nevent: lines\ndata: ${JSON.stringify(lines)}\n\n`);
+      const written = res.write(`id: ${batch.lastId}\nevent: lines\ndata: ${batch.wire()}\n\n`);
       // A slow client holds its own follow back, not the process's shared reader.
       if (!written && !controller.signal.aborted)
         await once(res, 'drain', { signal: controller.signal }).catch(() => {});

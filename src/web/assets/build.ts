@@ -10,6 +10,11 @@ import { createTimeline } from './timeline.ts';
 
 const POLL_MS = 2000;
 
+/** One log line on the wire: `[stage, step, stream, time, text]`, or an entry object. */
+type WireLine = [string, string, string, number, string] | LogEntry;
+const isTuple = (value: unknown): value is [string, string, string, number, string] =>
+  Array.isArray(value) && typeof value[0] === 'string';
+
 interface BuildData {
   build: BuildRecord;
   links: ForgeLinks;
@@ -76,10 +81,14 @@ function follow(): void {
     pending = new Set();
   };
   const onLine = (event: MessageEvent<string>): void => {
-    const parsed = JSON.parse(event.data) as LogEntry | LogEntry[];
-    for (const entry of Array.isArray(parsed) ? parsed : [parsed]) {
-      linesOf(entry.stage, entry.step).push(entry.text, entry.stream === 'system');
-      pending.add(`${entry.stage}\u0000${entry.step}`);
+    // `lines` events: [stage, step, stream, time, text] arrays; `line` events: one entry or an array of them.
+    const parsed = JSON.parse(event.data) as WireLine | WireLine[];
+    for (const item of Array.isArray(parsed) && !isTuple(parsed) ? parsed : [parsed as WireLine]) {
+      const [stage, step, stream, text] = isTuple(item)
+        ? [item[0], item[1], item[2], item[4]]
+        : [item.stage, item.step, item.stream, item.text];
+      linesOf(stage, step).push(text, stream === 'system');
+      pending.add(`${stage}\u0000${step}`);
     }
     // A flood of events can starve animation frames: redraw at least every 100 ms.
     if (performance.now() - flushedAt > 100) flush();
