@@ -8,7 +8,7 @@ import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
 import type { LogSink } from '../logs/types.ts';
 import { CancelledError, HandBackError, TakenOverError } from '../stop-reasons.ts';
-import { acquireFor, admittedRecord, groupKey, repoKey, waitingRecord } from './admission.ts';
+import { acquireFor, admittedRecord, groupKey, ownerKey, repoKey, waitingRecord } from './admission.ts';
 import { BuildMeter, type BuildMetrics, seconds } from './build-meter.ts';
 import type { BuildExecution, BuildExecutor } from './executor.ts';
 import type { BuildJobData } from './names.ts';
@@ -66,6 +66,19 @@ export async function processBuild(
     // A parked build that still waits goes back to sleep without reading its pipeline again.
     const now = await slot.keeper.slots.recheck(data.id);
     void slot.keeper.wake(now.granted);
+    const gated =
+      now.state === 'unknown' && parsed.ok
+        ? await slot.keeper.slots.gate(
+            data.id,
+            data.seq ?? Date.now(),
+            repoKey(parsed.request),
+            ownerKey(parsed.request),
+          )
+        : null;
+    if (gated) {
+      const updated = await deps.store.update(data.id, (r) => waitingRecord(r, gated, undefined));
+      if (updated.ok && updated.record.status === 'queued') return 'parked';
+    }
     if (now.state === 'waiting') {
       const updated = await deps.store.update(data.id, (r) => waitingRecord(r, now, r.waiting?.group));
       if (updated.ok && updated.record.status === 'queued') {

@@ -1,8 +1,10 @@
 import { DelayedError, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { parseBuildRequest } from '../builds/request.ts';
 import type { BuildRecord } from '../builds/types.ts';
 import { CancelledError, HandBackError } from '../stop-reasons.ts';
 import { settlesWithin } from '../within.ts';
+import { ownerKey, repoKey } from './admission.ts';
 import { closeQueue, dropWorker } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
 import { BUILD_QUEUE, type BuildJobData } from './names.ts';
@@ -67,6 +69,12 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
   const queue = new Queue<BuildJobData>(name, { connection: o.connection });
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);
   const wake = waker(queue);
+  const gateOpen = async (data: BuildJobData): Promise<boolean> => {
+    const parsed = parseBuildRequest(data.request);
+    if (!parsed.ok || !accounting) return true;
+    const r = parsed.request;
+    return (await accounting.slots.gate(data.id, data.seq ?? Date.now(), repoKey(r), ownerKey(r))) === null;
+  };
   const accounting = o.slotAccounting;
   const slotDeps = accounting
     ? {
@@ -97,7 +105,8 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
           await job.moveToDelayed(Date.now() + (o.parkRecheckMs ?? 30_000), token);
           // Slots freed while parking: the releaser found the job still active, so wake it here.
           const now = await slotDeps.keeper.slots.recheck(job.data.id);
-          if (now.state !== 'waiting') await job.promote().catch(() => {});
+          const free = now.state === 'holding' || (now.state === 'unknown' && (await gateOpen(job.data)));
+          if (free) await job.promote().catch(() => {});
           throw new DelayedError();
         }
         if (result === 'handed-back') {

@@ -11,11 +11,14 @@
  *   <base>:oh:<owner>  set: holders of one owner
  *   <base>:seq         the request counter; <base>:p:<repo> zset: requested builds not yet in line
  *   <base>:pr          hash: id → repo of those (so release finds them)
+ *   <base>:pw:<owner>  zset: builds parked before planning because their repository or owner
+ *                      was full; <base>:pwr / <base>:pwo hash: id → their repository / owner
  *
  * ARGV[1] is the operation:
  *   enqueue id repo                                     → seq (the build's place in line)
  *   acquire id seq g name limit cip repo rcap owner ocap → {state, cap, ahead, granted..., '|', older...}
  *   release id                                          → {granted..., '|', group key, group name}
+ *   gate id seq repo owner rcap ocap                    → 'planned' | 'go' | 'wait' (before reading the pipeline)
  *   peek id                                             → like recheck, changing nothing
  *   recheck id rcap ocap                                → like acquire, for a build already known
  * `granted` are other builds that got their slots in this call (their workers must be woken);
@@ -97,6 +100,33 @@ local function answer(id, granted, older)
   return out
 end
 
+local function ungate(id)
+  local owner = redis.call('HGET', base .. ':pwo', id)
+  if owner then
+    redis.call('ZREM', base .. ':pw:' .. owner, id)
+    redis.call('HDEL', base .. ':pwo', id)
+    redis.call('HDEL', base .. ':pwr', id)
+  end
+end
+
+-- Builds parked before planning whose repository and owner now have room: wake them to try.
+local function wakeGated(owner, rcap, ocap, out)
+  if not owner then return end
+  local room = ocap - redis.call('SCARD', base .. ':oh:' .. owner)
+  local taken = {}
+  for _, id in ipairs(redis.call('ZRANGE', base .. ':pw:' .. owner, 0, 99)) do
+    if room <= 0 then break end
+    local repo = redis.call('HGET', base .. ':pwr', id) or ''
+    local used = (taken[repo] or 0) + redis.call('SCARD', base .. ':rh:' .. repo)
+    if used < rcap then
+      taken[repo] = (taken[repo] or 0) + 1
+      room = room - 1
+      ungate(id)
+      table.insert(out, id)
+    end
+  end
+end
+
 local function unpend(id)
   local repo = redis.call('HGET', base .. ':pr', id)
   if repo then
@@ -112,8 +142,28 @@ if op == 'enqueue' then
   return seq
 end
 
+if op == 'gate' then
+  local id, seq, repo, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+  if redis.call('EXISTS', bkey(id)) == 1 then return 'planned' end
+  if redis.call('SCARD', base .. ':rh:' .. repo) < tonumber(ARGV[6])
+    and redis.call('SCARD', base .. ':oh:' .. owner) < tonumber(ARGV[7]) then
+    ungate(id)
+    return 'go'
+  end
+  redis.call('ZADD', base .. ':pw:' .. owner, seq, id)
+  redis.call('HSET', base .. ':pwr', id, repo)
+  redis.call('HSET', base .. ':pwo', id, owner)
+  local full = redis.call('SCARD', base .. ':rh:' .. repo) >= tonumber(ARGV[6]) and 'repository' or 'owner'
+  local ahead = 0
+  for _, o in ipairs(redis.call('ZRANGEBYSCORE', base .. ':pw:' .. owner, '-inf', '(' .. seq)) do
+    if full == 'owner' or redis.call('HGET', base .. ':pwr', o) == repo then ahead = ahead + 1 end
+  end
+  return {'wait', full, ahead}
+end
+
 if op == 'acquire' then
   local id = ARGV[2]
+  ungate(id)
   local key = bkey(id)
   local g, cip, repo, owner = ARGV[4], ARGV[7], ARGV[8], ARGV[10]
   unpend(id)
@@ -156,7 +206,8 @@ if op == 'release' then
   local id = ARGV[2]
   local key = bkey(id)
   unpend(id)
-  local h = redis.call('HMGET', key, 'g', 'repo', 'owner', 'name')
+  ungate(id)
+  local h = redis.call('HMGET', key, 'g', 'repo', 'owner', 'name', 'rcap', 'ocap')
   local group, name = '', ''
   if h[2] then
     group, name = h[1], h[4]
@@ -173,6 +224,7 @@ if op == 'release' then
     redis.call('DEL', key)
   end
   local out = schedule()
+  if h[3] then wakeGated(h[3], tonumber(h[5]), tonumber(h[6]), out) end
   table.insert(out, '|')
   table.insert(out, group)
   table.insert(out, name)

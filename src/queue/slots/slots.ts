@@ -75,6 +75,22 @@ export class Slots {
     return stateOf(await this.#eval('recheck', id, this.#caps.repo, this.#caps.owner));
   }
 
+  /**
+   * Before the pipeline is read: null (go on) when the build's repository and owner have room
+   * (or it is already in line), else the cap it waits on: it is parked and woken when a slot
+   * there frees.
+   */
+  async gate(
+    id: string,
+    seq: number,
+    repo: string,
+    owner: string,
+  ): Promise<{ cap: WaitCap; ahead: number } | null> {
+    const reply = await this.#eval('gate', id, seq, repo, owner, this.#caps.repo, this.#caps.owner);
+    if (!Array.isArray(reply)) return null;
+    return { cap: String(reply[1]) as WaitCap, ahead: Number(reply[2]) };
+  }
+
   /** A build's state, changing nothing (GET /api/queue). */
   async peek(id: string): Promise<SlotState> {
     return stateOf(await this.#eval('peek', id));
