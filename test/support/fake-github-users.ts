@@ -2,7 +2,7 @@
 // the repositories they can see (with their permissions, as `GET /repos/{o}/{r}`
 // reports them), branches, tags and file contents. Anything else is unexpected.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OAuthUser } from './fake-oauth.ts';
+import type { FakeOAuth, OAuthUser } from './fake-oauth.ts';
 
 /** What the user routes read from the fake. */
 export interface UserView {
@@ -14,6 +14,46 @@ export interface UserView {
   /** `repo ref:path` → text. */
   userFiles: Map<string, string>;
   unexpected: string[];
+  oauth: FakeOAuth;
+  /** The fake's request log (only pushed to). */
+  requests: { push(entry: { method: string; path: string; body: null }): number };
+}
+
+/**
+ * Answers `/login/oauth/authorize`, `/login/oauth/access_token` (JSON, as GitHub does
+ * with `Accept: application/json`) and requests made with a user's token (401 for a
+ * revoked one); false for the App's own requests.
+ */
+export function serveSignIn(
+  view: UserView,
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+  res: ServerResponse,
+): boolean {
+  const method = req.method ?? 'GET';
+  if (url.pathname.startsWith('/login/oauth/')) {
+    const reply =
+      method === 'GET' && url.pathname === '/login/oauth/authorize'
+        ? view.oauth.authorize(url.searchParams)
+        : method === 'POST' && url.pathname === '/login/oauth/access_token'
+          ? view.oauth.token(new URLSearchParams(body))
+          : { status: 404, json: { message: 'Not Found' } };
+    if (reply.location) res.writeHead(reply.status, { location: reply.location }).end();
+    else json(res, reply.status, reply.json);
+    return true;
+  }
+  const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const user = view.oauth.userOf(token);
+  const path = url.pathname.replace(/^\/api\/v3/, '');
+  if (user) {
+    view.requests.push({ method, path: `${path}${url.search}`, body: null });
+    serveUser(view, user, method, path, url.searchParams, req.headers, res);
+    return true;
+  }
+  if (!token?.startsWith('user-')) return false;
+  json(res, 401, { message: 'Bad credentials' });
+  return true;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown): true => {
@@ -27,7 +67,7 @@ export function roleOf(view: UserView, login: string, repo: string): string | nu
 }
 
 /** Answers a request made with a user's token. */
-export function serveUser(
+function serveUser(
   view: UserView,
   user: OAuthUser,
   method: string,

@@ -9,7 +9,7 @@ import {
   type Refusal,
   statusRefusal,
 } from './fake-github-rules.ts';
-import { serveUser, type UserView } from './fake-github-users.ts';
+import { serveSignIn, type UserView } from './fake-github-users.ts';
 import { FakeOAuth } from './fake-oauth.ts';
 
 /** One request the fake answered (or refused). */
@@ -247,15 +247,7 @@ export class FakeGithub implements UserView {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString();
-    if (url.pathname.startsWith('/login/oauth/')) return this.serveOAuth(req.method ?? 'GET', url, text, res);
-    const user = this.oauth.userOf(/^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1]);
-    if (user) {
-      this.requests.push({ method: req.method ?? 'GET', path: `${path}${url.search}`, body: null });
-      serveUser(this, user, req.method ?? 'GET', path, url.searchParams, req.headers, res);
-      return;
-    }
-    if (/^(?:token|bearer) user-/i.test(req.headers.authorization ?? ''))
-      return json(res, 401, { message: 'Bad credentials' });
+    if (serveSignIn(this, req, url, text, res)) return;
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
     const method = req.method ?? 'GET';
     if (this.gate) await this.gate;
@@ -278,18 +270,6 @@ export class FakeGithub implements UserView {
     }
     this.unexpected.push(`${method} ${path}`);
     json(res, 500, { message: `unexpected request ${method} ${path}` });
-  }
-
-  /** `GET /login/oauth/authorize` and `POST /login/oauth/access_token` (JSON with Accept: application/json). */
-  private serveOAuth(method: string, url: URL, body: string, res: ServerResponse) {
-    const reply =
-      method === 'GET' && url.pathname === '/login/oauth/authorize'
-        ? this.oauth.authorize(url.searchParams)
-        : method === 'POST' && url.pathname === '/login/oauth/access_token'
-          ? this.oauth.token(new URLSearchParams(body))
-          : { status: 404, json: { message: 'Not Found' } };
-    if (reply.location) return void res.writeHead(reply.status, { location: reply.location }).end();
-    json(res, reply.status, reply.json);
   }
 
   /** A 422 GitHub would give; recorded so a test can assert Berth never provoked one. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { type Match, notFound, pagedReply, type Reply, type Route, send, tarGz } from './fake-gitlab-http.ts';
-import { type GitlabUserView, userReply } from './fake-gitlab-users.ts';
+import { type GitlabUserView, serveSignIn } from './fake-gitlab-users.ts';
 import { FakeOAuth } from './fake-oauth.ts';
 
 /** One request the fake answered (or refused). */
@@ -229,31 +229,7 @@ export class FakeGitlab implements GitlabUserView {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await buffer(req);
-    const root = this.prefix.slice(0, -'/api/v4/'.length);
-    if (url.pathname === `${root}/oauth/authorize` || url.pathname === `${root}/oauth/token`) {
-      const reply = url.pathname.endsWith('/authorize')
-        ? this.oauth.authorize(url.searchParams)
-        : this.oauth.token(new URLSearchParams(raw.toString('utf8')));
-      if (reply.location) return void res.writeHead(reply.status, { location: reply.location }).end();
-      return send(res, { status: reply.status, json: reply.json });
-    }
-    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer !== undefined) {
-      const user = this.oauth.userOf(bearer);
-      const path = url.pathname.slice(this.prefix.length - 1);
-      this.requests.push({
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: {},
-        body: null,
-        token: undefined,
-      });
-      const reply = user
-        ? userReply(this, user, req.method ?? 'GET', path, Object.fromEntries(url.searchParams))
-        : null;
-      if (user && !reply) this.unexpected.push(`${req.method} ${url.pathname} with a user token`);
-      return send(res, reply ?? { status: user ? 500 : 401, json: { message: '401 Unauthorized' } });
-    }
+    if (serveSignIn(this, this.prefix, req, url, raw, res)) return;
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
