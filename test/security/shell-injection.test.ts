@@ -11,6 +11,7 @@ import type { App } from '../../src/app/start.ts';
 import { endedBuild } from '../support/api-client.ts';
 import { berth } from '../support/cli.ts';
 import { tempDir } from '../support/engine.ts';
+import { startFakeKube } from '../support/fake-kube/index.ts';
 import { startRedis } from '../support/redis.ts';
 import { startServe } from '../support/serve.ts';
 
@@ -91,6 +92,25 @@ describe('shell injection through variables', () => {
     assert.ok(run.output.includes(`[build/show] quoted: ${subject}\n`), run.output);
     assert.ok(run.output.includes(`[build/show] single: ${subject}\n`), run.output);
     assert.ok(run.output.includes('[build/show] note: $(touch pwned-too)`touch pwned-too`\n'), run.output);
+  });
+
+  it('berth run on Kubernetes gives the pod the subject as an env var, run by nothing', async () => {
+    const kube = await startFakeKube({ namespaces: ['ci'] });
+    try {
+      const run = await berth(
+        ['run', '--runtime', 'kubernetes', '-n', 'ci', '-i', 'note=$(HOME) $(touch pwned-too)'],
+        repo.dir,
+        home.dir,
+        { KUBECONFIG: kube.kubeconfigPath },
+      );
+      assert.equal(run.code, 0, run.output);
+      assert.equal(await exists(pwned), false, 'the subject ran as a command');
+      const subject = `Fix "; touch ${pwned}; echo "`;
+      assert.ok(run.output.includes(`[build/show] quoted: ${subject}\n`), run.output);
+      assert.ok(run.output.includes('[build/show] note: $(HOME) $(touch pwned-too)\n'), run.output);
+    } finally {
+      await kube.close();
+    }
   });
 
   it('a bot build with a malicious branch name and commit subject runs neither', async () => {
