@@ -1,4 +1,4 @@
-import type { ReasonClass } from './engine/types.ts';
+import type { ReasonClass } from './vocab/index.ts';
 
 /**
  * Base of Berth's typed errors. `retryable` says whether doing the same thing

@@ -1,5 +1,5 @@
-import type { ReasonClass } from './engine/types.ts';
 import { BerthError } from './errors.ts';
+import type { ReasonClass } from './vocab/index.ts';
 
 /**
  * Why a build or step was stopped before it ended on its own: one class per reason,

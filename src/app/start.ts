@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
-import type { ForgeAdapter, ForgeName } from '../forge/types.ts';
+import type { ForgeAdapter } from '../forge/types.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
 import { queueDepthSampler } from '../queue/depth.ts';
 import type { BuildExecutor } from '../queue/executor.ts';
 import { createQueueStack, type QueueStack } from '../queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../queue/worker.ts';
+import type { ForgeName } from '../vocab/index.ts';
 import { resolveRedis } from './embedded-redis.ts';
 import { forgeStatusLines } from './forge-status.ts';
 import { type HttpParts, startHealthServer, startWeb } from './http.ts';

@@ -1,5 +1,5 @@
-import type { ForgeName } from '../forge/types.ts';
-import type { BuildRecord, BuildRequest, BuildState } from './types.ts';
+import type { BuildState, ForgeName } from '../vocab/index.ts';
+import type { BuildRecord, BuildRequest } from './types.ts';
 
 export interface BuildFilter {
   /** One build by id (the web page's cancel button). */

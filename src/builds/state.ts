@@ -1,4 +1,4 @@
-import type { BuildState } from './types.ts';
+import type { BuildState } from '../vocab/index.ts';
 
 const NEXT: Record<BuildState, readonly BuildState[]> = {
   // queued → queued: a worker claims a build that then waits for slots; a build whose

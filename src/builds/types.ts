@@ -1,57 +1,7 @@
-import type { BuildResult, FinalStatus, ReasonClass, StepStatus } from '../engine/types.ts';
-import type { ForgeName } from '../forge/types.ts';
+import type { BuildState, ReasonClass, StepStatus } from '../vocab/index.ts';
+import type { BuildRequest } from './request.ts';
 
-export type BuildState = 'queued' | 'running' | 'success' | 'failed' | 'error' | 'cancelled';
-
-/** What made a build: the neutral vocabulary every forge maps its events to. */
-export type TriggerKind =
-  | 'push'
-  | 'tag'
-  | 'change' // pull request / merge request opened, reopened or new commits
-  | 'retest'
-  | 'test'
-  | 'ok-to-test'
-  | 'rerequested' // GitHub "Re-run" button
-  | 'manual'; // POST /api/builds, berth run
-
-/**
- * A request for one build, as queued. Validated on enqueue and again in the worker
- * (see `buildRequestSchema` in `src/builds/request.ts`).
- */
-export interface BuildRequest {
-  forge: ForgeName;
-  /** `owner/name` (GitHub), `group/sub/project` (GitLab), absolute path (local). */
-  repo: string;
-  /** Forge-specific numeric id: GitLab project id; absent elsewhere. */
-  projectId?: number;
-  /** GitHub App installation id. */
-  installationId?: number;
-  /** Full commit sha; for `local` it may be absent (the working tree as it is). */
-  sha?: string;
-  /** Branch or tag name without `refs/heads/` (`refs/tags/` kept out too; see `refType`). */
-  ref: string;
-  refType: 'branch' | 'tag';
-  trigger: TriggerKind;
-  /** PR / MR number when the build is for one. */
-  change?: number;
-  /** PR/MR source repo when it differs from `repo` (forks). */
-  headRepo?: string;
-  environment?: string;
-  inputs: Record<string, string>;
-  /**
-   * Names of password inputs whose values must never be stored in the build record:
-   * the record keeps only the names; the values travel in the queue job alone.
-   */
-  secretInputs?: string[];
-  /** Who caused it (forge login), when known. */
-  actor?: string;
-  /** Webhook delivery id (GitHub `X-GitHub-Delivery`, GitLab `Idempotency-Key`). */
-  deliveryId?: string;
-  /** Explicit reruns never join an existing queued/running build. */
-  rerun: boolean;
-  /** Head commit subject and dates when the event carries them (build variables). */
-  commit?: { subject?: string; authorDate?: string; committerDate?: string };
-}
+export type { BuildRequest } from './request.ts';
 
 export interface StepRecord {
   name: string;
@@ -96,5 +46,3 @@ export interface BuildRecord {
   /** While queued for slots: the cap it waits on (its concurrency group, the repository's or the owner's share) and how many wait before it. */
   waiting?: { cap: 'group' | 'repository' | 'owner'; ahead: number; group?: string };
 }
-
-export type { BuildResult, FinalStatus };

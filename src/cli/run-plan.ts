@@ -6,7 +6,7 @@ import type { BuildPlan } from '../pipeline/types.ts';
 import type { Runtime } from '../runtime/types.ts';
 import type { CliContext } from './command.ts';
 import { renderSummary } from './run-summary.ts';
-import { namespaceText } from './runtime-choice.ts';
+import { cliInstance, namespaceText } from './runtime-choice.ts';
 
 /** A planned build of a working tree, ready to run. */
 export interface LocalBuild {
@@ -60,9 +60,6 @@ function announce(event: BuildEvent, note: (text: string) => void) {
     note(`── stage ${event.result.name}: skipped`);
   }
 }
-
-/** The `berth.dev/instance` label of `berth run` pods: the configured instance plus `-cli`. */
-export const cliInstance = (instance: string): string => `${instance}-cli`;
 
 /** 8 hex digits: unique enough for temp folders and pod names, without loading node:crypto (~5 ms). */
 const runId = () =>

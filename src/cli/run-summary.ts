@@ -1,5 +1,6 @@
 import { formatDuration } from '../engine/stop.ts';
-import type { BuildResult, FinalStatus, StepResult } from '../engine/types.ts';
+import type { BuildResult, StepResult } from '../engine/types.ts';
+import type { FinalStatus } from '../vocab/index.ts';
 
 const COLOURS: Record<FinalStatus, number> = {
   success: 32,

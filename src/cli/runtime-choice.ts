@@ -4,7 +4,6 @@ import { ConfigError } from '../errors.ts';
 import { defaultRuntimeKind, selectRuntime } from '../runtime/select.ts';
 import type { Runtime, RuntimeKind } from '../runtime/types.ts';
 import { type CliContext, UsageError } from './command.ts';
-import { cliInstance } from './run-plan.ts';
 
 /** SIGTERM → SIGKILL grace for a stopped step's processes. */
 const KILL_GRACE_MS = 5000;
@@ -67,6 +66,9 @@ export async function describeRuntime(ctx: CliContext, config: Readonly<Config>,
 
 /** `kubernetes, namespace: team-a (from --namespace)`, or the kind alone. */
 const runtimeText = (runtime: Runtime): string => `${runtime.kind}${namespaceText(runtime)}`;
+
+/** The `berth.dev/instance` label of `berth run` pods: the configured instance plus `-cli`. */
+export const cliInstance = (instance: string): string => `${instance}-cli`;
 
 /** `, namespace: team-a (from --namespace)`, or nothing for a runtime without namespaces. */
 export function namespaceText(runtime: Runtime): string {

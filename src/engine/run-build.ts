@@ -5,11 +5,12 @@ import type { LogSink } from '../logs/types.ts';
 import type { PlannedStage } from '../pipeline/types.ts';
 import type { BuildContext, Runtime, RuntimeSession } from '../runtime/types.ts';
 import { BuildTimeoutError } from '../stop-reasons.ts';
+import type { ReasonClass } from '../vocab/index.ts';
 import { runStage, shouldRun, skippedStage } from './stage.ts';
 import type { StepContext } from './step.ts';
 import { deadline, formatDuration } from './stop.ts';
 import { summarise } from './summarise.ts';
-import type { BuildEvent, BuildResult, ReasonClass, StageResult, Timeouts } from './types.ts';
+import type { BuildEvent, BuildResult, StageResult, Timeouts } from './types.ts';
 
 /** Everything one build needs: the plan is `build.plan`. */
 export interface RunBuildOptions {

@@ -1,8 +1,9 @@
 import type { PlannedStage, RunsIf } from '../pipeline/types.ts';
 import { SiblingFailedError } from '../stop-reasons.ts';
+import type { FinalStatus } from '../vocab/index.ts';
 import { runStep, type StepContext, skippedStep } from './step.ts';
 import { deadline } from './stop.ts';
-import type { FinalStatus, StageResult, StepResult } from './types.ts';
+import type { StageResult, StepResult } from './types.ts';
 
 /** Whether a stage with `runsIf` runs, given whether an earlier stage failed. */
 export function shouldRun(runsIf: RunsIf, failedBefore: boolean): boolean {

@@ -1,5 +1,6 @@
 import { type StopError, stopOutcome } from '../stop-reasons.ts';
-import type { BuildResult, ReasonClass, StageResult, StepResult } from './types.ts';
+import type { ReasonClass } from '../vocab/index.ts';
+import type { BuildResult, StageResult, StepResult } from './types.ts';
 
 interface Ending {
   startedAt: string;

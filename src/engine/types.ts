@@ -1,17 +1,4 @@
-export type StepStatus = 'pending' | 'running' | 'success' | 'failed' | 'error' | 'cancelled' | 'skipped';
-
-/** Final states a step, stage or build can end in. */
-export type FinalStatus = 'success' | 'failed' | 'error' | 'cancelled' | 'skipped';
-
-/** Why something did not succeed. `user` = the step's own command failed. */
-export type ReasonClass =
-  | 'user'
-  | 'config'
-  | 'image'
-  | 'scheduling'
-  | 'infrastructure'
-  | 'timeout'
-  | 'cancelled';
+import type { FinalStatus, ReasonClass } from '../vocab/index.ts';
 
 export interface StepResult {
   stage: string;

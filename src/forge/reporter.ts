@@ -10,10 +10,11 @@ import {
   waitingStatus,
 } from '../report/status.ts';
 import type { StepTail } from '../report/summary.ts';
+import type { CommitStatus } from '../vocab/index.ts';
 import { repoRefOf } from './repo-ref.ts';
 import { progressRank, type ReportState, shouldWrite, type WrittenStatus } from './report-state.ts';
 import { type SummaryDeps, tailsOf, writeSummary } from './report-summary.ts';
-import type { BuildReporter, CommitNotice, CommitStatus, Forge, ReportTarget } from './types.ts';
+import type { BuildReporter, CommitNotice, Forge, ReportTarget } from './types.ts';
 
 export type { TailFn } from './report-summary.ts';
 

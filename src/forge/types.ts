@@ -1,6 +1,5 @@
 import type { BuildRecord, BuildRequest } from '../builds/types.ts';
-
-export type ForgeName = 'github' | 'gitlab' | 'local';
+import type { CommitStatus, ForgeName } from '../vocab/index.ts';
 
 export type Permission = 'admin' | 'write' | 'read' | 'none';
 
@@ -13,22 +12,6 @@ export interface RepoRef {
   projectId?: number;
   /** GitHub App installation id. */
   installationId?: number;
-}
-
-export type CommitState = 'pending' | 'running' | 'success' | 'failure' | 'error' | 'cancelled';
-
-export interface CommitStatus {
-  state: CommitState;
-  /** `berth` or `berth/<environment>`. */
-  context: string;
-  /** At most 140 characters (GitHub's limit); the reporter shortens. */
-  description: string;
-  targetUrl?: string;
-  /**
-   * Branch or tag the sha is built for. GitLab needs it (`ref`) when the sha is on no
-   * branch (tags, fork MR heads: 404 "References for commit"); GitHub has no such field.
-   */
-  ref?: string;
 }
 
 /**

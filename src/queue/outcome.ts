@@ -1,7 +1,6 @@
-import type { BuildState } from '../builds/types.ts';
-import type { ReasonClass } from '../engine/types.ts';
 import { BerthError, ConfigError } from '../errors.ts';
 import { StopError, stopOf, stopOutcome } from '../stop-reasons.ts';
+import type { BuildState, ReasonClass } from '../vocab/index.ts';
 
 /** How a build that did not produce a result ends. */
 export interface Outcome {

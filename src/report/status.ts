@@ -1,6 +1,6 @@
 import { secretInputValues } from '../builds/inputs.ts';
 import type { BuildRecord, StepRecord } from '../builds/types.ts';
-import type { CommitStatus } from '../forge/types.ts';
+import type { CommitStatus } from '../vocab/index.ts';
 import { duration, redact, shorten } from './text.ts';
 
 /** GitHub rejects longer descriptions with 422. */

@@ -1,7 +1,7 @@
-import type { ReasonClass } from '../engine/types.ts';
 import type { StepOutput } from '../logs/types.ts';
 import type { BuildPlan, PlannedStep } from '../pipeline/types.ts';
 import type { StopError } from '../stop-reasons.ts';
+import type { ReasonClass } from '../vocab/index.ts';
 
 export type RuntimeKind = 'local' | 'kubernetes' | 'docker';
 

@@ -1,6 +1,7 @@
 import { parseBuildRequest } from '../../src/builds/request.ts';
 import type { BuildFilter, BuildService } from '../../src/builds/service.ts';
-import type { BuildRecord, BuildRequest, BuildState } from '../../src/builds/types.ts';
+import type { BuildRecord, BuildRequest } from '../../src/builds/types.ts';
+import type { BuildState } from '../../src/vocab/index.ts';
 
 /**
  * A small in-memory BuildService for policy tests until the BullMQ one lands:

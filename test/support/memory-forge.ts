@@ -1,12 +1,5 @@
-import type {
-  ChangeInfo,
-  CommitInfo,
-  CommitStatus,
-  Forge,
-  ForgeUser,
-  Permission,
-  RepoRef,
-} from '../../src/forge/types.ts';
+import type { ChangeInfo, CommitInfo, Forge, ForgeUser, Permission, RepoRef } from '../../src/forge/types.ts';
+import type { CommitStatus } from '../../src/vocab/index.ts';
 
 /** An in-memory Forge (our own interface) recording what the policy and reporter wrote. */
 export class MemoryForge implements Forge {

@@ -1,11 +1,12 @@
 import { tmpdir } from 'node:os';
 import { after, before } from 'node:test';
 import { pino } from 'pino';
-import type { BuildRecord, BuildState } from '../../src/builds/types.ts';
+import type { BuildRecord } from '../../src/builds/types.ts';
 import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
 import type { BuildExecutor } from '../../src/queue/executor.ts';
 import { createQueueStack, type QueueStack } from '../../src/queue/stack.ts';
 import { type BuildWorker, type BuildWorkerOptions, startBuildWorker } from '../../src/queue/worker.ts';
+import type { BuildState } from '../../src/vocab/index.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 import { scriptedExecutor } from './scripted-executor.ts';
 

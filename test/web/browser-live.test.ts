@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app/start.ts';
-import type { BuildState } from '../../src/builds/types.ts';
+import type { BuildState } from '../../src/vocab/index.ts';
 import { hasChromium, launchBrowser, watchConsole } from '../support/browser.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { startServe } from '../support/serve.ts';

@@ -1,14 +1,7 @@
 import { ForgeError } from '../../errors.ts';
+import type { CommitStatus } from '../../vocab/index.ts';
 import type { CommitFiles } from '../commit-files.ts';
-import type {
-  ChangeInfo,
-  CommitInfo,
-  CommitStatus,
-  Forge,
-  ForgeUser,
-  Permission,
-  RepoRef,
-} from '../types.ts';
+import type { ChangeInfo, CommitInfo, Forge, ForgeUser, Permission, RepoRef } from '../types.ts';
 import { call, callOrNull, type Octokit, ownerRepo } from './octokit.ts';
 import type { PullRequest } from './payloads.ts';
 

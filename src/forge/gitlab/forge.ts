@@ -1,15 +1,8 @@
 import { ForgeError } from '../../errors.ts';
 import { GITLAB_NOTE_MAX } from '../../report/summary.ts';
+import type { CommitStatus } from '../../vocab/index.ts';
 import type { CommitFiles } from '../commit-files.ts';
-import type {
-  ChangeInfo,
-  CommitInfo,
-  CommitStatus,
-  Forge,
-  ForgeUser,
-  Permission,
-  RepoRef,
-} from '../types.ts';
+import type { ChangeInfo, CommitInfo, Forge, ForgeUser, Permission, RepoRef } from '../types.ts';
 import { getCommit, getMergeRequest, openMergeRequestsAt } from './changes.ts';
 import { callGitlab, type GitlabApi, gitlabMessageOf } from './client.ts';
 import { projectOf } from './project.ts';

@@ -1,5 +1,6 @@
 import { ForgeError } from '../../errors.ts';
-import type { CommitStatus, Forge, RepoRef } from '../types.ts';
+import type { CommitStatus } from '../../vocab/index.ts';
+import type { Forge, RepoRef } from '../types.ts';
 
 /** A merge request whose source branch lives in another project. */
 export interface ForkHead {

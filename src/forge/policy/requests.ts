@@ -1,5 +1,6 @@
-import type { BuildRecord, BuildRequest, TriggerKind } from '../../builds/types.ts';
+import type { BuildRecord, BuildRequest } from '../../builds/types.ts';
 import { DEFINITION_FILE } from '../../pipeline/index.ts';
+import type { TriggerKind } from '../../vocab/index.ts';
 import type { CommitInfo, RepoRef } from '../types.ts';
 import type { PolicyDeps } from './deps.ts';
 import { type NoticePlace, notify } from './notice.ts';

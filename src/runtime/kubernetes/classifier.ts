@@ -1,5 +1,5 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { ReasonClass } from '../../engine/types.ts';
+import type { ReasonClass } from '../../vocab/index.ts';
 import { CONTAINERS } from './names.ts';
 
 /** A condition that ends the step without a normal exit, with the kubelet's own words. */

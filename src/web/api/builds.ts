@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
-import type { BuildState } from '../../builds/types.ts';
 import type { RedisLogStore } from '../../logs/redis-store.ts';
+import { type BuildState, buildStates } from '../../vocab/index.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
 import { readableBuilds } from '../access/readable-builds.ts';
 import { sameOrigin } from '../auth/same-origin.ts';
@@ -72,7 +72,7 @@ async function list(o: BuildsApiOptions, viewer: Viewer, url: URL, res: ServerRe
   const limit = Math.min(Number(url.searchParams.get('limit') ?? 50) || 50, 500);
   const status = statusFilter(url.searchParams.get('status'));
   if (status === 'invalid') {
-    sendJson(res, 400, { error: `status: must be a comma-separated list of ${BUILD_STATES.join(', ')}` });
+    sendJson(res, 400, { error: `status: must be a comma-separated list of ${buildStates.join(', ')}` });
     return true;
   }
   const filter = { ...(repo ? { repo } : {}), ...(status ? { status } : {}) };
@@ -149,12 +149,10 @@ async function start(o: BuildsApiOptions, req: IncomingMessage, res: ServerRespo
   return true;
 }
 
-const BUILD_STATES: readonly BuildState[] = ['queued', 'running', 'success', 'failed', 'error', 'cancelled'];
-
 /** `?status=failed,error` → the states; null when absent; 'invalid' for unknown names. */
 function statusFilter(param: string | null): BuildState[] | null | 'invalid' {
   if (!param) return null;
   const names = param.split(',').filter(Boolean);
-  const known = (name: string): name is BuildState => (BUILD_STATES as readonly string[]).includes(name);
+  const known = (name: string): name is BuildState => (buildStates as readonly string[]).includes(name);
   return names.every(known) ? names : 'invalid';
 }

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { shownRecord } from '../../builds/inputs.ts';
 import type { BuildFilter } from '../../builds/service.ts';
-import type { BuildState } from '../../builds/types.ts';
+import { type BuildState, buildStates } from '../../vocab/index.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
 import { readableBuilds } from '../access/readable-builds.ts';
 import type { ForgeLinks } from '../assets/format.ts';
@@ -30,7 +30,7 @@ export interface BuildPageData {
   canAct: boolean;
 }
 
-const STATES = new Set<string>(['queued', 'running', 'success', 'failed', 'error', 'cancelled']);
+const STATES = new Set<string>(buildStates);
 const LIST_LIMIT = 50;
 
 /** `GET /`, `GET /builds/:id`, `GET /signin` and `GET /assets/…`. */

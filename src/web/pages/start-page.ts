@@ -2,15 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Viewer } from '../access/access.ts';
 import type { Frame, PagesDeps } from './deps.ts';
 import { sendHtml } from './respond.ts';
-import { startMain } from './start-view.ts';
-
-/** The data block the start page's module reads. */
-export interface StartPageData {
-  /** `github:owner/name` to load at once, or ''. */
-  source: string;
-  /** Repositories of the viewer's forge with recent builds they can read, as sources. */
-  known: string[];
-}
+import { type StartPageData, startMain } from './start-view.ts';
 
 const SOURCE = /^(github|gitlab):[\w.-]+(\/[\w.-]+)+$/;
 

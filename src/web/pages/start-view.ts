@@ -1,6 +1,13 @@
 // The start form's shell; start.ts loads the refs, environments and inputs into it.
 import { escapeHtml } from '../assets/format.ts';
-import type { StartPageData } from './start-page.ts';
+
+/** The data block the start page's module reads. */
+export interface StartPageData {
+  /** `github:owner/name` to load at once, or ''. */
+  source: string;
+  /** Repositories of the viewer's forge with recent builds they can read, as sources. */
+  known: string[];
+}
 
 /** `/start`: repository, then ref, environment and inputs once the repository is loaded. */
 export function startMain(data: StartPageData, forge: 'github' | 'gitlab'): string {

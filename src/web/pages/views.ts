@@ -1,7 +1,6 @@
 // The HTML shells of the pages; the page modules fill in and update the live parts.
+import { buildStates } from '../../vocab/index.ts';
 import { escapeHtml } from '../assets/format.ts';
-
-const STATES = ['queued', 'running', 'success', 'failed', 'error', 'cancelled'];
 
 /** `/`: filter form, the builds table and a live region announcing changes. */
 export function listMain(
@@ -9,7 +8,7 @@ export function listMain(
   repos: string[],
   startHref: string | null = null,
 ): string {
-  const options = ['', ...STATES]
+  const options = ['', ...buildStates]
     .map((s) => `<option value="${s}"${s === filter.status ? ' selected' : ''}>${s || 'any'}</option>`)
     .join('');
   const repoOptions = repos.map((r) => `<option value="${escapeHtml(r)}"></option>`).join('');

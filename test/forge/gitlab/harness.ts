@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import type { BuildRecord, BuildState } from '../../../src/builds/types.ts';
+import type { BuildRecord } from '../../../src/builds/types.ts';
 import { createGitlabPlugin, type GitlabPlugin } from '../../../src/forge/gitlab/plugin.ts';
 import { createBodyBudget, MAX_WEBHOOK_BODY } from '../../../src/forge/webhook-body.ts';
+import type { BuildState } from '../../../src/vocab/index.ts';
 import { FakeGitlab } from '../../support/fake-gitlab.ts';
 import { MemoryBuilds } from '../../support/memory-builds.ts';
 import { createEventDispatcher } from '../../support/memory-dispatcher.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ReasonClass } from '../../../src/engine/types.ts';
+import type { ReasonClass } from '../../../src/vocab/index.ts';
 import { step } from './fixtures.ts';
 import { collectOutput, NAMESPACE, planOf, startHarness } from './harness.ts';
 

@@ -16,14 +16,15 @@
  * - `berth.test/disruption`: running, then condition DisruptionTarget=True, then phase Failed (exit 137).
  * Any other image runs the container's command as a local process.
  */
-import type { PodSim } from './pod-sim.ts';
+
 import { containerId, now, setCondition } from './pod-status.ts';
+import type { SimulatedPod } from './simulated-pod.ts';
 import type { ContainerJson } from './types.ts';
 
 /** A scripted timeline for one container. */
 export interface ImageScript {
   kind: string;
-  run(sim: PodSim, container: ContainerJson, init: boolean): Promise<number>;
+  run(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number>;
 }
 
 /** The script an image name selects, or undefined for a normal image. */
@@ -47,7 +48,7 @@ export function scriptFor(image: string | undefined): ImageScript | undefined {
   return run ? { kind: repository.slice('berth.test/'.length), run } : undefined;
 }
 
-async function pullError(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+async function pullError(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number> {
   const image = container.image ?? '';
   const reference = image.includes(':') ? image : `${image}:latest`;
   const cause = `rpc error: code = NotFound desc = failed to pull and unpack image "${reference}": failed to resolve reference "${reference}": ${reference}: not found`;
@@ -67,7 +68,7 @@ async function pullError(sim: PodSim, container: ContainerJson, init: boolean): 
   }
 }
 
-async function invalidName(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+async function invalidName(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number> {
   const image = container.image ?? '';
   const message = `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`;
   sim.event('Warning', 'InspectFailed', message, container, init);
@@ -76,7 +77,7 @@ async function invalidName(sim: PodSim, container: ContainerJson, init: boolean)
   for (;;) await sim.tick(100);
 }
 
-async function createError(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+async function createError(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number> {
   const message = `failed to generate container "${containerId().slice(13)}" spec: failed to generate spec: failed to mkdir "/var/lib/kubelet/pods/${sim.uid}/volume-subpaths": mkdir: read-only file system`;
   sim.event(
     'Normal',
@@ -91,7 +92,7 @@ async function createError(sim: PodSim, container: ContainerJson, init: boolean)
 }
 
 /** Pulled/Created/Started events and a running state; returns startedAt. */
-async function startScripted(sim: PodSim, container: ContainerJson, init: boolean): Promise<string> {
+async function startScripted(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<string> {
   sim.event(
     'Normal',
     'Pulled',
@@ -107,7 +108,7 @@ async function startScripted(sim: PodSim, container: ContainerJson, init: boolea
   return startedAt;
 }
 
-async function evicted(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+async function evicted(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number> {
   await startScripted(sim, container, init);
   const message = `The node was low on resource: memory. Threshold quantity: 100Mi, available: 42Mi. Container ${container.name} was using 1843Mi, request is 0, has larger consumption of memory. `;
   sim.event('Warning', 'Evicted', message);
@@ -115,7 +116,7 @@ async function evicted(sim: PodSim, container: ContainerJson, init: boolean): Pr
   return 137;
 }
 
-async function evictedOnce(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+async function evictedOnce(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number> {
   const labels = sim.pod().metadata.labels ?? {};
   const step = ['berth.dev/build', 'berth.dev/stage', 'berth.dev/step'].map((key) => labels[key]).join('/');
   if (init || sim.deps.evictedOnce.has(step)) return sim.runContainer(container, init, { plain: true });
@@ -123,7 +124,7 @@ async function evictedOnce(sim: PodSim, container: ContainerJson, init: boolean)
   return evicted(sim, container, init);
 }
 
-async function disruption(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+async function disruption(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number> {
   await startScripted(sim, container, init);
   sim.update((pod) =>
     setCondition(
@@ -139,7 +140,7 @@ async function disruption(sim: PodSim, container: ContainerJson, init: boolean):
   return 137;
 }
 
-async function crashLoop(sim: PodSim, container: ContainerJson, init: boolean): Promise<number> {
+async function crashLoop(sim: SimulatedPod, container: ContainerJson, init: boolean): Promise<number> {
   for (let restarts = 0; ; restarts++) {
     const startedAt = await startScripted(sim, container, init);
     const lastState = { terminated: { exitCode: 1, reason: 'Error', startedAt, finishedAt: now() } };

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyPatch, checkPodUpdate } from './patch.ts';
 import { readBody } from './request-body.ts';
-import type { RouterDeps } from './router.ts';
+import type { RouterDeps } from './router-deps.ts';
 import { badRequest, StatusError, sendJson } from './status.ts';
 import type { ResourceStore } from './store.ts';
 import type { KubeObject } from './types.ts';

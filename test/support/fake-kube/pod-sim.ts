@@ -16,6 +16,7 @@ import {
   setCondition,
   type TerminalOverride,
 } from './pod-status.ts';
+import type { SimulatedPod } from './simulated-pod.ts';
 import type { ResourceStore } from './store.ts';
 import type { ContainerJson, ContainerStateJson, ContainerStatusJson, PodJson } from './types.ts';
 import { containerMounts, MountError, prepareVolumes } from './volumes.ts';
@@ -41,7 +42,7 @@ interface RunningContainer {
 const RETRY_TICKS = 20;
 
 /** The kubelet's life of one pod: schedule, mount, init containers in order, app containers, end. */
-export class PodSim {
+export class PodSim implements SimulatedPod {
   readonly namespace: string;
   readonly name: string;
   readonly uid: string;

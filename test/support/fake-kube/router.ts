@@ -1,30 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { item } from './item-routes.ts';
-import type { Kubelet } from './kubelet.ts';
 import { serveLog } from './logs-api.ts';
-import type { PodsApi } from './pods-api.ts';
 import { readBody } from './request-body.ts';
+import type { RouterDeps } from './router-deps.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, failureStatus, notFound, StatusError, sendJson } from './status.ts';
 import type { ResourceStore } from './store.ts';
 import type { KubeObject, RequestLogEntry } from './types.ts';
-import type { WatchHub } from './watch.ts';
-
-/** Everything the HTTP routes reach. */
-export interface RouterDeps {
-  stores: ReadonlyMap<string, ResourceStore>;
-  podsApi: PodsApi;
-  kubelet: Kubelet;
-  watches: WatchHub;
-  namespaces: ReadonlySet<string>;
-  requests: RequestLogEntry[];
-  /** Remaining injected log failures. */
-  logErrors: { remaining: number };
-  /** Remaining injected watch failures (HTTP 500 before the stream starts). */
-  watchErrors: { remaining: number };
-  /** Remaining watch requests left unanswered (no status line, no headers). */
-  unansweredWatches: { remaining: number };
-}
 
 /** A parsed API path. */
 export interface Route {

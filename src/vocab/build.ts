@@ -1,0 +1,34 @@
+/** Where a build is in its life; the last four are final. */
+export const buildStates = ['queued', 'running', 'success', 'failed', 'error', 'cancelled'] as const;
+export type BuildState = (typeof buildStates)[number];
+
+/** What made a build: the neutral vocabulary every forge maps its events to. */
+export const triggerKinds = [
+  'push',
+  'tag',
+  'change', // pull request / merge request opened, reopened or new commits
+  'retest',
+  'test',
+  'ok-to-test',
+  'rerequested', // GitHub "Re-run" button
+  'manual', // POST /api/builds, berth run
+] as const;
+export type TriggerKind = (typeof triggerKinds)[number];
+
+export const refTypes = ['branch', 'tag'] as const;
+export type RefType = (typeof refTypes)[number];
+
+export type StepStatus = 'pending' | 'running' | 'success' | 'failed' | 'error' | 'cancelled' | 'skipped';
+
+/** Final states a step, stage or build can end in. */
+export type FinalStatus = 'success' | 'failed' | 'error' | 'cancelled' | 'skipped';
+
+/** Why something did not succeed. `user` = the step's own command failed. */
+export type ReasonClass =
+  | 'user'
+  | 'config'
+  | 'image'
+  | 'scheduling'
+  | 'infrastructure'
+  | 'timeout'
+  | 'cancelled';
