@@ -14,8 +14,8 @@ import type { BuildRequest } from '../src/builds/types.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { runBuild } from '../src/engine/index.ts';
 import { createLocalAdapter } from '../src/forge/local/adapter.ts';
-import type { BuildExecutor } from '../src/queue/executor.ts';
-import { createPipelineExecutor } from '../src/queue/pipeline-executor.ts';
+import type { BuildRunner } from '../src/queue/build-runner.ts';
+import { createPlanAndRun } from '../src/queue/plan-and-run.ts';
 import { createQueueStack, type QueueStack } from '../src/queue/stack.ts';
 import { startBuildWorker } from '../src/queue/worker.ts';
 import { createLocalRuntime } from '../src/runtime/local/index.ts';
@@ -71,7 +71,7 @@ async function pickupLatency(): Promise<void> {
   const enqueued = new Map<string, number>();
   const latencies: number[] = [];
   const picked = new Map<string, number>();
-  const execute: BuildExecutor = async (x) => {
+  const runner: BuildRunner = async (x) => {
     picked.set(x.id, performance.now());
     const at = new Date().toISOString();
     return { status: 'success', reason: null, message: null, startedAt: at, finishedAt: at, stages: [] };
@@ -82,7 +82,7 @@ async function pickupLatency(): Promise<void> {
     logs: s.logs,
     bus: s.bus,
     adapters: { local: createLocalAdapter([tmpdir()]) },
-    execute,
+    runner,
     logger: quietLogger,
     concurrency: 8,
     queueName: `bench-${queueNo - 1}`,
@@ -97,7 +97,7 @@ async function pickupLatency(): Promise<void> {
   while (picked.size < count) await sleep(20);
   for (const [id, at] of picked) latencies.push(at - (enqueued.get(id) ?? Number.NaN));
   print(
-    'worker pickup latency (enqueue → executor)',
+    'worker pickup latency (enqueue → runner)',
     `median ${ms(pct(latencies, 50))}, p95 ${ms(pct(latencies, 95))} (${count} builds, 1 every ~4 ms, concurrency 8)`,
   );
   await worker.close(5000);
@@ -145,7 +145,7 @@ async function workerRss(): Promise<void> {
     'build:\n  wait:\n    container:\n      image: alpine\n      cmds:\n        - echo start\n        - sleep 3\n        - echo done\n',
   );
   const config = loadConfig({});
-  const execute = createPipelineExecutor({
+  const runner = createPlanAndRun({
     runtime: createLocalRuntime({ killGraceMs: 1000, hostEnv: { PATH: process.env.PATH } }),
     runBuild,
     instance: 'bench',
@@ -162,7 +162,7 @@ async function workerRss(): Promise<void> {
     logs: s.logs,
     bus: s.bus,
     adapters: { local: createLocalAdapter([tmpdir()]) },
-    execute,
+    runner,
     logger: quietLogger,
     concurrency: 50,
     globalConcurrency: 50,

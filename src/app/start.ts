@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
 import type { ForgeAdapter } from '../forge/types.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
+import type { BuildRunner } from '../queue/build-runner.ts';
 import { queueDepthSampler } from '../queue/depth.ts';
-import type { BuildExecutor } from '../queue/executor.ts';
 import { createQueueStack, type QueueStack } from '../queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../queue/worker.ts';
 import type { ForgeName } from '../vocab/index.ts';
@@ -13,7 +13,7 @@ import { type HttpParts, startHealthServer, startWeb } from './http.ts';
 import { type ForgePlugin, forgePlugins } from './plugins.ts';
 import { type Role, runsWeb, runsWorker } from './roles.ts';
 
-/** What the composition root needs: configuration, role, logger and the executor factory. */
+/** What the composition root needs: configuration, role, logger and the worker-runtime factory. */
 export interface AppOptions {
   config: Readonly<Config>;
   role: Role;
@@ -28,11 +28,11 @@ export interface AppOptions {
    */
   metrics?: Metrics;
   /**
-   * Makes the executor the worker runs builds with (worker roles only). `metrics` is
+   * Makes the runner the worker runs builds with (worker roles only). `metrics` is
    * the process's, for runtimes that count their own work (Kubernetes API requests).
    */
-  executor: (ctx: { isBuildActive: (id: string) => Promise<boolean>; metrics: Metrics }) => Promise<{
-    execute: BuildExecutor;
+  workerRuntime: (ctx: { isBuildActive: (id: string) => Promise<boolean>; metrics: Metrics }) => Promise<{
+    runner: BuildRunner;
     runtime: string;
     close?: () => Promise<void>;
   }>;
@@ -99,7 +99,7 @@ async function startWorker(
   closers: Array<() => Promise<void>>,
 ): Promise<BuildWorker> {
   const { config, logger } = o;
-  const { execute, runtime, close } = await o.executor({
+  const { runner, runtime, close } = await o.workerRuntime({
     isBuildActive: (id) => stack.store.isActive(id),
     metrics,
   });
@@ -112,7 +112,7 @@ async function startWorker(
     logs: stack.logs,
     bus: stack.bus,
     adapters,
-    execute,
+    runner,
     logger,
     metrics,
     concurrency: config.concurrency.perWorker,

@@ -1,7 +1,7 @@
-import { createEngineExecutor } from '../app/engine-executor.ts';
 import { createLogger } from '../app/logger.ts';
 import { ROLES, type Role } from '../app/roles.ts';
 import { startApp } from '../app/start.ts';
+import { createWorkerRuntime } from '../app/worker-runtime.ts';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import { type Command, parseFlags, UsageError } from './command.ts';
@@ -49,8 +49,8 @@ export const serveCommand: Command = {
         logger,
         path: ctx.env.PATH,
         assetsDir: new URL('web/assets/', ctx.appDir),
-        executor: ({ isBuildActive, metrics }) =>
-          createEngineExecutor(
+        workerRuntime: ({ isBuildActive, metrics }) =>
+          createWorkerRuntime(
             config,
             logger,
             { PATH: ctx.env.PATH, HOME: ctx.env.HOME },

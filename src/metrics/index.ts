@@ -1,3 +1,3 @@
 export { createMetricsHandler } from './handler.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
-export { meterWebhooks, outcomeOf, type WebhookMeterOptions } from './webhooks.ts';
+export { meterWebhooks, type WebhookMeterOptions, webhookOutcomeOf } from './webhooks.ts';

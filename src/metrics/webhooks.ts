@@ -47,13 +47,13 @@ export function meterWebhooks(
       count('failed');
       throw error;
     }
-    if (answered) whenAnswered(res, () => count(outcomeOf(res.statusCode, options.outcomes)));
+    if (answered) whenAnswered(res, () => count(webhookOutcomeOf(res.statusCode, options.outcomes)));
     return answered;
   };
 }
 
 /** The delivery's outcome from the status the endpoint answered. */
-export function outcomeOf(status: number, overrides: Readonly<Record<number, string>> = {}): string {
+export function webhookOutcomeOf(status: number, overrides: Readonly<Record<number, string>> = {}): string {
   const own = overrides[status];
   if (own !== undefined) return own;
   if (status >= 200 && status < 300) return 'accepted';

@@ -11,7 +11,7 @@ import type { LogSink } from '../logs/types.ts';
 import { CancelledError, HandBackError, TakenOverError } from '../stop-reasons.ts';
 import { acquireFor, admittedRecord, groupKey, ownerKey, repoKey, waitingRecord } from './admission.ts';
 import { BuildMeter, type BuildMetrics, seconds } from './build-meter.ts';
-import type { BuildExecution, BuildExecutor } from './executor.ts';
+import type { BuildRun, BuildRunner } from './build-runner.ts';
 import type { BuildJobData } from './names.ts';
 import { type Outcome, outcomeOf } from './outcome.ts';
 import { RecordWriter } from './record-writer.ts';
@@ -20,12 +20,12 @@ import type { SlotKeeper } from './slots/keeper.ts';
 /** Forge adapters by name; the worker picks one per build by `request.forge`. */
 export type AdapterRegistry = Partial<Record<ForgeName, ForgeAdapter>>;
 
-/** What running a job needs: records, logs, forge adapters, the executor. */
+/** What running a job needs: records, logs, forge adapters, the build runner. */
 export interface ProcessDeps {
   store: BuildStore;
   logs: RedisLogStore;
   adapters: AdapterRegistry;
-  execute: BuildExecutor;
+  runner: BuildRunner;
   logger: Logger;
   /** Builds, steps and queue wait are recorded here when given. */
   metrics?: BuildMetrics;
@@ -46,7 +46,7 @@ export type ProcessResult = 'done' | 'handed-back' | 'parked';
 
 /**
  * Runs one queued build as the owner `token`: claims the record, runs it through the
- * executor, writes every event and the final state, and reports each change.
+ * runner, writes every event and the final state, and reports each change.
  */
 export async function processBuild(
   deps: ProcessDeps,
@@ -119,7 +119,7 @@ export async function processBuild(
 
   let admitted = !slot || claim.record.status === 'running';
   let parked = false;
-  const admit = async (concurrency: Parameters<NonNullable<BuildExecution['admit']>>[0]) => {
+  const admit = async (concurrency: Parameters<NonNullable<BuildRun['admit']>>[0]) => {
     if (!slot || !parsed.ok || admitted) return;
     const { keeper } = slot;
     const seq = data.seq ?? (await keeper.slots.enqueue(data.id, repoKey(parsed.request)));
@@ -143,7 +143,7 @@ export async function processBuild(
     if (concurrency) await keeper.refresh(groupKey(parsed.request, concurrency.group), concurrency.group);
     throw new ParkedError();
   };
-  const final = await execute(deps, {
+  const final = await runToEnd(deps, {
     id: data.id,
     record: claim.record,
     parsed,
@@ -188,8 +188,8 @@ async function claimBuild(deps: ProcessDeps, id: string, token: string, waitsFor
   return result.ok ? { ...result, resumed } : result;
 }
 
-/** Runs the executor; returns the change that records how the build ended. */
-async function execute(
+/** Runs the build runner; returns the change that records how the build ended. */
+async function runToEnd(
   deps: ProcessDeps,
   x: {
     id: string;
@@ -199,7 +199,7 @@ async function execute(
     sink: LogSink;
     writer: RecordWriter;
     controller: AbortController;
-    admit: NonNullable<BuildExecution['admit']>;
+    admit: NonNullable<BuildRun['admit']>;
   },
 ): Promise<(r: BuildRecord) => BuildRecord> {
   const { parsed, adapter, writer, controller } = x;
@@ -207,7 +207,7 @@ async function execute(
     if (!parsed.ok) throw new BerthError(`invalid build request: ${parsed.message}`, notRetryable);
     if (!adapter) throw new BerthError(`forge '${parsed.request.forge}' is not enabled`, notRetryable);
     controller.signal.throwIfAborted();
-    const result = await deps.execute({
+    const result = await deps.runner({
       id: x.id,
       buildRef: x.record.buildRef,
       request: parsed.request,

@@ -35,6 +35,8 @@ export interface RuntimeDeps {
    * instance label whose owner process (on this host) is gone (a killed `berth run`).
    */
   reapInstance?: string;
+  /** Cluster access already loaded by `loadClusterAccess` (the worker shares it with the reaper). */
+  kubeConfig?: KubeConfig;
 }
 
 /** Runtime kinds this build can start. */
@@ -59,8 +61,8 @@ export async function selectRuntime(kind: RuntimeKind, deps: RuntimeDeps): Promi
   }
   if (kind === 'docker') return selectDockerRuntime(deps);
   const { kubernetes, timeouts, instance, logCapBytes } = deps.config;
-  const { createKubernetesRuntime, loadKubeConfig, resolveNamespace } = await import('./kubernetes/index.ts');
-  const kubeConfig = readKubeConfig(kubernetes.kubeconfig, loadKubeConfig);
+  const { createKubernetesRuntime, resolveNamespace } = await import('./kubernetes/index.ts');
+  const kubeConfig = deps.kubeConfig ?? (await loadClusterAccess(kubernetes.kubeconfig));
   const namespace = resolveNamespace(kubeConfig, {
     flag: deps.namespace,
     configured: kubernetes.namespace,
@@ -151,10 +153,12 @@ function podResources(resources: Resources) {
   return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
 }
 
-function readKubeConfig(
-  path: string | null,
-  loadKubeConfig: (path: string | null) => KubeConfig | null,
-): KubeConfig {
+/**
+ * Loads cluster access once (KUBECONFIG, ~/.kube/config, in-cluster); a missing or
+ * unusable kubeconfig is a ConfigError saying what to do.
+ */
+export async function loadClusterAccess(path: string | null): Promise<KubeConfig> {
+  const { loadKubeConfig } = await import('./kubernetes/index.ts');
   let kubeConfig: KubeConfig | null;
   try {
     kubeConfig = loadKubeConfig(path);

@@ -9,10 +9,10 @@ import { loadConfig } from '../../src/config/load.ts';
 import { endedBuild, startBuild } from '../support/api-client.ts';
 import { quietLogger } from '../support/queue-harness.ts';
 import { startRedis } from '../support/redis.ts';
-import { scriptedExecutor } from '../support/scripted-executor.ts';
+import { scriptedRunner } from '../support/scripted-runner.ts';
 
 const TOKEN = 'app-test-token-0123456789';
-const executor = async () => ({ execute: scriptedExecutor, runtime: 'scripted' });
+const workerRuntime = async () => ({ runner: scriptedRunner, runtime: 'scripted' });
 
 const reachable = (url: string) =>
   new Promise<boolean>((resolve) => {
@@ -46,7 +46,7 @@ describe('startApp', () => {
       role: 'all',
       logger: quietLogger,
       path: process.env.PATH,
-      executor,
+      workerRuntime,
     });
     const redisUrl = app.stack.redis.options.port ? `redis://127.0.0.1:${app.stack.redis.options.port}` : '';
     try {
@@ -73,14 +73,14 @@ describe('startApp', () => {
       role: 'web',
       logger: quietLogger,
       path: '',
-      executor,
+      workerRuntime,
     });
     const worker = await startApp({
       config: loadConfig(env),
       role: 'worker',
       logger: quietLogger,
       path: '',
-      executor,
+      workerRuntime,
     });
     try {
       assert.notEqual(worker.url, web.url);
@@ -128,7 +128,7 @@ describe('startApp', () => {
       role: 'worker',
       logger: quietLogger,
       path: '',
-      executor,
+      workerRuntime,
     });
     try {
       assert.deepEqual(await (await fetch(`${worker.url}/healthz`)).json(), { ok: true });
@@ -149,7 +149,7 @@ describe('startApp', () => {
       role: 'web',
       logger: quietLogger,
       path: '',
-      executor,
+      workerRuntime,
     });
     try {
       assert.equal((await fetch(`${app.url}/readyz`)).status, 200);
@@ -171,7 +171,7 @@ describe('startApp', () => {
   it('says REDIS_URL when there is no redis and no redis-server on PATH', async () => {
     const config = loadConfig({ PORT: '0' });
     await assert.rejects(
-      startApp({ config, role: 'web', logger: quietLogger, path: '/nonexistent', executor }),
+      startApp({ config, role: 'web', logger: quietLogger, path: '/nonexistent', workerRuntime }),
       /REDIS_URL is not set and no redis-server is on PATH/,
     );
   });

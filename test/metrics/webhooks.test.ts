@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createMetrics, meterWebhooks, outcomeOf } from '../../src/metrics/index.ts';
+import { createMetrics, meterWebhooks, webhookOutcomeOf } from '../../src/metrics/index.ts';
 import { sendJson } from '../../src/web/respond.ts';
 import { serveHandlers } from '../support/web-fixture.ts';
 
@@ -50,7 +50,7 @@ test('a delivery is counted once its answer is sent, by forge, event and outcome
 
 test('outcomes follow the answer status', () => {
   assert.deepEqual(
-    [200, 202, 400, 401, 403, 413, 415, 429, 500, 503].map((s) => outcomeOf(s)),
+    [200, 202, 400, 401, 403, 413, 415, 429, 500, 503].map((s) => webhookOutcomeOf(s)),
     [
       'accepted',
       'accepted',
@@ -64,5 +64,5 @@ test('outcomes follow the answer status', () => {
       'busy',
     ],
   );
-  assert.equal(outcomeOf(200, { 200: 'ignored' }), 'ignored');
+  assert.equal(webhookOutcomeOf(200, { 200: 'ignored' }), 'ignored');
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { QueueStack } from '../../src/queue/stack.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
-import { kubeExecutor } from '../support/kube-executor.ts';
+import { kubePlanAndRun } from '../support/kube-runner.ts';
 import { testStack, testWorker, waitForRecord, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { exited, spawnWorker } from '../support/spawn-worker.ts';
@@ -51,7 +51,7 @@ describe('a worker SIGKILLed mid-build on the Kubernetes runtime', () => {
     await kube.waitFor(() => kube.pods('ci').length === 1, 10_000);
     first.kill('SIGKILL');
     assert.equal(await exited(first), 'SIGKILL');
-    const second = await testWorker(stack, { execute: await kubeExecutor(env) });
+    const second = await testWorker(stack, { runner: await kubePlanAndRun(env) });
     try {
       const record = await waitForState(stack, id, 'success', 'failed', 'error', 'cancelled');
       assert.deepEqual([record?.status, record?.stages[0]?.steps[0]?.status], ['success', 'success']);

@@ -141,7 +141,7 @@ describe('build queue', () => {
     assert.deepEqual([handedBack?.status, handedBack?.stages[0]?.steps[0]?.status], ['running', 'running']);
     assert.equal(await (await fixture.stack.service.queue.getJob(id))?.getState(), 'waiting');
     const next = await testWorker(fixture.stack, {
-      execute: async (x) => {
+      runner: async (x) => {
         x.sink.append({ stage: '', step: '', stream: 'system', time: 0, text: 'quick' });
         throw new Error('boom');
       },

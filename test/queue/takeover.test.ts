@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BuildRequest } from '../../src/builds/types.ts';
 import type { QueueStack } from '../../src/queue/stack.ts';
-import { localPipelineExecutor } from '../support/local-executor.ts';
+import { localPlanAndRun } from '../support/local-runner.ts';
 import { killAllWith, uniqueMarker } from '../support/processes.ts';
 import { testStack, testWorker, waitForRecord } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -83,7 +83,7 @@ describe('taking over builds', () => {
     await writeFile(join(repo, '.wharf-ci.yml'), pipeline(script));
     const lock = { lockDurationMs: 4000, stalledIntervalMs: 500 };
     const busy = await spawnWorker(server.url, {
-      LOCAL_EXECUTOR: '1',
+      LOCAL_RUNNER: '1',
       LOCK_MS: String(lock.lockDurationMs),
       STALLED_MS: String(lock.stalledIntervalMs),
       BUSY_MS: '1500',
@@ -94,7 +94,7 @@ describe('taking over builds', () => {
       const { id } = await stack.service.request(request(repo));
       await waitForRecord(stack, id, (r) => r?.stages[0]?.steps[0]?.status === 'running', 30_000);
       // An idle worker, ready to take the build over the moment its lock lapses.
-      watcher = await testWorker(stack, { ...lock, execute: localPipelineExecutor() });
+      watcher = await testWorker(stack, { ...lock, runner: localPlanAndRun() });
       const record = await waitForRecord(stack, id, (r) => ended.includes(r?.status ?? ''), 90_000);
       assert.equal(record?.status, 'success', record?.message ?? '');
       assert.equal(await readFile(runs, 'utf8'), 'run\n');

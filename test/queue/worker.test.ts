@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BuildRecord, BuildRequest } from '../../src/builds/types.ts';
 import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
 import type { QueueStack } from '../../src/queue/stack.ts';
-import { localPipelineExecutor as pipelineExecutor } from '../support/local-executor.ts';
+import { localPlanAndRun } from '../support/local-runner.ts';
 import { killAllWith, processesWith, survivorsWith, uniqueMarker } from '../support/processes.ts';
 import { testStack, testWorker, waitForRecord, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -43,7 +43,7 @@ describe('build worker', () => {
     const marker = uniqueMarker();
     const pipeline = `build:\n  wait:\n    container:\n      image: alpine\n      cmds:\n        - echo started\n        - sh -c 'sleep 60; echo ${marker}'\n`;
     await writeFile(join(repo, '.wharf-ci.yml'), pipeline);
-    const worker = await testWorker(stack, { execute: pipelineExecutor() });
+    const worker = await testWorker(stack, { runner: localPlanAndRun() });
     try {
       const { id } = await stack.service.request(local(repo));
       await waitForRecord(stack, id, (r) => r?.stages[0]?.steps[0]?.status === 'running');
@@ -64,7 +64,7 @@ describe('build worker', () => {
     const script = `test -e ${go} && exit 0; sh -c 'sleep 300; echo ${marker}' & sleep 301; echo ${marker}`;
     const pipeline = `build:\n  wait:\n    container:\n      image: alpine\n      cmds:\n        - ${JSON.stringify(script)}\n`;
     await writeFile(join(repo, '.wharf-ci.yml'), pipeline);
-    const child = await spawnWorker(server.url, { LOCAL_EXECUTOR: '1' });
+    const child = await spawnWorker(server.url, { LOCAL_RUNNER: '1' });
     let worker: Awaited<ReturnType<typeof testWorker>> | undefined;
     try {
       const { id } = await stack.service.request(local(repo, { ref: 'sigkill' }));
@@ -74,7 +74,7 @@ describe('build worker', () => {
       assert.equal(await exited(child), 'SIGKILL');
       assert.deepEqual(await survivorsWith(marker, 5000), []);
       await writeFile(go, '');
-      worker = await testWorker(stack, { execute: pipelineExecutor() });
+      worker = await testWorker(stack, { runner: localPlanAndRun() });
       const record = await waitForState(stack, id, 'success', 'error', 'failed', 'cancelled');
       assert.equal(record?.status, 'success');
     } finally {
@@ -91,7 +91,7 @@ describe('build worker', () => {
       'build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo "${GREETING} to ${REPO_NAME}"\n';
     await writeFile(join(repo, '.wharf-ci.yml'), pipeline);
     await writeFile(join(repo, '.wharf-vars.yml'), 'vars:\n  GREETING: hello from vars\n');
-    const worker = await testWorker(stack, { execute: pipelineExecutor() });
+    const worker = await testWorker(stack, { runner: localPlanAndRun() });
     try {
       const { id } = await stack.service.request(local(repo, { ref: 'vars' }));
       const record = await waitForState(stack, id, 'success', 'failed', 'error');
@@ -126,7 +126,7 @@ describe('build worker', () => {
       'vars:\n  REPO_GROUP: team\n  REPO_NAME: from-file\n  GREETING: file\n',
     );
     const worker = await testWorker(stack, {
-      execute: pipelineExecutor({ REPO_NAME: 'app', GREETING: 'env' }),
+      runner: localPlanAndRun({ REPO_NAME: 'app', GREETING: 'env' }),
     });
     try {
       const { id } = await stack.service.request(local(repo, { ref: 'precedence' }));
@@ -191,7 +191,7 @@ describe('build worker', () => {
     // A job written to the queue directly (not through POST /api/builds, which checks too).
     const allowed = await mkdtemp(join(tmpdir(), 'berth-allowed-'));
     const worker = await testWorker(stack, {
-      execute: pipelineExecutor(),
+      runner: localPlanAndRun(),
       adapters: { local: createLocalAdapter([allowed]) },
     });
     try {

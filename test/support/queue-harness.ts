@@ -3,12 +3,12 @@ import { after, before } from 'node:test';
 import { pino } from 'pino';
 import type { BuildRecord } from '../../src/builds/types.ts';
 import { createLocalAdapter } from '../../src/forge/local/adapter.ts';
-import type { BuildExecutor } from '../../src/queue/executor.ts';
+import type { BuildRunner } from '../../src/queue/build-runner.ts';
 import { createQueueStack, type QueueStack } from '../../src/queue/stack.ts';
 import { type BuildWorker, type BuildWorkerOptions, startBuildWorker } from '../../src/queue/worker.ts';
 import type { BuildState } from '../../src/vocab/index.ts';
 import { startRedis, type TestRedis } from './redis.ts';
-import { scriptedExecutor } from './scripted-executor.ts';
+import { scriptedRunner } from './scripted-runner.ts';
 
 export const quietLogger = pino({ level: 'silent' });
 
@@ -48,10 +48,10 @@ export function useQueueStack(): { readonly server: TestRedis; readonly stack: Q
   };
 }
 
-/** A worker with short lock/stalled intervals, the scripted executor and the local adapter. */
+/** A worker with short lock/stalled intervals, the scripted runner and the local adapter. */
 export function testWorker(
   stack: QueueStack,
-  overrides: Partial<BuildWorkerOptions> & { execute?: BuildExecutor } = {},
+  overrides: Partial<BuildWorkerOptions> & { runner?: BuildRunner } = {},
 ): Promise<BuildWorker> {
   return startBuildWorker({
     connection: stack.bull,
@@ -60,7 +60,7 @@ export function testWorker(
     bus: stack.bus,
     // Test repositories are temp folders: BERTH_LOCAL_SOURCES of the tests is the temp root.
     adapters: { local: createLocalAdapter([tmpdir()]) },
-    execute: scriptedExecutor,
+    runner: scriptedRunner,
     logger: quietLogger,
     concurrency: 4,
     lockDurationMs: 1000,

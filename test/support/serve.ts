@@ -1,10 +1,10 @@
 // Berth composed as `berth serve` composes it (src/cli/serve.ts), quiet, on a free
-// local port: the configured runtime's executor, metrics passed through.
+// local port: the configured runtime's build runner, metrics passed through.
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEngineExecutor } from '../../src/app/engine-executor.ts';
 import type { Role } from '../../src/app/roles.ts';
 import { type App, startApp } from '../../src/app/start.ts';
+import { createWorkerRuntime } from '../../src/app/worker-runtime.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { tempDir } from './engine.ts';
 import { quietLogger } from './queue-harness.ts';
@@ -18,8 +18,8 @@ export function startServe(env: Record<string, string>, role: Role = 'all'): Pro
     role,
     logger: quietLogger,
     path: process.env.PATH,
-    executor: ({ isBuildActive, metrics }) =>
-      createEngineExecutor(config, quietLogger, hostEnv, isBuildActive, metrics),
+    workerRuntime: ({ isBuildActive, metrics }) =>
+      createWorkerRuntime(config, quietLogger, hostEnv, isBuildActive, metrics),
   });
 }
 

@@ -11,7 +11,7 @@ import { createBuildsApi } from '../../src/web/api/builds.ts';
 import { createSessionStore } from '../../src/web/auth/sessions.ts';
 import { createPagesHandler } from '../../src/web/pages/handler.ts';
 import { createWebServer, type WebServer } from '../../src/web/server.ts';
-import { localPipelineExecutor } from '../support/local-executor.ts';
+import { localPlanAndRun } from '../support/local-runner.ts';
 import { quietLogger, testStack, testWorker, waitForState } from '../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 
@@ -104,7 +104,7 @@ describe('inputs are masked exactly where they are passwords (API and pages)', (
   });
 
   it('once planned, shows the other inputs and masks the password ones, in the API, the list and the page', async () => {
-    worker = await testWorker(stack, { execute: localPipelineExecutor() });
+    worker = await testWorker(stack, { runner: localPlanAndRun() });
     const id = await start();
     const record = await waitForState(stack, id, 'success', 'failed', 'error');
     assert.equal(record?.status, 'success', record?.message ?? '');

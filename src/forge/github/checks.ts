@@ -3,7 +3,7 @@ import type { BuildRecord } from '../../builds/types.ts';
 import { checkOutput } from '../../report/check-run.ts';
 import { buildUrl } from '../../report/status.ts';
 import type { CheckRunWriter } from '../reporter.ts';
-import { call, type Octokit, ownerRepo, statusOf } from './octokit.ts';
+import { call, httpStatusOf, type Octokit, ownerRepo } from './octokit.ts';
 
 /** What the check-run writer needs. */
 export interface CheckRunDeps {
@@ -33,7 +33,7 @@ export function createCheckRuns(deps: CheckRunDeps): CheckRunWriter {
       try {
         return await write(deps, await deps.octokitFor(installation), record, sha, previous, tails, signal);
       } catch (err) {
-        if (statusOf((err as { cause?: unknown }).cause ?? err) !== 403) throw err;
+        if (httpStatusOf((err as { cause?: unknown }).cause ?? err) !== 403) throw err;
         noChecks.add(installation);
         deps.logger.info({ installation }, 'installation lacks checks: write; using commit statuses only');
         return null;

@@ -11,7 +11,7 @@ export function ownerRepo(fullName: string): { owner: string; repo: string } {
 }
 
 /** HTTP status of an Octokit RequestError, or null. */
-export const statusOf = (error: unknown): number | null => {
+export const httpStatusOf = (error: unknown): number | null => {
   const status = (error as { status?: unknown }).status;
   return typeof status === 'number' ? status : null;
 };
@@ -21,7 +21,7 @@ export async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    const status = statusOf(error);
+    const status = httpStatusOf(error);
     const request = (error as { request?: { method?: string; url?: string } }).request;
     const where = request ? ` (${request.method} ${request.url})` : '';
     throw new ForgeError(`GitHub ${what} failed: ${status ?? 'no response'}${where}`, status, error);

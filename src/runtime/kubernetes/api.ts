@@ -17,7 +17,7 @@ export function withSignal(signal: AbortSignal): ConfigurationOptions {
 }
 
 /** HTTP status of a failed Kubernetes call (ApiException `code`, watch `statusCode`), or null. */
-export function statusOf(error: unknown): number | null {
+export function httpStatusOf(error: unknown): number | null {
   if (typeof error !== 'object' || error === null) return null;
   const record = error as { code?: unknown; statusCode?: unknown };
   if (typeof record.code === 'number') return record.code;

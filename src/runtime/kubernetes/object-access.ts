@@ -2,7 +2,7 @@ import type { CoreV1Api, V1ObjectMeta } from '@kubernetes/client-node';
 import { ConfigError } from '../../errors.ts';
 import type { BuildPlan, PlannedStep } from '../../pipeline/types.ts';
 import type { RepositoryId } from '../types.ts';
-import { type ApiRequestCounter, statusOf, withSignal } from './api.ts';
+import { type ApiRequestCounter, httpStatusOf, withSignal } from './api.ts';
 
 /** The kinds of namespace objects a step can name. */
 export type ObjectKind = 'secret' | 'configmap' | 'serviceaccount';
@@ -89,8 +89,8 @@ async function readMeta(
         return (await core.readNamespacedServiceAccount(params, options)).metadata ?? {};
     }
   } catch (error) {
-    if (statusOf(error) === 404) return null;
-    if (statusOf(error) === 403) {
+    if (httpStatusOf(error) === 404) return null;
+    if (httpStatusOf(error) === 403) {
       throw new ConfigError(
         `Berth may not read ${ref.kind}s in namespace ${namespace} to check which repository may use "${ref.name}": grant the worker get on secrets, configmaps and serviceaccounts there (deploy/rbac.yaml)`,
         error,

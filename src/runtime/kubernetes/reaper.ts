@@ -1,6 +1,6 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { type ApiVerb, safeCounter, statusOf, withSignal } from './api.ts';
+import { type ApiVerb, httpStatusOf, safeCounter, withSignal } from './api.ts';
 import { BUILD_ID_ANNOTATION, instanceSelector, LABELS } from './names.ts';
 
 export interface ReaperOptions {
@@ -47,7 +47,7 @@ export function startReaper(options: ReaperOptions): { sweep(): Promise<number> 
         );
         deleted++;
       } catch (error) {
-        if (statusOf(error) !== 404) log.warn({ err: error, pod: name }, 'reaping a pod failed');
+        if (httpStatusOf(error) !== 404) log.warn({ err: error, pod: name }, 'reaping a pod failed');
       }
     }
     if (deleted > 0) log.info({ deleted }, 'reaped orphaned step pods');

@@ -4,7 +4,7 @@ import { BerthError } from '../../errors.ts';
 import { createRedactor } from '../../logs/redact.ts';
 import type { StepOutput } from '../../logs/types.ts';
 import type { BuildPlan } from '../../pipeline/types.ts';
-import { type ApiRequestCounter, statusOf, withSignal } from './api.ts';
+import { type ApiRequestCounter, httpStatusOf, withSignal } from './api.ts';
 
 /** Lines of a multi-line secret shorter than this are structure (`}`, `data:`), not secret on their own. */
 const MIN_PART_CHARS = 8;
@@ -58,12 +58,12 @@ export async function readSecretValues(
       count('get');
       data = (await core.readNamespacedSecret({ name, namespace }, withSignal(signal))).data ?? {};
     } catch (error) {
-      if (statusOf(error) === 404) {
+      if (httpStatusOf(error) === 404) {
         logger.debug({ secret: name }, 'referenced secret not found; nothing to redact');
         continue;
       }
       throw new SecretReadError(
-        `cannot read secret ${name} to redact its values (status ${statusOf(error) ?? 'none'}): grant "get" on secrets (deploy/rbac.yaml) or turn BERTH_REDACT_REFERENCED_SECRETS off`,
+        `cannot read secret ${name} to redact its values (status ${httpStatusOf(error) ?? 'none'}): grant "get" on secrets (deploy/rbac.yaml) or turn BERTH_REDACT_REFERENCED_SECRETS off`,
         error,
       );
     }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { PlannedStep } from '../../pipeline/types.ts';
 import { stopOf } from '../../stop-reasons.ts';
 import type { BuildContext, RuntimeSession, StepIO, StepOutcome } from '../types.ts';
-import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
+import { type ApiRequestCounter, backoffMs, httpStatusOf, sleep, withSignal } from './api.ts';
 import { WarningEvents } from './events.ts';
 import { buildSelector } from './names.ts';
 import { deniedSteps, type RepoObjectGrants } from './object-access.ts';
@@ -154,7 +154,7 @@ async function removePod(
       );
       return true;
     } catch (error) {
-      if (statusOf(error) === 404) return true;
+      if (httpStatusOf(error) === 404) return true;
       if (budget.aborted) break;
       config.logger.warn({ err: error, pod: name }, 'deleting a pod failed');
       await sleep(backoffMs(attempt, 200), budget);

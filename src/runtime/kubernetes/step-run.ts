@@ -4,7 +4,7 @@ import type { PlannedStep } from '../../pipeline/types.ts';
 import { SchedulingTimeoutError, StepTimeoutError } from '../../stop-reasons.ts';
 import { settlesWithin } from '../../within.ts';
 import type { StepIO, StepOutcome } from '../types.ts';
-import { type ApiRequestCounter, backoffMs, sleep, statusOf, withSignal } from './api.ts';
+import { type ApiRequestCounter, backoffMs, httpStatusOf, sleep, withSignal } from './api.ts';
 import { type Fatal, readPod } from './classifier.ts';
 import type { WarningEvents } from './events.ts';
 import { uploadArchive } from './exec-upload.ts';
@@ -235,7 +235,7 @@ async function createPod(context: StepRunContext, pod: V1Pod, signal: AbortSigna
       );
       return { created: true };
     } catch (error) {
-      const status = statusOf(error);
+      const status = httpStatusOf(error);
       if (status === 409) return { created: true };
       if (signal.aborted) return { created: false, problem: null };
       const retryable = status === null || status === 429 || status >= 500;

@@ -1,6 +1,6 @@
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { type ApiRequestCounter, backoffMs, sleep, statusOf } from './api.ts';
+import { type ApiRequestCounter, backoffMs, httpStatusOf, sleep } from './api.ts';
 
 /** A watched object: only its resourceVersion matters here. */
 interface Watched {
@@ -118,7 +118,7 @@ export class ResumableWatch<T extends Watched> {
     const onLine = (type: string, object: unknown): void => {
       if (abandoned) return;
       if (type === 'ERROR') {
-        expired = statusOf(object) === 410;
+        expired = httpStatusOf(object) === 410;
         this.#controller?.abort();
         finish(expired ? { kind: 'expired' } : { kind: 'failed', error: object });
         return;
@@ -133,7 +133,7 @@ export class ResumableWatch<T extends Watched> {
     const onDone = (error: unknown): void => {
       if (expired || abandoned) return;
       if (!error) finish({ kind: 'closed' });
-      else finish(statusOf(error) === 410 ? { kind: 'expired' } : { kind: 'failed', error });
+      else finish(httpStatusOf(error) === 410 ? { kind: 'expired' } : { kind: 'failed', error });
     };
     this.#options.count('watch');
     this.#options.logger.debug({ path: this.#options.path, version: this.#version }, 'opening watch');

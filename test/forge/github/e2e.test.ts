@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createEngineExecutor } from '../../../src/app/engine-executor.ts';
+import { createWorkerRuntime } from '../../../src/app/worker-runtime.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import type { QueueStack } from '../../../src/queue/stack.ts';
 import type { BuildWorker } from '../../../src/queue/worker.ts';
@@ -28,13 +28,13 @@ before(async () => {
   stack = testStack(redis.url);
   h = await startHarness(stack.service, (id, key, n) => stack.logs.stepTail(id, key, n), redis);
   const config = loadConfig({ BERTH_RUNTIME: 'local' });
-  const { execute } = await createEngineExecutor(
+  const { runner } = await createWorkerRuntime(
     config,
     quietLogger,
     { PATH: process.env.PATH, HOME: process.env.HOME },
     (id) => stack.store.isActive(id),
   );
-  worker = await testWorker(stack, { adapters: { github: h.plugin.adapter }, execute });
+  worker = await testWorker(stack, { adapters: { github: h.plugin.adapter }, runner });
 });
 after(async () => {
   assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { createEngineExecutor } from '../../../src/app/engine-executor.ts';
+import { createWorkerRuntime } from '../../../src/app/worker-runtime.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createGitlabPlugin, type GitlabPlugin } from '../../../src/forge/gitlab/plugin.ts';
 import { createBodyBudget, MAX_WEBHOOK_BODY } from '../../../src/forge/webhook-body.ts';
@@ -62,7 +62,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
       },
     );
     const config = loadConfig({ BERTH_RUNTIME: 'local' });
-    const { execute } = await createEngineExecutor(
+    const { runner } = await createWorkerRuntime(
       config,
       logger,
       { PATH: process.env.PATH, HOME: process.env.HOME },
@@ -74,7 +74,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
       logs: stack.logs,
       bus: stack.bus,
       adapters: { gitlab: plugin.adapter },
-      execute,
+      runner,
       logger,
       concurrency: 2,
     });

@@ -5,7 +5,7 @@ import type { LogSink } from '../logs/types.ts';
 import type { BuildPlan, ConcurrencyPlan } from '../pipeline/types.ts';
 
 /** Everything one run of a build gets from the worker. */
-export interface BuildExecution {
+export interface BuildRun {
   id: string;
   buildRef: number;
   request: BuildRequest;
@@ -29,4 +29,4 @@ export interface BuildExecution {
  * result; throws typed errors (src/errors.ts) for everything else, e.g. ConfigError
  * for an invalid `.wharf-ci.yml`.
  */
-export type BuildExecutor = (execution: BuildExecution) => Promise<BuildResult>;
+export type BuildRunner = (run: BuildRun) => Promise<BuildResult>;

@@ -1,21 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BuildExecutor } from '../../src/queue/executor.ts';
+import type { BuildRunner } from '../../src/queue/build-runner.ts';
 import { CancelledError } from '../../src/stop-reasons.ts';
 import { plan, stage as shellStage } from './plan.ts';
 
 /**
- * A build executor for queue tests, driven by the request's inputs: one stage `build`
+ * A build runner for queue tests, driven by the request's inputs: one stage `build`
  * with one step `main` that writes `lines` lines, waits `sleepMs` (honouring the
  * signal) and exits with `exit`.
  */
-export const scriptedExecutor: BuildExecutor = async ({
-  request,
-  sink,
-  signal,
-  onPlan,
-  onEvent,
-  onSource,
-}) => {
+export const scriptedRunner: BuildRunner = async ({ request, sink, signal, onPlan, onEvent, onSource }) => {
   const at = () => new Date().toISOString();
   const startedAt = at();
   onSource(request.sha ?? '0'.repeat(40));

@@ -1,11 +1,11 @@
 import { loadConfig } from '../../src/config/load.ts';
 import { runBuild } from '../../src/engine/index.ts';
-import { createPipelineExecutor } from '../../src/queue/pipeline-executor.ts';
+import { createPlanAndRun } from '../../src/queue/plan-and-run.ts';
 import { createLocalRuntime } from '../../src/runtime/local/index.ts';
 
-/** The real pipeline executor on the local runtime, with test-sized timeouts. */
-export const localPipelineExecutor = (wharfVars: Record<string, string> = {}) =>
-  createPipelineExecutor({
+/** The real plan-and-run build runner on the local runtime, with test-sized timeouts. */
+export const localPlanAndRun = (wharfVars: Record<string, string> = {}) =>
+  createPlanAndRun({
     runtime: createLocalRuntime({ killGraceMs: 300, hostEnv: { PATH: process.env.PATH } }),
     runBuild,
     instance: 'test',

@@ -1,11 +1,11 @@
 import { loadConfig } from '../../src/config/load.ts';
 import { runBuild } from '../../src/engine/index.ts';
-import { createPipelineExecutor } from '../../src/queue/pipeline-executor.ts';
+import { createPlanAndRun } from '../../src/queue/plan-and-run.ts';
 import { selectRuntime } from '../../src/runtime/select.ts';
 import { quietLogger } from './queue-harness.ts';
 
-/** The worker's real executor on the Kubernetes runtime described by `env` (KUBECONFIG, BERTH_NAMESPACE). */
-export async function kubeExecutor(env: Record<string, string | undefined>) {
+/** The worker's real build runner on the Kubernetes runtime described by `env` (KUBECONFIG, BERTH_NAMESPACE). */
+export async function kubePlanAndRun(env: Record<string, string | undefined>) {
   const config = loadConfig(env);
   const runtime = await selectRuntime('kubernetes', {
     logger: quietLogger,
@@ -13,7 +13,7 @@ export async function kubeExecutor(env: Record<string, string | undefined>) {
     killGraceMs: 500,
     config,
   });
-  return createPipelineExecutor({
+  return createPlanAndRun({
     runtime,
     runBuild,
     instance: config.instance,

@@ -14,12 +14,12 @@ import {
 } from '../pipeline/index.ts';
 import type { BuildPlan } from '../pipeline/types.ts';
 import type { BuildContext, Runtime } from '../runtime/types.ts';
-import type { BuildExecution, BuildExecutor } from './executor.ts';
+import type { BuildRun, BuildRunner } from './build-runner.ts';
 
 /** The engine's `runBuild` (src/engine/index.ts), passed in by the composition root. */
 export type RunBuildFn = (options: Omit<RunBuildOptions, 'now' | 'logger'>) => Promise<BuildResult>;
 
-export interface PipelineExecutorOptions {
+export interface PlanAndRunOptions {
   runtime: Runtime;
   runBuild: RunBuildFn;
   /** `berth.dev/instance` of pods (BERTH_INSTANCE). */
@@ -36,11 +36,11 @@ export interface PipelineExecutorOptions {
 }
 
 /**
- * The worker's executor: reads `.wharf-ci.yml` through the forge adapter, plans it
+ * The worker's build runner: reads `.wharf-ci.yml` through the forge adapter, plans it
  * (an invalid file is a ConfigError carrying the diagnostics), fetches the source
  * into a temporary folder and runs the plan with the engine.
  */
-export function createPipelineExecutor(o: PipelineExecutorOptions): BuildExecutor {
+export function createPlanAndRun(o: PlanAndRunOptions): BuildRunner {
   return async (x) => {
     const dir = await mkdtemp(join(o.workRoot ?? tmpdir(), `berth-${x.id}-`));
     try {
@@ -83,7 +83,7 @@ function nothingToRun(plan: BuildPlan): BuildResult {
   return { status: 'success', reason: null, message, startedAt: now, finishedAt: now, stages: [] };
 }
 
-async function fetchSource(x: BuildExecution, dir: string): Promise<string> {
+async function fetchSource(x: BuildRun, dir: string): Promise<string> {
   const { sha } = await x.adapter.source.fetch(x.request, dir, x.signal);
   x.onSource(sha);
   return sha;
@@ -94,7 +94,7 @@ async function fetchSource(x: BuildExecution, dir: string): Promise<string> {
  * repository's own `.wharf-vars.yml` at the same commit when it has one, and last what
  * the adapter can only guess (wharf-ci-format.md, Variables).
  */
-async function planFor(o: PipelineExecutorOptions, x: BuildExecution, text: string, sha: string) {
+async function planFor(o: PlanAndRunOptions, x: BuildRun, text: string, sha: string) {
   const [vars, varsText] = await Promise.all([
     x.adapter.variables(x.request, sha, x.signal),
     x.adapter.readFile({ ...x.request, sha }, VARS_FILE, x.signal),

@@ -3,36 +3,44 @@ import { resolveDockerEndpoint } from '../config/docker-endpoint.ts';
 import type { Config } from '../config/load.ts';
 import { runBuild } from '../engine/index.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import type { BuildExecutor } from '../queue/executor.ts';
-import { createPipelineExecutor } from '../queue/pipeline-executor.ts';
-import { loadKubeConfig, startReaper } from '../runtime/kubernetes/index.ts';
-import { defaultRuntimeKind, selectRuntime } from '../runtime/select.ts';
+import type { BuildRunner } from '../queue/build-runner.ts';
+import { createPlanAndRun } from '../queue/plan-and-run.ts';
+import { defaultRuntimeKind, loadClusterAccess, selectRuntime } from '../runtime/select.ts';
 
-/** An executor for the worker, what it runs on, and how to stop what it started. */
-export interface WorkerExecutor {
-  execute: BuildExecutor;
+/** What the worker runs builds with, the runtime kind it runs them on, and how to stop what it started. */
+export interface WorkerRuntime {
+  runner: BuildRunner;
   runtime: string;
   close(): Promise<void>;
 }
 
 /**
- * The worker's executor on the configured runtime (BERTH_RUNTIME, else kubernetes
+ * The worker's build runner on the configured runtime (BERTH_RUNTIME, else kubernetes
  * when found, else local). On Kubernetes it also runs the reaper, which deletes
  * step pods whose build is no longer queued or running (`isBuildActive`).
  */
-export async function createEngineExecutor(
+export async function createWorkerRuntime(
   config: Readonly<Config>,
   logger: Logger,
   hostEnv: { PATH?: string | undefined; HOME?: string | undefined },
   isBuildActive: (id: string) => Promise<boolean>,
   metrics?: Pick<Metrics, 'kubeRequest'>,
-): Promise<WorkerExecutor> {
+): Promise<WorkerRuntime> {
   const onApiRequest = metrics ? (verb: string) => metrics.kubeRequest(verb) : undefined;
   const counted = onApiRequest ? { onApiRequest } : {};
   const kind =
     config.runtime ?? defaultRuntimeKind({ kubeconfig: config.kubernetes.kubeconfig, home: hostEnv.HOME });
-  const runtime = await selectRuntime(kind, { logger, hostEnv, killGraceMs: 10_000, config, ...counted });
-  const execute = createPipelineExecutor({
+  const kubeConfig = kind === 'kubernetes' ? await loadClusterAccess(config.kubernetes.kubeconfig) : null;
+  const cluster = kubeConfig ? { kubeConfig } : {};
+  const runtime = await selectRuntime(kind, {
+    logger,
+    hostEnv,
+    killGraceMs: 10_000,
+    config,
+    ...counted,
+    ...cluster,
+  });
+  const runner = createPlanAndRun({
     runtime,
     runBuild: (options) => runBuild({ ...options, logger }),
     instance: config.instance,
@@ -48,9 +56,9 @@ export async function createEngineExecutor(
     infraRetries: config.infraRetries,
   });
   const stop = new AbortController();
-  const kubeConfig = kind === 'kubernetes' ? loadKubeConfig(config.kubernetes.kubeconfig) : null;
   if (kubeConfig) {
     logger.info({ namespace: runtime.namespace }, 'step pods run in this namespace');
+    const { startReaper } = await import('../runtime/kubernetes/index.ts');
     startReaper({
       kubeConfig,
       namespace: runtime.namespace?.name ?? 'default',
@@ -63,7 +71,7 @@ export async function createEngineExecutor(
     });
   }
   if (kind === 'docker') await startDockerReaper(config, logger, isBuildActive, stop.signal);
-  return { execute, runtime: kind, close: async () => stop.abort() };
+  return { runner, runtime: kind, close: async () => stop.abort() };
 }
 
 /** On the Docker runtime: removes this instance's containers of builds no longer queued or running, now and every minute. */
