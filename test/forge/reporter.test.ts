@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createReportState } from '../../src/forge/report-state.ts';
 import { createBuildReporter } from '../../src/forge/reporter.ts';
 import type { Forge } from '../../src/forge/types.ts';
-import { GITHUB_COMMENT_MAX } from '../../src/report/index.ts';
+import { GITHUB_COMMENT_MAX } from '../../src/report/summary.ts';
 import { MemoryForge } from '../support/memory-forge.ts';
 import { failedStages, record } from '../support/records.ts';
 import { useRedis } from '../support/redis.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createMetrics, createMetricsHandler } from '../../src/metrics/index.ts';
+import { createMetricsHandler } from '../../src/metrics/handler.ts';
+import { createMetrics } from '../../src/metrics/metrics.ts';
 import { serveHandlers } from '../support/web-fixture.ts';
 
 test('GET /metrics serves what the recorders counted, in Prometheus text', async () => {

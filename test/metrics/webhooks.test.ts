@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createMetrics, meterWebhooks, webhookOutcomeOf } from '../../src/metrics/index.ts';
+import { createMetrics } from '../../src/metrics/metrics.ts';
+import { meterWebhooks, webhookOutcomeOf } from '../../src/metrics/webhooks.ts';
 import { sendJson } from '../../src/web/respond.ts';
 import { serveHandlers } from '../support/web-fixture.ts';
 

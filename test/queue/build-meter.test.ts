@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { BuildRecord, StepRecord } from '../../src/builds/types.ts';
-import { createMetrics } from '../../src/metrics/index.ts';
+import { createMetrics } from '../../src/metrics/metrics.ts';
 import { BuildMeter } from '../../src/queue/build-meter.ts';
 import { makeRecord } from '../support/web-fixture.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contextFor, statusOf } from '../../src/report/index.ts';
+import { contextFor, statusOf } from '../../src/report/status.ts';
 import { failedStages, record } from '../support/records.ts';
 
 const url = 'https://ci.example.com/';

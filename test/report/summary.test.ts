@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatDiagnostic, parseDefinition } from '../../src/pipeline/index.ts';
+import { checkOutput } from '../../src/report/check-run.ts';
 import {
-  checkOutput,
   diagnosticsFromText,
   GITHUB_COMMENT_MAX,
   renderConfigErrors,
   renderSummary,
   SUMMARY_MARKER,
-} from '../../src/report/index.ts';
+} from '../../src/report/summary.ts';
 import { failedStages, record } from '../support/records.ts';
 
 const failed = record({ status: 'failed', stages: failedStages() });

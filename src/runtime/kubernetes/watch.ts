@@ -1,6 +1,7 @@
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type ApiRequestCounter, backoffMs, httpStatusOf, sleep } from './api.ts';
+import { openWatch } from './watch-request.ts';
 
 /** A watched object: only its resourceVersion matters here. */
 interface Watched {
@@ -18,10 +19,7 @@ export interface ResumableWatchOptions<T extends Watched> {
   onExpired(): Promise<string | null>;
   /** A connection silent this long is presumed stalled and reopened from the last version. */
   idleMs: number;
-  /**
-   * A request whose response has not begun after this long is abandoned and retried
-   * (client-node bounds the connect by the long idle timeout only).
-   */
+  /** A request whose response has not begun after this long is abandoned and retried. */
   connectMs: number;
   logger: Logger;
   /** Counts each watch connection (and nothing else). */
@@ -101,26 +99,21 @@ export class ResumableWatch<T extends Watched> {
   }
 
   async #once(connected: () => void): Promise<{ ending: Ending; opened: boolean; events: number }> {
-    let finish: (ending: Ending) => void = () => {};
-    const ended = new Promise<Ending>((resolve) => {
-      finish = resolve;
-    });
     let events = 0;
-    let expired = false;
-    let abandoned = false;
-    const watch = new Watch(this.#options.kubeConfig);
-    Reflect.set(watch, 'requestTimeoutMs', this.#options.idleMs);
+    let ending: Ending | null = null;
+    const connection = new AbortController();
+    this.#controller = connection;
+    if (this.#stopped.signal.aborted) connection.abort();
     const query = {
       ...this.#options.query,
       allowWatchBookmarks: 'true',
       ...(this.#version ? { resourceVersion: this.#version } : {}),
     };
     const onLine = (type: string, object: unknown): void => {
-      if (abandoned) return;
+      if (ending) return;
       if (type === 'ERROR') {
-        expired = httpStatusOf(object) === 410;
-        this.#controller?.abort();
-        finish(expired ? { kind: 'expired' } : { kind: 'failed', error: object });
+        ending = httpStatusOf(object) === 410 ? { kind: 'expired' } : { kind: 'failed', error: object };
+        connection.abort();
         return;
       }
       const version = (object as Watched | undefined)?.metadata?.resourceVersion;
@@ -130,31 +123,34 @@ export class ResumableWatch<T extends Watched> {
         this.#options.onEvent(type, object as T);
       }
     };
-    const onDone = (error: unknown): void => {
-      if (expired || abandoned) return;
-      if (!error) finish({ kind: 'closed' });
-      else finish(httpStatusOf(error) === 410 ? { kind: 'expired' } : { kind: 'failed', error });
-    };
     this.#options.count('watch');
     this.#options.logger.debug({ path: this.#options.path, version: this.#version }, 'opening watch');
-    const request = watch.watch(this.#options.path, query, onLine, onDone);
-    const connecting = new AbortController();
-    const timeout = sleep(this.#options.connectMs, connecting.signal).then(() => null);
-    const answer = await Promise.race([request, timeout]).finally(() => connecting.abort());
-    if (answer === null) {
-      abandoned = true;
-      void request.then(
-        (controller) => controller.abort(),
-        () => {},
-      );
-      const error = new Error(`the watch was not answered within ${this.#options.connectMs} ms`);
-      return { ending: { kind: 'failed', error }, opened: false, events };
+    let open: { ended: Promise<Error | null> };
+    try {
+      open = await openWatch({
+        kubeConfig: this.#options.kubeConfig,
+        path: this.#options.path,
+        query,
+        connectMs: this.#options.connectMs,
+        idleMs: this.#options.idleMs,
+        signal: connection.signal,
+        onLine,
+      });
+    } catch (error) {
+      const status = httpStatusOf(error);
+      return {
+        ending: status === 410 ? { kind: 'expired' } : { kind: 'failed', error },
+        opened: false,
+        events,
+      };
     }
-    this.#controller = answer;
-    const opened = !this.#controller.signal.aborted;
-    this.#options.logger.debug({ path: this.#options.path, opened }, 'watch request answered');
-    if (opened) connected();
-    if (this.#stopped.signal.aborted) this.#controller.abort();
-    return { ending: await ended, opened, events };
+    this.#options.logger.debug({ path: this.#options.path }, 'watch request answered');
+    connected();
+    const error = await open.ended;
+    return {
+      ending: ending ?? (error ? { kind: 'failed', error } : { kind: 'closed' }),
+      opened: true,
+      events,
+    };
   }
 }
