@@ -5,7 +5,7 @@ import { createPolicyStore, type PolicyDeps } from '../../../src/forge/policy/in
 import { createReportState } from '../../../src/forge/report-state.ts';
 import { createBuildReporter } from '../../../src/forge/reporter.ts';
 import type { RepoRef } from '../../../src/forge/types.ts';
-import { GITHUB_COMMENT_MAX } from '../../../src/report/index.ts';
+import { GITHUB_COMMENT_MAX } from '../../../src/report/summary.ts';
 import { MemoryBuilds } from '../../support/memory-builds.ts';
 import { MemoryForge } from '../../support/memory-forge.ts';
 
