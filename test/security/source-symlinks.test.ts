@@ -132,6 +132,45 @@ describe('symlinks in a local: source reach the build as symlinks', () => {
   });
 });
 
+describe('the bot reads a local: source’s pipeline only from inside the folder', () => {
+  it('a .wharf-ci.yml symlinked to a host file is not found, and the host file is not read', async () => {
+    const outside = await tempDir('berth-symlink-pipeline-');
+    const folder = await tempDir('berth-symlink-src-');
+    const redis = await startRedis();
+    let app: App | undefined;
+    try {
+      const hostPipeline = [
+        'build:',
+        '  s:',
+        '    container:',
+        '      image: alpine',
+        `      cmds: [echo ${SECRET}]`,
+      ];
+      await writeFile(join(outside.dir, 'pipeline.yml'), `${hostPipeline.join('\n')}\n`);
+      await symlink(join(outside.dir, 'pipeline.yml'), join(folder.dir, '.wharf-ci.yml'));
+      app = await startServe({
+        REDIS_URL: redis.url,
+        BERTH_API_TOKEN: TOKEN,
+        BERTH_LOCAL_SOURCES: folder.dir,
+        BERTH_RUNTIME: 'local',
+        BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
+      });
+      const id = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
+      const ended = await endedBuild(app.url, id, { token: TOKEN });
+      const headers = { authorization: `Bearer ${TOKEN}` };
+      const log = await (await fetch(`${app.url}/api/builds/${id}/logs`, { headers })).text();
+      assert.equal(ended.reason, 'config', JSON.stringify(ended));
+      assert.match(ended.message ?? '', /\.wharf-ci\.yml not found/);
+      assert.ok(!log.includes(SECRET), log);
+    } finally {
+      await app?.close();
+      await redis.stop();
+      await folder.remove();
+      await outside.remove();
+    }
+  });
+});
+
 describe('berth run', () => {
   it('copies a symlinked folder as a symlink, outside a git work tree too, writing nothing through it', async () => {
     const home = await tempDir('berth-home-');
