@@ -63,9 +63,14 @@ export async function describeEngine(docker: Dockerode, signal: AbortSignal): Pr
       docker,
       { abortSignal: signal },
     );
-    const components = (version as { Components?: Array<{ Name?: string }> }).Components ?? [];
-    const name =
-      components.find((component) => /engine/i.test(component.Name ?? ''))?.Name ?? 'Docker Engine';
+    const { Components: components = [], Platform: platform } = version as {
+      Components?: Array<{ Name?: string }>;
+      Platform?: { Name?: string };
+    };
+    // Podman names itself in a component ("Podman Engine"); Docker in Platform ("Docker Engine - Community").
+    const podman = components.find((component) => /podman/i.test(component.Name ?? ''))?.Name;
+    const dockerPlatform = /docker/i.test(platform?.Name ?? '') ? platform?.Name : undefined;
+    const name = podman ?? dockerPlatform ?? 'Docker Engine';
     return { name, version: version.Version, apiVersion: version.ApiVersion };
   } catch (error) {
     throw new Error(engineMessage(error), { cause: error });
