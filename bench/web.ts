@@ -106,7 +106,7 @@ async function realBuild(): Promise<string> {
 
 try {
   console.log(`build page, one step with ${lines} log lines (times from navigation start)`);
-  await measure('Berth (Redis log store, SSE one event per line)', await realBuild());
+  await measure('Berth (Redis log store, SSE batches of up to 1000 lines)', await realBuild());
   const builds = createFixtureBuilds();
   seedBigLog(builds, 'big', lines);
   const open = await testAccess({ publicRead: true });

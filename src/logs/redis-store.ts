@@ -173,9 +173,11 @@ export class RedisLogStore {
     let last = options.after ?? '0-0';
     let live: ReturnType<SharedStreamReader['follow']> | null = null;
     let atEnd = false;
+    let size = FIRST_PAGE;
     try {
       while (!signal.aborted) {
-        let result: WaitResult = atEnd ? [] : await this.#range(key, last);
+        let result: WaitResult = atEnd ? [] : await this.#range(key, last, size);
+        size = PAGE;
         if (result.length === 0) {
           live ??= this.#reader.follow(key, last);
           result = await live.wait(last, signal);
@@ -200,10 +202,12 @@ export class RedisLogStore {
     }
   }
 
-  async #range(key: string, after: string): Promise<StreamItems> {
-    return (await this.#o.redis.xrange(key, `(${after}`, '+', 'COUNT', PAGE)) as StreamItems;
+  async #range(key: string, after: string, count: number): Promise<StreamItems> {
+    return (await this.#o.redis.xrange(key, `(${after}`, '+', 'COUNT', count)) as StreamItems;
   }
 }
 
 /** Lines per XRANGE / XREAD and per batch a follower gets. */
 const PAGE = 1000;
+/** The first page is smaller: a page shows its first lines sooner. */
+const FIRST_PAGE = 100;
