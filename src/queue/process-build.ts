@@ -164,9 +164,10 @@ export async function processBuild(
   }
   const at = isoNow(deps.now);
   const written = await writer.write((r) => final(admitted ? r : admittedRecord(r, at)));
+  // The slot frees as soon as the build's end is recorded; the log and the report follow.
+  if (slot) await slot.keeper.release(data.id);
   await sink.close();
   await writer.settled();
-  if (slot) await slot.keeper.release(data.id);
   log.info({ status: written?.ok ? written.record.status : 'unchanged' }, 'build finished');
   return 'done';
 }

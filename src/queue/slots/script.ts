@@ -4,7 +4,8 @@
  * cluster-safe: all of its keys live in one hash slot.
  *
  *   <base>:b:<id>      hash: seq, g (group key or ''), name, limit, cip, repo, rcap, owner, ocap, state
- *   <base>:w           zset: every waiting build by request order (seq)
+ *   <base>:w           zset: every waiting build by request order (seq); <base>:nw those without a group
+ *   <base>:groups      set: groups with waiters
  *   <base>:held        set: every build holding its slots
  *   <base>:gw:<g>      zset: waiters of one group      <base>:gh:<g>  set: its holders
  *   <base>:rw:<repo>   zset: waiters of one repository <base>:rh:<repo> set: its holders
@@ -33,6 +34,7 @@ local function bkey(id) return base .. ':b:' .. id end
 
 local function grant(id, g, repo, owner)
   redis.call('ZREM', base .. ':w', id)
+  redis.call('ZREM', base .. ':nw', id)
   if g ~= '' then
     redis.call('ZREM', base .. ':gw:' .. g, id)
     redis.call('SADD', base .. ':gh:' .. g, id)
@@ -44,29 +46,59 @@ local function grant(id, g, repo, owner)
   redis.call('HSET', bkey(id), 'state', 'holding')
 end
 
--- Grants slots to waiters in request order; a group's waiters start strictly in order.
+-- Whether a waiter may take its slots now (its group, repository and owner have room,
+-- and no build of its repository requested before it is still to join the line).
+local function free(id, g, limit, repo, rcap, owner, ocap)
+  if g ~= '' then
+    local first = redis.call('ZRANGE', base .. ':p:' .. repo, 0, 0, 'WITHSCORES')
+    if first[2] and tonumber(first[2]) < tonumber(redis.call('HGET', bkey(id), 'seq')) then return false end
+    if redis.call('SCARD', base .. ':gh:' .. g) >= limit then return false end
+  end
+  return redis.call('SCARD', base .. ':rh:' .. repo) < rcap
+    and redis.call('SCARD', base .. ':oh:' .. owner) < ocap
+end
+
+local function fields(id)
+  local h = redis.call('HMGET', bkey(id), 'g', 'limit', 'repo', 'rcap', 'owner', 'ocap')
+  return h[1], tonumber(h[2]), h[3], tonumber(h[4]), h[5], tonumber(h[6])
+end
+
+-- Grants slots in request order: the head of each group's line (a group's builds start
+-- strictly in order), then builds without a group; work is per group, not per waiter.
 local function schedule()
   local granted = {}
-  local blocked = {}
-  local ids = redis.call('ZRANGE', base .. ':w', 0, MAXSCAN - 1)
-  for _, id in ipairs(ids) do
-    local h = redis.call('HMGET', bkey(id), 'g', 'limit', 'repo', 'rcap', 'owner', 'ocap')
-    local g, limit, repo, rcap, owner, ocap = h[1], tonumber(h[2]), h[3], tonumber(h[4]), h[5], tonumber(h[6])
-    if not repo then
-      redis.call('ZREM', base .. ':w', id)
-    elseif not (g ~= '' and blocked[g]) then
-      local free = true
-      local first = g ~= '' and redis.call('ZRANGE', base .. ':p:' .. repo, 0, 0, 'WITHSCORES') or {}
-      if first[2] and tonumber(first[2]) < tonumber(redis.call('HGET', bkey(id), 'seq')) then free = false
-      elseif g ~= '' and redis.call('SCARD', base .. ':gh:' .. g) >= limit then free = false
-      elseif redis.call('SCARD', base .. ':rh:' .. repo) >= rcap then free = false
-      elseif redis.call('SCARD', base .. ':oh:' .. owner) >= ocap then free = false end
-      if free then
+  local heads = {}
+  for _, g in ipairs(redis.call('SMEMBERS', base .. ':groups')) do
+    local h = redis.call('ZRANGE', base .. ':gw:' .. g, 0, 0, 'WITHSCORES')
+    if h[1] then table.insert(heads, {tonumber(h[2]), g})
+    else redis.call('SREM', base .. ':groups', g) end
+  end
+  table.sort(heads, function(x, y) return x[1] < y[1] end)
+  for _, head in ipairs(heads) do
+    local g = head[2]
+    while true do
+      local id = redis.call('ZRANGE', base .. ':gw:' .. g, 0, 0)[1]
+      if not id then break end
+      local _, limit, repo, rcap, owner, ocap = fields(id)
+      if not repo then
+        redis.call('ZREM', base .. ':gw:' .. g, id)
+        redis.call('ZREM', base .. ':w', id)
+      elseif free(id, g, limit, repo, rcap, owner, ocap) then
         grant(id, g, repo, owner)
         table.insert(granted, id)
-      elseif g ~= '' then
-        blocked[g] = true
-      end
+      else break end
+    end
+  end
+  local full = {}
+  for _, id in ipairs(redis.call('ZRANGE', base .. ':nw', 0, MAXSCAN - 1)) do
+    local _, limit, repo, rcap, owner, ocap = fields(id)
+    if not repo then redis.call('ZREM', base .. ':nw', id)
+    elseif not full[repo] and not full[owner] then
+      if free(id, '', limit, repo, rcap, owner, ocap) then
+        grant(id, '', repo, owner)
+        table.insert(granted, id)
+      elseif redis.call('SCARD', base .. ':oh:' .. owner) >= ocap then full[owner] = true
+      else full[repo] = true end
     end
   end
   return granted
@@ -172,7 +204,12 @@ if op == 'acquire' then
     redis.call('HSET', key, 'seq', seq, 'g', g, 'name', ARGV[5], 'limit', ARGV[6], 'cip', cip,
       'repo', repo, 'rcap', ARGV[9], 'owner', owner, 'ocap', ARGV[11], 'state', 'waiting')
     redis.call('ZADD', base .. ':w', seq, id)
-    if g ~= '' then redis.call('ZADD', base .. ':gw:' .. g, seq, id) end
+    if g ~= '' then
+      redis.call('ZADD', base .. ':gw:' .. g, seq, id)
+      redis.call('SADD', base .. ':groups', g)
+    else
+      redis.call('ZADD', base .. ':nw', seq, id)
+    end
     redis.call('ZADD', base .. ':rw:' .. repo, seq, id)
   else
     redis.call('HSET', key, 'rcap', ARGV[9], 'ocap', ARGV[11])
@@ -213,6 +250,7 @@ if op == 'release' then
     group, name = h[1], h[4]
     local g, repo, owner = h[1], h[2], h[3]
     redis.call('ZREM', base .. ':w', id)
+    redis.call('ZREM', base .. ':nw', id)
     redis.call('SREM', base .. ':held', id)
     if g ~= '' then
       redis.call('ZREM', base .. ':gw:' .. g, id)

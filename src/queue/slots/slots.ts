@@ -40,7 +40,7 @@ export interface SlotState {
 }
 
 /** How many waiters of a group get their `N ahead` rewritten when the line moves. */
-export const LINE_SHOWN = 20;
+export const LINE_SHOWN = 5;
 
 /** Redis slot accounting (one Lua script, keys under one hash tag). Stateless: any process may call it. */
 export class Slots {
