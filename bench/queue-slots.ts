@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { BuildRequest } from '../src/builds/types.ts';
 import { createLocalAdapter } from '../src/forge/local/adapter.ts';
-import type { BuildExecutor } from '../src/queue/executor.ts';
+import type { BuildRunner } from '../src/queue/build-runner.ts';
 import { createQueueStack } from '../src/queue/stack.ts';
 import { startBuildWorker } from '../src/queue/worker.ts';
 import { quietLogger } from '../test/support/queue-harness.ts';
@@ -65,7 +65,7 @@ async function run(name: string, withSlots: boolean) {
     return list;
   };
   let done = 0;
-  const execute: BuildExecutor = async (x) => {
+  const runner: BuildRunner = async (x) => {
     const group = x.request.inputs.group ?? '';
     await x.admit?.({ group, limit: 1, cancelInProgress: false });
     at(started, group).push(performance.now());
@@ -82,7 +82,7 @@ async function run(name: string, withSlots: boolean) {
     logs: stack.logs,
     bus: stack.bus,
     adapters: { local: createLocalAdapter([tmpdir()]) },
-    execute,
+    runner,
     logger: quietLogger,
     concurrency: 20,
     queueName: name,
