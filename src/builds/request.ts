@@ -42,6 +42,14 @@ export const buildRequestSchema = z.object({
   deliveryId: z.string().min(1).max(255).optional(),
   /** Explicit reruns never join an existing queued/running build. */
   rerun: z.boolean().default(false),
+  /**
+   * `/retest`: the earlier build of the same sha whose successful steps are reused (not
+   * run again) when the variables match and the pipeline allows it (no `rerun: all`).
+   */
+  reuseFrom: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a build id')
+    .optional(),
   /** Head commit subject and dates when the event carries them (build variables). */
   commit: z
     .object({

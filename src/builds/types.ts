@@ -11,6 +11,8 @@ export interface StepRecord {
   message: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The build that ran a `reused` step (it succeeded there, at the same sha). */
+  reusedFrom?: string;
 }
 
 export interface StageRecord {

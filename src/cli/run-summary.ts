@@ -39,7 +39,7 @@ function row(step: StepResult) {
   const outcome =
     step.exitCode !== null && step.reason !== 'timeout' ? `exit ${step.exitCode}` : (step.reason ?? '');
   return {
-    status: step.status,
+    status: step.status === 'reused' ? ('success' as const) : step.status,
     cells: [step.stage, step.name, step.status, ms === null ? '-' : formatDuration(ms), outcome || '-'],
   };
 }

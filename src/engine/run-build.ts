@@ -6,6 +6,7 @@ import type { PlannedStage } from '../pipeline/types.ts';
 import type { BuildContext, Runtime, RuntimeSession } from '../runtime/types.ts';
 import { BuildTimeoutError } from '../stop-reasons.ts';
 import type { ReasonClass } from '../vocab/index.ts';
+import type { ReusedSteps } from './reuse.ts';
 import { runStage, shouldRun, skippedStage } from './stage.ts';
 import type { StepContext } from './step.ts';
 import { deadline, formatDuration } from './stop.ts';
@@ -24,6 +25,8 @@ export interface RunBuildOptions {
   logCapBytes: number;
   /** Extra runs of a step whose runtime outcome is a retryable infrastructure failure (default 1). */
   infraRetries?: number;
+  /** A `/retest`: steps not run again, each with the build that ran it successfully. */
+  reused?: ReusedSteps;
   onEvent?: (event: BuildEvent) => void;
   now?: () => Date;
   /** Notes failures that do not change the result (cleanup, event handlers). */
@@ -59,6 +62,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
       capBytes: options.logCapBytes,
       stepMs: options.timeouts.stepMs,
       infraRetries: options.infraRetries ?? 1,
+      ...(options.reused ? { reused: options.reused } : {}),
       now,
       emit,
     };

@@ -1,6 +1,7 @@
 import type { PlannedStage, RunsIf } from '../pipeline/types.ts';
 import { SiblingFailedError } from '../stop-reasons.ts';
 import type { FinalStatus } from '../vocab/index.ts';
+import { reusedStep, reuseKey } from './reuse.ts';
 import { runStep, type StepContext, skippedStep } from './step.ts';
 import { deadline } from './stop.ts';
 import type { StageResult, StepResult } from './types.ts';
@@ -21,6 +22,12 @@ export async function runStage(stage: PlannedStage, buildSignal: AbortSignal, ct
   const siblings = deadline(buildSignal, null);
   const steps = await Promise.all(
     stage.steps.map(async (step) => {
+      const from = ctx.reused?.get(reuseKey(step));
+      if (from !== undefined) {
+        const reused = reusedStep(step, from);
+        ctx.emit({ type: 'step-finished', result: reused });
+        return reused;
+      }
       const result = await runStep(step, siblings.signal, ctx);
       if (result.status === 'failed' || result.status === 'error') {
         siblings.abort(new SiblingFailedError(`cancelled: ${step.stage}/${step.name} failed`));

@@ -5,6 +5,7 @@ import type { LogSink, StepOutput } from '../logs/types.ts';
 import type { PlannedStep } from '../pipeline/types.ts';
 import type { RuntimeSession, StepOutcome } from '../runtime/types.ts';
 import { CancelledError, StepTimeoutError, StopError, stopOutcome } from '../stop-reasons.ts';
+import type { ReusedSteps } from './reuse.ts';
 import { deadline, formatDuration } from './stop.ts';
 import type { BuildEvent, StepResult } from './types.ts';
 
@@ -19,6 +20,8 @@ export interface StepContext {
   stepMs: number;
   /** Extra runs of a step after a retryable infrastructure failure. */
   infraRetries: number;
+  /** Steps a rerun does not run (they succeeded earlier at the same sha). */
+  reused?: ReusedSteps;
   now: () => Date;
   emit: (event: BuildEvent) => void;
 }

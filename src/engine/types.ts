@@ -3,13 +3,16 @@ import type { FinalStatus, ReasonClass } from '../vocab/index.ts';
 export interface StepResult {
   stage: string;
   name: string;
-  status: FinalStatus;
+  /** `reused`: not run; it succeeded at the same sha in the build `reusedFrom` (a `/retest`). */
+  status: FinalStatus | 'reused';
   exitCode: number | null;
   reason: ReasonClass | null;
   message: string | null;
   /** ISO 8601, null when it never started. */
   startedAt: string | null;
   finishedAt: string | null;
+  /** The build that ran a `reused` step. */
+  reusedFrom?: string;
 }
 
 export interface StageResult {

@@ -34,3 +34,21 @@ export function okToTestSha(body: string): string | null {
   }
   return null;
 }
+
+const RETEST_ALL = /^\/retest[ \t]+all(?=\s|$)/i;
+
+/** True when a `/retest` line says `all`: every step runs again, none is reused. */
+export function retestsAll(body: string): boolean {
+  return parseLines(body).some((line) => RETEST_ALL.test(line));
+}
+
+/** The lines of a comment outside fenced code blocks and quotes. */
+function parseLines(body: string): string[] {
+  const lines: string[] = [];
+  let inFence = false;
+  for (const line of body.split(/\r?\n/)) {
+    if (FENCE.test(line)) inFence = !inFence;
+    else if (!inFence) lines.push(line);
+  }
+  return lines;
+}

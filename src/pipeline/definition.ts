@@ -1,3 +1,4 @@
+import type { RerunMode } from './rerun.ts';
 import type { RunsIf, StepType } from './types.ts';
 
 /** 1-based line and column in the parsed file. */
@@ -114,6 +115,8 @@ export interface Definition {
   stages: StageDef[];
   /** The root `concurrency` group, or null. */
   concurrency: ConcurrencyDef | null;
+  /** The root `rerun` mode, or null (default: `failed`). */
+  rerun: RerunMode | null;
   /** Offsets where each line starts (to place `${var}` uses inside scalars). */
   lineStarts: number[];
 }

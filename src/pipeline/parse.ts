@@ -5,6 +5,7 @@ import { Diagnostics, START, sortDiagnostics } from './diagnostics.ts';
 import { parseEnvironments } from './environments.ts';
 import { parseInputs } from './inputs.ts';
 import { lineStartsOf, posAt } from './positions.ts';
+import { parseRerun, RERUN_KEY } from './rerun.ts';
 import { parseStage } from './stages.ts';
 import type { Diagnostic } from './types.ts';
 import { NodeConverter } from './yaml-nodes.ts';
@@ -77,7 +78,10 @@ function buildDefinition(root: MapNode, file: string, lineStarts: number[], diag
   const inputsEntry = root.entries.find((e) => e.key === 'inputs');
   const envEntry = root.entries.find((e) => e.key === 'environments');
   const concurrencyEntry = root.entries.find((e) => e.key === CONCURRENCY_KEY);
-  const reserved = new Set([inputsEntry, envEntry, concurrencyEntry].filter((e) => e !== undefined));
+  const rerunEntry = root.entries.find((e) => e.key === RERUN_KEY);
+  const reserved = new Set(
+    [inputsEntry, envEntry, concurrencyEntry, rerunEntry].filter((e) => e !== undefined),
+  );
   const environments = parseEnvironments(envEntry, diags);
   const definition: Definition = {
     file,
@@ -86,6 +90,7 @@ function buildDefinition(root: MapNode, file: string, lineStarts: number[], diag
     environments,
     stages: [],
     concurrency: parseConcurrency(concurrencyEntry, diags),
+    rerun: parseRerun(rerunEntry, diags),
     lineStarts,
   };
   for (const entry of root.entries) {

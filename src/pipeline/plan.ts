@@ -57,6 +57,7 @@ export function planBuild(definition: Definition, options: PlanOptions & { file:
     variables,
     stages,
     ...(concurrency ? { concurrency } : {}),
+    ...(definition.rerun ? { rerun: definition.rerun } : {}),
     ...(stages.length === 0 ? { nothingRuns: whyNothingRuns(definition, environment) } : {}),
   };
   return { plan, diagnostics: strictDiagnostics(sortDiagnostics(diags.items), options.strict) };

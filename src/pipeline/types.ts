@@ -1,3 +1,4 @@
+import type { RerunMode } from './rerun.ts';
 /** A problem found in a `.wharf-ci.yml`: always positioned, never thrown. */
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -114,6 +115,8 @@ export interface BuildPlan {
   stages: PlannedStage[];
   /** The root `concurrency` group; absent when the file has none. */
   concurrency?: ConcurrencyPlan;
+  /** `rerun: all` at the top of the file: reruns never reuse steps. Absent: `failed`. */
+  rerun?: RerunMode;
   /** Why no stage runs, when none does: `the file defines no stages`, `no stage runs with environment "prod"`. */
   nothingRuns?: string;
 }

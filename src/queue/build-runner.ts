@@ -1,4 +1,4 @@
-import type { BuildRequest } from '../builds/types.ts';
+import type { BuildRecord, BuildRequest } from '../builds/types.ts';
 import type { BuildEvent, BuildResult } from '../engine/types.ts';
 import type { ForgeAdapter } from '../forge/types.ts';
 import type { LogSink } from '../logs/types.ts';
@@ -9,6 +9,8 @@ export interface BuildRun {
   id: string;
   buildRef: number;
   request: BuildRequest;
+  /** The build `request.reuseFrom` names, as stored (a `/retest` reuses its successful steps). */
+  earlier?: BuildRecord | null;
   adapter: ForgeAdapter;
   sink: LogSink;
   signal: AbortSignal;

@@ -15,6 +15,7 @@ import {
 import type { BuildPlan } from '../pipeline/types.ts';
 import type { BuildContext, Runtime } from '../runtime/types.ts';
 import type { BuildRun, BuildRunner } from './build-runner.ts';
+import { stepsToReuse } from './step-reuse.ts';
 
 /** The engine's `runBuild` (src/engine/index.ts), passed in by the composition root. */
 export type RunBuildFn = (options: Omit<RunBuildOptions, 'now' | 'logger'>) => Promise<BuildResult>;
@@ -53,6 +54,7 @@ export function createPlanAndRun(o: PlanAndRunOptions): BuildRunner {
       await x.admit?.(plan.concurrency);
       if (plan.stages.length === 0) return nothingToRun(plan);
       if (x.request.sha) await fetchSource(x, dir);
+      const reused = stepsToReuse(x.request, x.earlier, plan, sha);
       const build: BuildContext = {
         id: x.id,
         instance: o.instance,
@@ -67,6 +69,7 @@ export function createPlanAndRun(o: PlanAndRunOptions): BuildRunner {
         signal: x.signal,
         timeouts: o.timeouts,
         logCapBytes: o.logCapBytes,
+        ...(reused ? { reused } : {}),
         ...(o.infraRetries !== undefined ? { infraRetries: o.infraRetries } : {}),
         onEvent: x.onEvent,
       });

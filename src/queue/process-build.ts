@@ -208,10 +208,13 @@ async function runToEnd(
     if (!parsed.ok) throw new BerthError(`invalid build request: ${parsed.message}`, notRetryable);
     if (!adapter) throw new BerthError(`forge '${parsed.request.forge}' is not enabled`, notRetryable);
     controller.signal.throwIfAborted();
+    const { reuseFrom } = parsed.request;
+    const earlier = reuseFrom ? await deps.store.get(reuseFrom) : null;
     const result = await deps.runner({
       id: x.id,
       buildRef: x.record.buildRef,
       request: parsed.request,
+      earlier,
       adapter,
       sink: x.sink,
       signal: controller.signal,

@@ -19,9 +19,10 @@ export function checkOutput(
   record: BuildRecord,
   tails: StepTail[],
   secrets: readonly string[] = [],
+  publicUrl: string | null = null,
 ): CheckOutput {
   const hidden = [...secrets, ...secretInputValues(record)];
-  const head = [describe(record), ...inputsLines(record), '', stepTable(record)].join('\n');
+  const head = [describe(record), ...inputsLines(record), '', stepTable(record, publicUrl)].join('\n');
   const summary = shorten(redact(head, hidden), CHECK_OUTPUT_MAX);
   const budget = tails.length > 0 ? Math.floor(CHECK_OUTPUT_MAX / tails.length) - 200 : 0;
   const text = budget > 0 ? shorten(redact(renderTails(tails, budget), hidden), CHECK_OUTPUT_MAX) : '';

@@ -33,6 +33,7 @@ const ICON: Record<string, string> = {
   error: '⚠️',
   cancelled: '⏹️',
   skipped: '⏭️',
+  reused: '♻️',
   running: '🔄',
   pending: '⏳',
   queued: '⏳',
@@ -52,7 +53,7 @@ export function renderSummary(record: BuildRecord, tails: StepTail[], options: R
     ...(record.message && record.status !== 'success' ? ['', `> ${cell(record.message)}`] : []),
     ...inputsLines(record),
     '',
-    stepTable(record),
+    stepTable(record, options.publicUrl),
   ].join('\n');
   return fit(
     head,
@@ -69,18 +70,24 @@ export function inputsLines(record: Pick<BuildRecord, 'request' | 'secretInputs'
   return ['', `inputs: ${inputs.map(([k, v]) => `\`${cell(k)}\`=\`${cell(v)}\``).join(', ')}`];
 }
 
-/** The per-step table: stage, step, status, duration. */
-export function stepTable(record: BuildRecord): string {
+/** The per-step table: stage, step, status, duration; a reused step links the build that ran it. */
+export function stepTable(record: BuildRecord, publicUrl: string | null = null): string {
   const rows = record.stages.flatMap((stage) =>
     stage.steps.map(
-      (step) => `| ${cell(stage.name)} | ${cell(step.name)} | ${statusCell(step)} | ${took(step)} |`,
+      (step) =>
+        `| ${cell(stage.name)} | ${cell(step.name)} | ${statusCell(step, publicUrl)} | ${took(step)} |`,
     ),
   );
   if (rows.length === 0) return '_No steps ran._';
   return ['| stage | step | status | duration |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-const statusCell = (step: StepRecord): string => {
+const statusCell = (step: StepRecord, publicUrl: string | null): string => {
+  if (step.status === 'reused' && step.reusedFrom) {
+    const url = buildUrl(publicUrl, step.reusedFrom);
+    const from = cell(step.reusedFrom);
+    return `${ICON.reused} reused from ${url ? `[${from}](${url})` : `\`${from}\``}`;
+  }
   const text =
     step.status === 'failed' || step.status === 'error'
       ? `${step.status}: ${stepProblem(step)}`

@@ -18,7 +18,16 @@ export type TriggerKind = (typeof triggerKinds)[number];
 export const refTypes = ['branch', 'tag'] as const;
 export type RefType = (typeof refTypes)[number];
 
-export type StepStatus = 'pending' | 'running' | 'success' | 'failed' | 'error' | 'cancelled' | 'skipped';
+/** `reused`: not run by a `/retest`; it succeeded at the same sha in an earlier build. */
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'success'
+  | 'failed'
+  | 'error'
+  | 'cancelled'
+  | 'skipped'
+  | 'reused';
 
 /** Final states a step, stage or build can end in. */
 export type FinalStatus = 'success' | 'failed' | 'error' | 'cancelled' | 'skipped';

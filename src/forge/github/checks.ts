@@ -57,7 +57,7 @@ async function write(
   const fields = {
     ...ownerRepo(record.request.repo),
     status,
-    output: checkOutput(record, tails),
+    output: checkOutput(record, tails, [], deps.publicUrl),
     ...(url ? { details_url: url } : {}),
     ...(record.startedAt ? { started_at: record.startedAt } : {}),
     ...(final

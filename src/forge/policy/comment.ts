@@ -1,5 +1,5 @@
 import type { CommandName } from '../commands.ts';
-import { okToTestSha, parseCommands } from '../commands.ts';
+import { okToTestSha, parseCommands, retestsAll } from '../commands.ts';
 import type { CommentEvent } from '../events.ts';
 import { outcome, type PolicyDeps, type PolicyOutcome } from './deps.ts';
 import { type ChangeHead, changeRequest, latestPerContext, rerunOf, submit } from './requests.ts';
@@ -99,7 +99,10 @@ async function headMovedSince(event: CommentEvent, head: ChangeHead, deps: Polic
   return seen.sha === head.sha && seen.atMs <= writtenMs ? null : moved;
 }
 
-/** Reruns the failed/errored builds of the head sha; builds it when nothing ran yet. */
+/**
+ * Reruns the failed/errored builds of the head sha, running only their failed steps
+ * (`/retest all`: every step); builds it when nothing ran yet.
+ */
 async function retest(event: CommentEvent, head: ChangeHead, deps: PolicyDeps, deliveryId: string) {
   const { repo, actor } = event;
   const ran = await deps.builds.list({ forge: repo.forge, repo: repo.repo, sha: head.sha });
@@ -115,6 +118,7 @@ async function retest(event: CommentEvent, head: ChangeHead, deps: PolicyDeps, d
       actor,
       deliveryId: `${deliveryId}:${record.context}`,
       trigger: 'retest',
+      failedOnly: !retestsAll(event.body),
     });
     const request = { ...rerun, change: head.change, ...(head.fork ? { headRepo: head.fork.repo } : {}) };
     ids.push(await submit(deps, request));

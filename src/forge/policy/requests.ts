@@ -65,18 +65,23 @@ export function commitFields(commit: CommitInfo): NonNullable<BuildRequest['comm
   };
 }
 
-/** A rerun of an earlier build: same inputs, new trigger and delivery. */
+/**
+ * A rerun of an earlier build: same inputs, new trigger and delivery. `failedOnly`:
+ * the steps that succeeded in `record` are reused (not run again) where the worker
+ * finds that safe; otherwise every step runs.
+ */
 export function rerunOf(
   record: BuildRecord,
-  how: { actor: string; deliveryId: string; trigger: TriggerKind },
+  how: { actor: string; deliveryId: string; trigger: TriggerKind; failedOnly?: boolean },
 ): BuildRequest {
-  const { actor: _previous, ...request } = record.request;
+  const { actor: _previous, reuseFrom: _earlier, ...request } = record.request;
   return {
     ...request,
     ...(how.actor ? { actor: how.actor } : {}),
     deliveryId: how.deliveryId,
     trigger: how.trigger,
     rerun: true,
+    ...(how.failedOnly ? { reuseFrom: record.id } : {}),
   };
 }
 

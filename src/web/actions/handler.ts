@@ -1,10 +1,10 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { BuildService } from '../../builds/service.ts';
 import type { BuildRecord } from '../../builds/types.ts';
 import type { Viewer, WebAccess } from '../access/access.ts';
 import { sameOrigin } from '../auth/same-origin.ts';
-import { sendJson, urlOf } from '../respond.ts';
+import { readBody, sendJson, urlOf } from '../respond.ts';
 import type { HttpHandler } from '../types.ts';
 
 /** What the cancel/rerun handler needs. */
@@ -52,9 +52,26 @@ export function createActionsHandler(deps: ActionsDeps): HttpHandler {
       return true;
     }
     if (match[2] === 'cancel') await cancel(deps, record, res);
-    else await rerun(deps, record, viewer, res);
+    else {
+      const mode = await rerunMode(req);
+      if (mode === null) sendJson(res, 400, { error: 'body: must be empty or {"rerun": "all" | "failed"}' });
+      else await rerun(deps, record, viewer, res, mode);
+    }
     return true;
   };
+}
+
+/** `{"rerun": "all"}` or `{"rerun": "failed"}` (the default, also for an empty body); null when neither. */
+async function rerunMode(req: IncomingMessage): Promise<'all' | 'failed' | null> {
+  const text = (await readBody(req, 4096))?.trim();
+  if (text === undefined) return null;
+  if (text === '') return 'failed';
+  try {
+    const mode = (JSON.parse(text) as { rerun?: unknown } | null)?.rerun ?? 'failed';
+    return mode === 'all' || mode === 'failed' ? mode : null;
+  } catch {
+    return null;
+  }
 }
 
 async function cancel(deps: ActionsDeps, record: BuildRecord, res: ServerResponse): Promise<void> {
@@ -78,6 +95,7 @@ async function rerun(
   record: BuildRecord,
   viewer: Viewer,
   res: ServerResponse,
+  mode: 'all' | 'failed',
 ): Promise<void> {
   if (record.request.secretInputs?.length) {
     const names = record.request.secretInputs.join(', ');
@@ -86,14 +104,17 @@ async function rerun(
     });
     return;
   }
-  const { deliveryId: _delivery, ...request } = record.request;
+  const { deliveryId: _delivery, reuseFrom: _earlier, ...request } = record.request;
   const sha = record.sha ?? request.sha;
+  // `{"rerun": "all"}` runs every step; by default a failed build's successful steps are reused.
+  const failedOnly = mode !== 'all' && record.status !== 'success';
   const queued = await deps.service.request({
     ...request,
     ...(sha ? { sha } : {}),
     ...(viewer.kind === 'user' ? { actor: viewer.login } : {}),
     trigger: 'manual',
     rerun: true,
+    ...(failedOnly ? { reuseFrom: record.id } : {}),
   });
   deps.logger.info({ buildId: record.id, rerunId: queued.id }, 'build rerun from the web');
   sendJson(res, 201, queued);

@@ -143,6 +143,12 @@ async function start(o: BuildsApiOptions, req: IncomingMessage, res: ServerRespo
     }
     if (secret.length > 0) request.secretInputs = secret;
   }
+  if (parsed.rerun === 'failed') {
+    // Reuse the steps that succeeded in the newest finished build of this commit (the worker checks the variables).
+    const ran = await o.service.list({ forge: request.forge, repo: request.repo, sha: request.sha ?? '' });
+    const last = ran.find((r) => r.status !== 'queued' && r.status !== 'running');
+    if (last) request.reuseFrom = last.id;
+  }
   const { id } = await o.service.request(request);
   o.logger.info({ id, source: `${parsed.request.forge}:${parsed.request.repo}` }, 'build started by API');
   sendJson(res, 201, { id });

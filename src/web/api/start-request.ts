@@ -19,13 +19,15 @@ const bodySchema = z.object({
   inputs: z
     .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]).transform(String))
     .optional(),
+  /** `all` (the default): every step runs; `failed`: reuse the steps that succeeded in the last build of this sha. */
+  rerun: z.enum(['all', 'failed']).optional(),
 });
 
 /** The BuildRequest of a `POST /api/builds` body, or the message naming what is wrong. */
 export async function startRequest(
   body: unknown,
   localSources: readonly string[],
-): Promise<{ ok: true; request: BuildRequest } | { ok: false; message: string }> {
+): Promise<{ ok: true; request: BuildRequest; rerun: 'all' | 'failed' } | { ok: false; message: string }> {
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) {
     return {
@@ -33,7 +35,8 @@ export async function startRequest(
       message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
     };
   }
-  const { source, ref, refType, sha, environment, inputs } = parsed.data;
+  const { source, ref, refType, sha, environment, inputs, rerun } = parsed.data;
+  if (rerun === 'failed' && !sha) return { ok: false, message: 'rerun: "failed" needs a sha' };
   const colon = source.indexOf(':');
   const forge = source.slice(0, colon) as BuildRequest['forge'];
   let repo = source.slice(colon + 1);
@@ -55,5 +58,5 @@ export async function startRequest(
   };
   if (sha) request.sha = sha;
   if (environment) request.environment = environment;
-  return { ok: true, request };
+  return { ok: true, request, rerun: rerun ?? 'all' };
 }

@@ -11,6 +11,7 @@ const ICONS: Record<string, string> = {
   error: '!',
   cancelled: '⊘',
   skipped: '↷',
+  reused: '♻',
 };
 
 /** A coloured status pill with an icon and the word (colour is never the only cue). */
@@ -79,6 +80,8 @@ export function stepSummary(step: StepRecord, now: number): string {
             .filter(Boolean)
             .join(' · '),
         )}</span>`
-      : '';
+      : step.status === 'reused' && step.reusedFrom
+        ? `<span class="why">from build ${escapeHtml(step.reusedFrom)}</span>`
+        : '';
   return `${badge(step.status)} <span class="step-name">${escapeHtml(step.name)}</span> <span class="dur">${durationBetween(step.startedAt, step.finishedAt, now)}</span> ${why}`;
 }

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createWorkerRuntime } from '../../../src/app/worker-runtime.ts';
+import type { BuildRecord } from '../../../src/builds/types.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import type { QueueStack } from '../../../src/queue/stack.ts';
+import type { BuildWorker } from '../../../src/queue/worker.ts';
+import { quietLogger, testStack, testWorker, waitForState } from '../../support/queue-harness.ts';
+import { startRedis, type TestRedis } from '../../support/redis.ts';
+import { example, type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+
+// Reruns end to end: signed webhooks → ingress → policy → queue → worker on the local
+// runtime → statuses, check runs and the summary comment on the fake GitHub API.
+
+let redis: TestRedis;
+let stack: QueueStack;
+let worker: BuildWorker;
+let h: Harness;
+let markers: string;
+
+before(async () => {
+  redis = await startRedis();
+  stack = testStack(redis.url);
+  h = await startHarness(stack.service, (id, key, n) => stack.logs.stepTail(id, key, n), redis);
+  const config = loadConfig({ BERTH_RUNTIME: 'local' });
+  const { runner } = await createWorkerRuntime(
+    config,
+    quietLogger,
+    { PATH: process.env.PATH, HOME: process.env.HOME },
+    (id) => stack.store.isActive(id),
+  );
+  worker = await testWorker(stack, { adapters: { github: h.plugin.adapter }, runner });
+  markers = await mkdtemp(join(tmpdir(), 'berth-flaky-'));
+});
+after(async () => {
+  assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
+  assert.deepEqual(h.fake.refused, [], 'nothing GitHub would refuse');
+  await worker.close(10_000);
+  await h.stop();
+  await stack.close();
+  await redis.stop();
+  await rm(markers, { recursive: true, force: true });
+});
+
+const sha = (n: number) => n.toString(16).padStart(40, 'c');
+
+/**
+ * compile → (unit, lint) → ship. `unit` fails the first time it runs for `name` and
+ * passes afterwards (a marker file outside the build); `lint` passes at once.
+ */
+function flakyPipeline(name: string, top = ''): string {
+  const marker = join(markers, name);
+  const step = (cmd: string) => `    container:\n      image: alpine\n      cmds:\n        - ${cmd}\n`;
+  return [
+    top,
+    `build:\n  compile:\n${step('echo compiled')}`,
+    `test:\n  unit:\n${step(`sleep 1; if [ -f ${marker} ]; then echo unit ok; else touch ${marker}; echo flaky; exit 1; fi`)}`,
+    `  lint:\n${step('echo lint ok')}`,
+    `deploy:\n  ship:\n${step('echo shipped')}`,
+  ].join('');
+}
+
+function pr(commit: string, change: number) {
+  const p = example('pull_request', 'opened');
+  p.number = change;
+  Object.assign(p.pull_request, { number: change, state: 'open' });
+  p.pull_request.user.login = 'dev';
+  Object.assign(p.pull_request.head, { sha: commit, ref: `feature-${change}` });
+  p.pull_request.head.repo.full_name = 'acme/app';
+  p.pull_request.base.repo.full_name = 'acme/app';
+  h.fake.pulls.set(change, {
+    number: change,
+    state: 'open',
+    user: { login: 'dev' },
+    head: { sha: commit, ref: `feature-${change}`, repo: { full_name: 'acme/app' } },
+    base: { repo: { full_name: 'acme/app' } },
+  });
+  return p;
+}
+
+function comment(body: string, change: number) {
+  const p = example('issue_comment', 'created');
+  p.issue.number = change;
+  p.issue.pull_request = { url: 'x' };
+  Object.assign(p.comment, { body, user: { login: 'dev', type: 'User' } });
+  p.sender.login = 'dev';
+  return p;
+}
+
+async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** The builds of `commit`, newest first. */
+async function buildsOf(commit: string): Promise<BuildRecord[]> {
+  await h.settle();
+  return stack.service.list({ repo: 'acme/app', sha: commit });
+}
+
+/** Opens PR `change` at `commit` with `pipeline`; resolves with its failed first build. */
+async function failedFirstBuild(commit: string, change: number, pipeline: string) {
+  h.fake.permissions.set('dev', 'write');
+  h.fake.addFile(commit, '.wharf-ci.yml', pipeline);
+  await h.deliver('pull_request', pr(commit, change));
+  const [first] = await buildsOf(commit);
+  assert.ok(first);
+  const done = await waitForState(stack, first.id, 'failed', 'success', 'error');
+  assert.equal(done?.status, 'failed', done?.message ?? '');
+  return first;
+}
+
+/** `[stage/step, status, reusedFrom]` of every step of a build. */
+const steps = (record: BuildRecord | null | undefined) =>
+  (record?.stages ?? []).flatMap((stage) =>
+    stage.steps.map((s) => [`${stage.name}/${s.name}`, s.status, s.reusedFrom ?? null]),
+  );
+
+/** Delivers a comment and returns the build it started once it ended. */
+async function rerunBy(body: string, commit: string, change: number) {
+  const before = new Set((await buildsOf(commit)).map((r) => r.id));
+  await h.deliver('issue_comment', comment(body, change));
+  const rerun = (await buildsOf(commit)).find((r) => !before.has(r.id));
+  assert.ok(rerun, `${body} started a build`);
+  return waitForState(stack, rerun.id, 'success', 'failed', 'error');
+}
+
+test('/retest after a flaky step runs only that step and the stages after it; the rest are reused', async () => {
+  const commit = sha(1);
+  const first = await failedFirstBuild(commit, 31, flakyPipeline('retest'));
+  assert.deepEqual(steps(await stack.service.get(first.id)), [
+    ['build/compile', 'success', null],
+    ['test/unit', 'failed', null],
+    ['test/lint', 'success', null],
+    ['deploy/ship', 'skipped', null],
+  ]);
+  const second = await rerunBy('/retest', commit, 31);
+  assert.equal(second?.status, 'success', second?.message ?? '');
+  assert.deepEqual(steps(second), [
+    ['build/compile', 'reused', first.id],
+    ['test/unit', 'success', null],
+    ['test/lint', 'reused', first.id],
+    ['deploy/ship', 'success', null],
+  ]);
+  const id = second?.id ?? '';
+  assert.deepEqual(await stack.logs.stepTail(id, { stage: 'build', step: 'compile' }, 5), []);
+  assert.ok((await stack.logs.stepTail(id, { stage: 'test', step: 'unit' }, 5)).includes('unit ok'));
+  // The summary comment and the check run say which steps were reused, linking the build that ran them.
+  const reusedCell = `♻️ reused from [${first.id}](${PUBLIC_URL}/builds/${first.id})`;
+  await eventually(() => {
+    const body = h.fake.comments.get(31)?.[0]?.body ?? '';
+    assert.ok(body.includes(`/builds/${id}`), 'the comment describes the rerun');
+    assert.ok(body.includes(`| build | compile | ${reusedCell} |`), body);
+    assert.ok(body.includes('| test | unit | ✅ success |'), body);
+  });
+  await eventually(() => {
+    const run = h.fake.checkRunOf(id);
+    assert.equal(run?.conclusion, 'success');
+    assert.ok(String((run?.output as { summary?: string })?.summary).includes(reusedCell));
+  });
+});
+
+test('/retest all runs every step again', async () => {
+  const commit = sha(2);
+  const first = await failedFirstBuild(commit, 32, flakyPipeline('retest-all'));
+  const second = await rerunBy('/retest all', commit, 32);
+  assert.equal(second?.status, 'success');
+  assert.notEqual(second?.id, first.id);
+  assert.deepEqual(
+    steps(second).map(([name, status]) => [name, status]),
+    [
+      ['build/compile', 'success'],
+      ['test/unit', 'success'],
+      ['test/lint', 'success'],
+      ['deploy/ship', 'success'],
+    ],
+  );
+});
+
+test('`rerun: all` at the top of .wharf-ci.yml turns step reuse off for /retest', async () => {
+  const commit = sha(3);
+  await failedFirstBuild(commit, 33, flakyPipeline('rerun-all-key', 'rerun: all\n'));
+  const second = await rerunBy('/retest', commit, 33);
+  assert.equal(second?.status, 'success');
+  assert.ok(
+    steps(second).every(([, status]) => status === 'success'),
+    JSON.stringify(steps(second)),
+  );
+});
