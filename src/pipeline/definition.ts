@@ -1,5 +1,4 @@
-import type { RerunMode } from './rerun.ts';
-import type { RunsIf, StepType } from './types.ts';
+import type { RerunMode, RunsIf, StepType } from './types.ts';
 
 /** 1-based line and column in the parsed file. */
 export interface Pos {

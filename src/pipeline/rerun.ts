@@ -1,14 +1,9 @@
 import type { MapEntry } from './definition.ts';
 import type { Diagnostics } from './diagnostics.ts';
+import type { RerunMode } from './types.ts';
 
 /** The reserved root key saying how `/retest` may rerun this repository's builds. */
 export const RERUN_KEY = 'rerun';
-
-/**
- * `all`: every rerun runs every step (no step reuse); `failed` (the default): `/retest`
- * runs the failed steps again and reuses the ones that succeeded at the same sha.
- */
-export type RerunMode = 'all' | 'failed';
 
 /** Parses the root `rerun` entry; null when absent or invalid (with a diagnostic). */
 export function parseRerun(entry: MapEntry | undefined, diags: Diagnostics): RerunMode | null {

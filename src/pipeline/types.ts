@@ -1,4 +1,9 @@
-import type { RerunMode } from './rerun.ts';
+/**
+ * The root `rerun` key: `all`: every rerun runs every step (no step reuse); `failed`
+ * (the default): `/retest` runs the failed steps again and reuses those that succeeded.
+ */
+export type RerunMode = 'all' | 'failed';
+
 /** A problem found in a `.wharf-ci.yml`: always positioned, never thrown. */
 export interface Diagnostic {
   severity: 'error' | 'warning';
