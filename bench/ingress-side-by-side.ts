@@ -2,7 +2,7 @@
 // body, fresh delivery ids, `concurrency` in flight, rounds alternating between the two
 // so that load from other processes falls on both. Berth's handler runs behind its own
 // web server and delivery meter (as `berth serve` mounts it) and stores each delivery in
-// the `berth-events-github` queue before it answers; its events worker is not started
+// the `events-github` queue before it answers; its events worker is not started
 // here, so the figure is the ingress alone (handling is measured by bench/ingress.ts's
 // other sections).
 import { sign } from '@octokit/webhooks-methods';

@@ -3,7 +3,7 @@
 // of the medians. Then signed `push` deliveries POSTed to Berth's real HTTP handler with
 // the handling running in this process (signature check, payload validation and mapping,
 // policy: API calls for the pipeline file and the commit's PRs), measured to the
-// acknowledgement (given once the delivery is stored in the `berth-events-github` queue)
+// acknowledgement (given once the delivery is stored in the `events-github` queue)
 // and to "job queued" (the moment BuildService.request resolves: the BullMQ job and build
 // record exist). The GitHub API is the local fake; no build worker runs, so jobs stay
 // queued. Run by hand:

@@ -18,6 +18,7 @@ import type { BuildRunner } from '../src/queue/build-runner.ts';
 import { createPlanAndRun } from '../src/queue/plan-and-run.ts';
 import { createQueueStack, type QueueStack } from '../src/queue/stack.ts';
 import { startBuildWorker } from '../src/queue/worker.ts';
+import { redisKeys } from '../src/redis-keys.ts';
 import { createLocalRuntime } from '../src/runtime/local/index.ts';
 import { quietLogger } from '../test/support/queue-harness.ts';
 import { startRedis } from '../test/support/redis.ts';
@@ -32,8 +33,7 @@ const stack = (): QueueStack =>
   createQueueStack({
     redisUrl: redis.url,
     logger: quietLogger,
-    queueName: `bench-${queueNo++}`,
-    prefix: `bench${queueNo}`,
+    keys: redisKeys(`bench${queueNo++}`),
     retentionMs: 3_600_000,
     logCaps: { stepBytes: 1e9, buildBytes: 1e9 },
   });
@@ -85,7 +85,7 @@ async function pickupLatency(): Promise<void> {
     runner,
     logger: quietLogger,
     concurrency: 8,
-    queueName: `bench-${queueNo - 1}`,
+    keys: s.keys,
   });
   const count = 500;
   for (let i = 0; i < count; i++) {
@@ -166,7 +166,7 @@ async function workerRss(): Promise<void> {
     logger: quietLogger,
     concurrency: 50,
     globalConcurrency: 50,
-    queueName: `bench-${queueNo - 1}`,
+    keys: s.keys,
   });
   const ids: string[] = [];
   for (let i = 0; i < 50; i++) ids.push((await s.service.request({ ...request(i, dir), rerun: true })).id);

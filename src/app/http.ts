@@ -38,7 +38,7 @@ export interface Listening {
  */
 export async function startWeb(parts: HttpParts, plugins: ForgePlugin[]): Promise<Listening> {
   const { config, logger, stack, metrics } = parts;
-  const { access, flow } = webAccessFromConfig({ config, redis: stack.redis, logger });
+  const { access, flow } = webAccessFromConfig({ config, redis: stack.redis, keys: stack.keys, logger });
   const api = createBuildsApi({
     service: stack.service,
     logs: stack.logs,

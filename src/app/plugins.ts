@@ -10,6 +10,7 @@ import type { ForgePluginDeps, ForgePluginParts } from '../forge/plugin-deps.ts'
 import type { ForgeAdapter } from '../forge/types.ts';
 import { createBodyBudget } from '../forge/webhook-body.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import type { RedisKeys } from '../redis-keys.ts';
 import type { HttpHandler } from '../web/types.ts';
 
 /** What a forge plug-in gets to build its ingress and adapter. */
@@ -20,6 +21,8 @@ export interface PluginContext {
   service: BuildService;
   /** Commands connection (policy stores, report state). */
   redis: Redis;
+  /** Names of every key and queue (BERTH_REDIS_PREFIX). */
+  keys: RedisKeys;
   /** BullMQ connection (`maxRetriesPerRequest: null`): the webhook events queue. */
   bull: Redis;
   /** Build logs; `logs.stepTail` feeds failure summaries. */
@@ -46,10 +49,11 @@ export interface ForgePlugin {
  */
 export async function forgePlugins(ctx: PluginContext): Promise<ForgePlugin[]> {
   // One durable hand-off for every forge: each registers its handler, then the worker starts.
-  const dispatcher = createDurableDispatcher({ connection: ctx.bull, logger: ctx.logger });
+  const dispatcher = createDurableDispatcher({ connection: ctx.bull, logger: ctx.logger, keys: ctx.keys });
   const deps: ForgePluginDeps = {
     builds: ctx.service,
     redis: ctx.redis,
+    keys: ctx.keys,
     logger: ctx.logger,
     tail: (id, step, lines) => ctx.logs.stepTail(id, step, lines),
     publicUrl: ctx.config.http.publicUrl,

@@ -6,6 +6,7 @@ import type { BuildRunner } from '../queue/build-runner.ts';
 import { queueDepthSampler } from '../queue/depth.ts';
 import { createQueueStack, type QueueStack } from '../queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../queue/worker.ts';
+import { redisKeys } from '../redis-keys.ts';
 import type { ForgeName } from '../vocab/index.ts';
 import { resolveRedis } from './embedded-redis.ts';
 import { forgeStatusLines } from './forge-status.ts';
@@ -55,6 +56,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   logger.info({ redis: redis.embedded ? `${redis.url} (embedded)` : redactUrl(redis.url) }, 'using redis');
   const stack = createQueueStack({
     redisUrl: redis.url,
+    keys: redisKeys(config.redisPrefix),
     logger,
     retentionMs: config.retentionDays * 24 * 3600 * 1000,
     logCaps: { stepBytes: config.logCapBytes, buildBytes: config.logCapBytes * 4 },
@@ -74,6 +76,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       logger,
       service: stack.service,
       redis: stack.redis,
+      keys: stack.keys,
       bull: stack.bull,
       logs: stack.logs,
     });
@@ -108,6 +111,7 @@ async function startWorker(
   for (const plugin of plugins) adapters[plugin.adapter.name] = plugin.adapter;
   const worker = await startBuildWorker({
     connection: stack.bull,
+    keys: stack.keys,
     store: stack.store,
     logs: stack.logs,
     bus: stack.bus,

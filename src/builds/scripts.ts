@@ -3,14 +3,14 @@
  * so concurrent identical requests (same delivery, or same forge/repo/sha/environment)
  * make one build. KEYS: build, refCounter, history, recent, active, delivery|'', dedupe|'',
  * repo's active, lane.
- * ARGV: prefix, id, record template (`"buildRef":0` first), now ms, retention ms, rerun 1|0.
+ * ARGV: build key prefix (`keys.builds.buildPrefix`), id, record template (`"buildRef":0` first), now ms, retention ms, rerun 1|0.
  * History scores are creation times, nudged so the newest build always sorts last.
  * Returns {id, 'created'|'joined'|'delivery', buildRef?}.
  */
 export const CREATE = `
-local p, id, tpl, now, ttl, rerun = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
+local buildKey, id, tpl, now, ttl, rerun = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
 local function active(other)
-  local s = redis.call('HGET', p .. ':build:' .. other, 'state')
+  local s = redis.call('HGET', buildKey .. other, 'state')
   return s == 'queued' or s == 'running'
 end
 if KEYS[6] ~= '' then

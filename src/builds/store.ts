@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type BuildKeys, buildKeys } from './keys.ts';
+import { type BuildKeys, type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CREATE, UPDATE } from './scripts.ts';
 import type { BuildFilter } from './service.ts';
 import { ACTIVE_STATES, canTransition, isFinal } from './state.ts';
@@ -12,7 +12,8 @@ export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 /** The store's collaborators; retention defaults to 30 days. */
 export interface BuildStoreOptions {
   redis: Redis;
-  prefix?: string;
+  /** Key names (default: under `berth`). */
+  keys?: RedisKeys;
   retentionMs?: number;
   now?: () => number;
 }
@@ -60,7 +61,7 @@ export class BuildStore {
 
   constructor(options: BuildStoreOptions) {
     this.#redis = options.redis;
-    this.keys = buildKeys(options.prefix);
+    this.keys = (options.keys ?? redisKeys()).builds;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.#now = options.now ?? Date.now;
   }
@@ -82,7 +83,7 @@ export class BuildStore {
       k.activeIn(request.repo),
       k.lane(request),
     ];
-    const args = [k.prefix, id, template, now, this.retentionMs, request.rerun ? 1 : 0];
+    const args = [k.buildPrefix, id, template, now, this.retentionMs, request.rerun ? 1 : 0];
     const result = (await this.#redis.eval(CREATE, keys.length, ...keys, ...args)) as [string, string];
     return { id: result[0], joined: result[1] !== 'created' };
   }

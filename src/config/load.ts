@@ -12,6 +12,7 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     http: { port: env.PORT, host: env.HOST, publicUrl: env.BERTH_PUBLIC_URL ?? null },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     redisUrl: env.REDIS_URL ?? null,
+    redisPrefix: env.BERTH_REDIS_PREFIX,
     apiToken: env.BERTH_API_TOKEN ?? null,
     signIn: signInConfig(env),
     localSources: env.BERTH_LOCAL_SOURCES,

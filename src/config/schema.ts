@@ -37,6 +37,8 @@ const envFields = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   LOG_FORMAT: oneOf(['pretty', 'json', 'auto'], 'auto'),
   REDIS_URL: url(),
+  /** Every Redis key, channel and queue of this Berth starts with it (src/redis-keys.ts). */
+  BERTH_REDIS_PREFIX: matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'berth'),
 
   // GitHub App (names as Probot's)
   APP_ID: text(),

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import type { RepoRef } from './types.ts';
 
 /**
@@ -22,12 +22,15 @@ export interface CommitFilesOptions {
 const ABSENT = '0';
 const PRESENT = '1';
 
-/** The cache on Redis; keys `berth:commit-file:<sha1>` expire on their own. */
-export function createCommitFiles(redis: Redis, options: CommitFilesOptions = {}): CommitFiles {
+/** The cache on Redis; keys (`keys.commitFile`) expire on their own. */
+export function createCommitFiles(
+  redis: Redis,
+  options: CommitFilesOptions = {},
+  keys: RedisKeys = redisKeys(),
+): CommitFiles {
   const ttl = options.ttlSeconds ?? 3600;
   const maxBytes = options.maxBytes ?? 256 * 1024;
-  const key = (repo: RepoRef, sha: string, path: string) =>
-    `berth:commit-file:${createHash('sha1').update([repo.forge, repo.repo, sha, path].join('\0')).digest('hex')}`;
+  const key = (repo: RepoRef, sha: string, path: string) => keys.commitFile(repo, sha, path);
   return {
     async read(repo, sha, path, load) {
       const k = key(repo, sha, path);

@@ -3,18 +3,17 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isRetryable } from '../errors.ts';
 import { closeQueue, dropWorker } from '../queue/bull-close.ts';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { settlesWithin, valueWithin } from '../within.ts';
 import type { EventDispatcher, EventHandler } from './dispatcher.ts';
-
-/** Accepted webhook deliveries of kind K wait in the BullMQ queue `berth-events-K` until the policy has run. */
-const EVENT_QUEUE = 'berth-events';
 
 /** Where the queue lives and how it is worked. */
 export interface DurableDispatcherOptions {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the dispatcher. */
   connection: Redis;
   logger: Logger;
-  queueName?: string;
+  /** Queue names and prefix (default: under `berth`). */
+  keys?: RedisKeys;
   /** Events handled at once in this process. */
   concurrency?: number;
   /** Tries per event when its handler fails with a retryable (src/errors.ts) error. */
@@ -39,13 +38,14 @@ const eventJobId = (kind: string, id: string): string =>
 
 /**
  * Webhook hand-off through Redis: `submit` stores the event in its kind's queue
- * (`berth-events-github`…; job id from the delivery id, so a redelivery is handled
+ * (`events-github`… under the key plan's queue prefix; job id from the delivery id, so a redelivery is handled
  * once) before the ingress answers; a worker per registered kind runs its handler,
  * retrying retryable errors with backoff. Events accepted while no worker runs wait
  * in Redis, and a process only takes the kinds it has handlers for.
  */
 export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDispatcher {
-  const prefix = o.queueName ?? EVENT_QUEUE;
+  const keys = o.keys ?? redisKeys();
+  const bull = { connection: o.connection, prefix: keys.bullPrefix };
   const attempts = o.attempts ?? 4;
   const lanes = new Map<string, { queue: Queue<unknown>; handler: EventHandler | null }>();
   const workers: Worker<unknown>[] = [];
@@ -55,7 +55,7 @@ export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDis
   const laneOf = (kind: string) => {
     let lane = lanes.get(kind);
     if (!lane) {
-      const queue = new Queue<unknown>(`${prefix}-${kind}`, { connection: o.connection });
+      const queue = new Queue<unknown>(keys.queues.events(kind), bull);
       queue.on('error', (err) => o.logger.debug({ err, kind }, 'event queue connection error'));
       lane = { queue, handler: null };
       lanes.set(kind, lane);
@@ -65,7 +65,7 @@ export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDis
 
   const work = (kind: string, handler: EventHandler) => {
     const worker = new Worker<unknown>(
-      `${prefix}-${kind}`,
+      keys.queues.events(kind),
       async (job: Job<unknown>) => {
         try {
           await handler(job.data, { at: new Date(job.timestamp).toISOString() });
@@ -80,7 +80,7 @@ export function createDurableDispatcher(o: DurableDispatcherOptions): DurableDis
         }
       },
       {
-        connection: o.connection,
+        ...bull,
         concurrency: o.concurrency ?? 8,
         removeOnComplete: KEEP_DONE,
         removeOnFail: KEEP_FAILED,

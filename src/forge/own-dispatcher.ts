@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { RedisKeys } from '../redis-keys.ts';
 import type { EventDispatcher } from './dispatcher.ts';
 import { createDurableDispatcher } from './durable-dispatcher.ts';
 
@@ -17,7 +18,7 @@ export interface OwnedDispatcher {
  * BullMQ connection duplicated from `redis` (retrying forever, as BullMQ wants).
  */
 export function ownDispatcher(
-  deps: { dispatcher?: EventDispatcher; redis: Redis },
+  deps: { dispatcher?: EventDispatcher; redis: Redis; keys?: RedisKeys },
   logger: Logger,
 ): OwnedDispatcher {
   if (deps.dispatcher) {
@@ -26,7 +27,7 @@ export function ownDispatcher(
   }
   const connection = deps.redis.duplicate({ connectionName: 'berth-events', maxRetriesPerRequest: null });
   connection.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  const durable = createDurableDispatcher({ connection, logger });
+  const durable = createDurableDispatcher({ connection, logger, ...(deps.keys ? { keys: deps.keys } : {}) });
   return {
     dispatcher: durable,
     start: () => durable.start(),

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
+import type { RedisKeys } from '../redis-keys.ts';
 import type { HttpHandler } from '../web/types.ts';
 import type { EventDispatcher } from './dispatcher.ts';
 import type { TailFn } from './reporter.ts';
@@ -13,6 +14,8 @@ export interface ForgePluginDeps {
   builds: BuildService;
   /** Commands connection (policy stores, report state). */
   redis: Redis;
+  /** Names of the keys and queues on `redis` (default: under `berth`). */
+  keys?: RedisKeys;
   logger: Logger;
   /** The last lines of a step's log (the log store's tail), for summaries. */
   tail: TailFn;
@@ -23,7 +26,7 @@ export interface ForgePluginDeps {
   /**
    * Where accepted deliveries go (the app's durable one, shared with the other forges;
    * the plug-in registers its handler, the caller starts it). By default one of its own
-   * on the `berth-events-<forge>` queue over `redis`, started and closed by the plug-in.
+   * on the `events-<forge>` queue of `keys` over `redis`, started and closed by the plug-in.
    */
   dispatcher?: EventDispatcher;
 }

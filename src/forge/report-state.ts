@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BuildRecord } from '../builds/types.ts';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { withReportLock } from './report-lock.ts';
 
 /** What was last written for a status context, to write again only on change. */
@@ -41,26 +42,27 @@ export interface ShownSummary {
 
 const WEEK = 7 * 86_400;
 
-/** Report state on Redis under `berth:report:`, expiring after a week (statuses) or a month (check runs, comments). */
-export function createReportState(redis: Redis): ReportState {
+/** Report state on Redis (`keys.report`), expiring after a week (statuses) or a month (check runs, comments). */
+export function createReportState(redis: Redis, keys: RedisKeys = redisKeys()): ReportState {
+  const k = keys.report;
   const read = async <T>(key: string): Promise<T | null> => {
     const text = await redis.get(key);
     return text ? (JSON.parse(text) as T) : null;
   };
   return {
-    lastStatus: (key) => read<WrittenStatus>(`berth:report:status:${key}`),
+    lastStatus: (key) => read<WrittenStatus>(k.status(key)),
     saveStatus: async (key, written) => {
-      await redis.set(`berth:report:status:${key}`, JSON.stringify(written), 'EX', WEEK);
+      await redis.set(k.status(key), JSON.stringify(written), 'EX', WEEK);
     },
-    lastCheck: (buildId) => read<WrittenCheck>(`berth:report:check:${buildId}`),
+    lastCheck: (buildId) => read<WrittenCheck>(k.check(buildId)),
     saveCheck: async (buildId, written) => {
-      await redis.set(`berth:report:check:${buildId}`, JSON.stringify(written), 'EX', 30 * 86_400);
+      await redis.set(k.check(buildId), JSON.stringify(written), 'EX', 30 * 86_400);
     },
-    summaryOf: (key) => read(`berth:report:summary:${key}`),
+    summaryOf: (key) => read(k.summary(key)),
     saveSummary: async (key, value) => {
-      await redis.set(`berth:report:summary:${key}`, JSON.stringify(value), 'EX', 4 * WEEK);
+      await redis.set(k.summary(key), JSON.stringify(value), 'EX', 4 * WEEK);
     },
-    locked: (key, work) => withReportLock(redis, key, work),
+    locked: (key, work) => withReportLock(redis, k.lock(key), work),
   };
 }
 

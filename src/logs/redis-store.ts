@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import type { LogCaps } from './capped-batch.ts';
 import { FollowerLimits, type FollowerSlot } from './follower-limits.ts';
 import { RedisLogSink } from './redis-sink.ts';
@@ -8,10 +9,11 @@ import type { StepKey } from './types.ts';
 
 export type { StoredLogEntry } from './stream-entry.ts';
 
-/** Connection, key prefix, retention, caps and batching of the log store. */
+/** Connection, key names, retention, caps and batching of the log store. */
 export interface RedisLogStoreOptions {
   redis: Redis;
-  prefix?: string;
+  /** Key names (default: under `berth`). */
+  keys?: RedisKeys;
   retentionMs: number;
   caps: LogCaps;
   batchLines?: number;
@@ -52,14 +54,14 @@ export interface LogPage {
 
 /** Build logs in Redis Streams (one stream per build): write through sinks, read a tail, a range, or follow. */
 export class RedisLogStore {
-  readonly #o: Required<Omit<RedisLogStoreOptions, 'prefix' | 'onStored'>> &
+  readonly #o: Required<Omit<RedisLogStoreOptions, 'keys' | 'onStored'>> &
     Pick<RedisLogStoreOptions, 'onStored'>;
-  readonly #prefix: string;
+  readonly #keys: RedisKeys;
   readonly #reader: SharedStreamReader;
   readonly #limits: FollowerLimits;
 
   constructor(options: RedisLogStoreOptions) {
-    this.#prefix = options.prefix ?? 'berth';
+    this.#keys = options.keys ?? redisKeys();
     this.#o = {
       batchLines: 1000,
       flushMs: 50,
@@ -70,7 +72,7 @@ export class RedisLogStore {
     };
     this.#reader = new SharedStreamReader({
       redis: this.#o.redis,
-      wakePrefix: `${this.#prefix}:logs-wake`,
+      wakePrefix: this.#keys.logsWake,
       blockMs: this.#o.blockMs,
       count: PAGE,
       onError: this.#o.onError,
@@ -84,7 +86,7 @@ export class RedisLogStore {
   }
 
   key(buildId: string): string {
-    return `${this.#prefix}:logs:${buildId}`;
+    return this.#keys.logs(buildId);
   }
 
   /** A new sink for one build run (caps count from zero). */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 
 /** A request to stop one build, wherever it runs. */
 export interface CancelMessage {
@@ -14,9 +15,9 @@ export class CancelBus {
   readonly #redis: Redis;
   readonly #channel: string;
 
-  constructor(options: { redis: Redis; prefix?: string }) {
+  constructor(options: { redis: Redis; keys?: RedisKeys }) {
     this.#redis = options.redis;
-    this.#channel = `${options.prefix ?? 'berth'}:cancel`;
+    this.#channel = (options.keys ?? redisKeys()).cancelChannel;
   }
 
   async publish(message: CancelMessage): Promise<void> {

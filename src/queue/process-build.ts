@@ -12,7 +12,7 @@ import type { ForgeName } from '../vocab/index.ts';
 import { acquireFor, admittedRecord, groupKey, ownerKey, repoKey, waitingRecord } from './admission.ts';
 import { BuildMeter, type BuildMetrics, seconds } from './build-meter.ts';
 import type { BuildRun, BuildRunner } from './build-runner.ts';
-import type { BuildJobData } from './names.ts';
+import type { BuildJobData } from './job-data.ts';
 import { type Outcome, outcomeOf } from './outcome.ts';
 import { RecordWriter } from './record-writer.ts';
 import type { SlotKeeper } from './slots/keeper.ts';

@@ -8,11 +8,12 @@ import type { BuildStore } from '../builds/store.ts';
 import type { BuildRecord, BuildRequest } from '../builds/types.ts';
 import { ConfigError } from '../errors.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelledError, stopOutcome } from '../stop-reasons.ts';
 import { repoKey } from './admission.ts';
 import { closeQueue } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
-import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+import type { BuildJobData } from './job-data.ts';
 import { SlotKeeper } from './slots/keeper.ts';
 import type { Slots } from './slots/slots.ts';
 import { waker } from './wake.ts';
@@ -27,7 +28,8 @@ export interface QueueBuildServiceOptions {
   /** Slot accounting: a new build gets its place in line; a cancelled one frees it. */
   slots?: Slots;
   logger: Logger;
-  queueName?: string;
+  /** The queue's name and prefix (default: under `berth`). */
+  keys?: RedisKeys;
   now?: () => number;
 }
 
@@ -38,8 +40,10 @@ export class QueueBuildService implements BuildService {
 
   constructor(options: QueueBuildServiceOptions) {
     this.#o = options;
-    this.queue = new Queue<BuildJobData>(options.queueName ?? BUILD_QUEUE, {
+    const keys = options.keys ?? redisKeys();
+    this.queue = new Queue<BuildJobData>(keys.queues.builds, {
       connection: options.connection,
+      prefix: keys.bullPrefix,
     });
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { BuildStore } from '../builds/store.ts';
 import { RedisLogStore } from '../logs/redis-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelBus } from './cancel-bus.ts';
 import { QueueBuildService } from './service.ts';
 import { type SlotCaps, Slots } from './slots/slots.ts';
@@ -11,8 +12,8 @@ import { type SlotCaps, Slots } from './slots/slots.ts';
 export interface QueueStackOptions {
   redisUrl: string;
   logger: Logger;
-  prefix?: string;
-  queueName?: string;
+  /** Every key and queue name (BERTH_REDIS_PREFIX); default: under `berth`. */
+  keys?: RedisKeys;
   retentionMs: number;
   logCaps: { stepBytes: number; buildBytes: number };
   /** Logs this process follows at once, in all and of one build (SSE followers). */
@@ -27,6 +28,8 @@ export interface QueueStackOptions {
 export interface QueueStack {
   /** Commands (records, logs, pub). */
   redis: Redis;
+  /** The key plan every piece uses. */
+  keys: RedisKeys;
   /** BullMQ's connection: retries forever instead of failing requests. */
   bull: Redis;
   store: BuildStore;
@@ -45,21 +48,21 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
   for (const connection of [redis, bull]) {
     connection.on('error', (err) => o.logger.debug({ err }, 'redis connection error'));
   }
-  const prefix = o.prefix ?? 'berth';
-  const store = new BuildStore({ redis, prefix, retentionMs: o.retentionMs });
+  const keys = o.keys ?? redisKeys();
+  const store = new BuildStore({ redis, keys, retentionMs: o.retentionMs });
   const onError = (err: unknown) => o.logger.warn({ err }, 'storing log lines failed');
   const { metrics } = o;
   const logs = new RedisLogStore({
     redis,
-    prefix,
+    keys,
     retentionMs: o.retentionMs,
     caps: o.logCaps,
     onError,
     ...(o.followers ? { followers: o.followers } : {}),
     ...(metrics ? { onStored: (lines: number) => metrics.logLines(lines) } : {}),
   });
-  const bus = new CancelBus({ redis, prefix });
-  const slots = new Slots({ redis, base: `${prefix}:{slots}`, caps: o.caps ?? { repo: 4, owner: 16 } });
+  const bus = new CancelBus({ redis, keys });
+  const slots = new Slots({ redis, base: keys.slots, caps: o.caps ?? { repo: 4, owner: 16 } });
   const service = new QueueBuildService({
     connection: bull,
     store,
@@ -67,12 +70,13 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     bus,
     slots,
     logger: o.logger,
-    ...(o.queueName ? { queueName: o.queueName } : {}),
+    keys,
   });
   // Without a listener BullMQ prints each connection error to stderr, unstructured.
   service.queue.on('error', (err) => o.logger.debug({ err }, 'build queue connection error'));
   return {
     redis,
+    keys,
     bull,
     store,
     logs,

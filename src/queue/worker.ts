@@ -2,12 +2,13 @@ import { DelayedError, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseBuildRequest } from '../builds/request.ts';
 import type { BuildRecord } from '../builds/types.ts';
+import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelledError, HandBackError } from '../stop-reasons.ts';
 import { settlesWithin } from '../within.ts';
 import { ownerKey, repoKey } from './admission.ts';
 import { closeQueue, dropWorker } from './bull-close.ts';
 import type { CancelBus } from './cancel-bus.ts';
-import { BUILD_QUEUE, type BuildJobData } from './names.ts';
+import type { BuildJobData } from './job-data.ts';
 import { type ProcessDeps, processBuild } from './process-build.ts';
 import { SlotKeeper } from './slots/keeper.ts';
 import type { Slots } from './slots/slots.ts';
@@ -27,7 +28,8 @@ export interface BuildWorkerOptions extends ProcessDeps {
   concurrency: number;
   /** Builds all workers run at once (BullMQ global concurrency). */
   globalConcurrency?: number;
-  queueName?: string;
+  /** The queue's name and prefix (default: under `berth`). */
+  keys?: RedisKeys;
   /**
    * A worker that stops renewing its lock this long loses the build to another worker
    * (BERTH_LOCK_SECONDS). The lock is renewed every quarter of it, so the event loop may
@@ -64,9 +66,10 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
   const unsubscribe = await o.bus.subscribe(({ id, reason }) =>
     controllers.get(id)?.abort(new CancelledError(reason)),
   );
-  const name = o.queueName ?? BUILD_QUEUE;
+  const keys = o.keys ?? redisKeys();
+  const name = keys.queues.builds;
   const lockMs = o.lockDurationMs ?? DEFAULT_LOCK_MS;
-  const queue = new Queue<BuildJobData>(name, { connection: o.connection });
+  const queue = new Queue<BuildJobData>(name, { connection: o.connection, prefix: keys.bullPrefix });
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);
   const wake = waker(queue);
   const gateOpen = async (data: BuildJobData): Promise<boolean> => {
@@ -120,6 +123,7 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
     },
     {
       connection: o.connection,
+      prefix: keys.bullPrefix,
       concurrency: o.concurrency,
       lockDuration: lockMs,
       // BullMQ checks every half of this and renews locks older than that half.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BuildStore } from '../../src/builds/store.ts';
+import { redisKeys } from '../../src/redis-keys.ts';
 import { useRedis } from '../support/redis.ts';
 import { pushRequest } from '../support/requests.ts';
 
@@ -9,7 +10,11 @@ describe('BuildStore', () => {
   const fixture = useRedis();
   let n = 0;
   const store = (retentionMs?: number) =>
-    new BuildStore({ redis: fixture.redis, prefix: `t${n++}`, ...(retentionMs ? { retentionMs } : {}) });
+    new BuildStore({
+      redis: fixture.redis,
+      keys: redisKeys(`t${n++}`),
+      ...(retentionMs ? { retentionMs } : {}),
+    });
 
   it('makes one build for concurrent requests with the same delivery id', async () => {
     const s = store();

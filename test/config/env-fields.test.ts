@@ -13,6 +13,14 @@ const values = (env: Record<string, string>) => {
 };
 
 describe('parseEnv', () => {
+  it('takes a Redis key prefix of letters, digits, dots, dashes and underscores (default berth)', () => {
+    assert.equal(values({}).BERTH_REDIS_PREFIX, 'berth');
+    assert.equal(values({ BERTH_REDIS_PREFIX: 'ci-2.staging_a' }).BERTH_REDIS_PREFIX, 'ci-2.staging_a');
+    for (const bad of ['a:b', '', ' x', '{berth}', 'x'.repeat(64)]) {
+      assert.match(problems({ BERTH_REDIS_PREFIX: bad }).join(), /^BERTH_REDIS_PREFIX: must match/, bad);
+    }
+  });
+
   it('reads numbers as Number() does, within their rules', () => {
     assert.equal(values({ PORT: ' 80 ' }).PORT, 80);
     assert.equal(values({ PORT: '1e3' }).PORT, 1000);

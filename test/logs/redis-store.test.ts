@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { type FollowedBatch, RedisLogStore, type StoredLogEntry } from '../../src/logs/redis-store.ts';
+import { redisKeys } from '../../src/redis-keys.ts';
 import { startRedis, useRedis } from '../support/redis.ts';
 
 const line = (text: string, step = 'test') => ({
@@ -16,7 +17,13 @@ const line = (text: string, step = 'test') => ({
 describe('RedisLogStore', () => {
   const fixture = useRedis();
   const store = (caps = { stepBytes: 1e6, buildBytes: 1e6 }, retentionMs = 60_000) =>
-    new RedisLogStore({ redis: fixture.redis, prefix: `t${Math.random()}`, retentionMs, caps, blockMs: 200 });
+    new RedisLogStore({
+      redis: fixture.redis,
+      keys: redisKeys(`t${Math.random()}`),
+      retentionMs,
+      caps,
+      blockMs: 200,
+    });
 
   it('stores lines in order and reads a tail and from an id', async () => {
     const s = store();

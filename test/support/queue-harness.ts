@@ -55,6 +55,7 @@ export function testWorker(
 ): Promise<BuildWorker> {
   return startBuildWorker({
     connection: stack.bull,
+    keys: stack.keys,
     store: stack.store,
     logs: stack.logs,
     bus: stack.bus,

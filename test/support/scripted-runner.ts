@@ -8,11 +8,21 @@ import { plan, stage as shellStage } from './plan.ts';
  * with one step `main` that writes `lines` lines, waits `sleepMs` (honouring the
  * signal) and exits with `exit`.
  */
-export const scriptedRunner: BuildRunner = async ({ request, sink, signal, onPlan, onEvent, onSource }) => {
+export const scriptedRunner: BuildRunner = async ({
+  request,
+  sink,
+  signal,
+  onPlan,
+  onEvent,
+  onSource,
+  admit,
+}) => {
   const at = () => new Date().toISOString();
   const startedAt = at();
   onSource(request.sha ?? '0'.repeat(40));
   onPlan(plan([shellStage('build', { main: 'true' })]));
+  // As plan-and-run does once the plan is known: wait for a slot when the worker accounts them.
+  await admit?.(undefined);
   onEvent({ type: 'stage-started', stage: 'build', index: 0, total: 1, at: at() });
   onEvent({ type: 'step-started', stage: 'build', step: 'main', at: at() });
   const lines = Number(request.inputs.lines ?? 3);

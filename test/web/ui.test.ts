@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/config/load.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
+import { redisKeys } from '../../src/redis-keys.ts';
 import { webAccessFromConfig } from '../../src/web/access/from-config.ts';
 import { createUiHandlers, forgeLinks } from '../../src/web/ui.ts';
 import { startRedis } from '../support/redis.ts';
@@ -24,7 +25,7 @@ before(async () => {
   const server = await startRedis();
   const redis = new Redis(server.url);
   const logger = pino({ level: 'silent' });
-  const { access, flow } = webAccessFromConfig({ config, redis, logger });
+  const { access, flow } = webAccessFromConfig({ config, redis, keys: redisKeys(), logger });
   const served = await serveHandlers(
     createUiHandlers({ config, service: builds, access, flow, logger, metrics }),
   );

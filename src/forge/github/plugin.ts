@@ -48,18 +48,18 @@ export function createGithubPlugin(config: GithubPluginConfig, deps: GithubPlugi
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     ...(deps.Octokit ? { Octokit: deps.Octokit } : {}),
   });
-  const clients = githubClients(probot, appId, log, createCommitFiles(deps.redis));
+  const clients = githubClients(probot, appId, log, createCommitFiles(deps.redis, {}, deps.keys));
   const reporter = createBuildReporter({
     forgeFor: (target) => clients.forgeFor(target.installationId ?? 0),
     checks: createCheckRuns({ octokitFor: clients.octokitFor, publicUrl: deps.publicUrl, logger: log }),
-    state: createReportState(deps.redis),
+    state: createReportState(deps.redis, deps.keys),
     tail: deps.tail,
     publicUrl: deps.publicUrl,
     commentMax: GITHUB_COMMENT_MAX,
     logger: log,
   });
   const events = ownDispatcher(deps, log);
-  const store = createPolicyStore(deps.redis);
+  const store = createPolicyStore(deps.redis, deps.keys);
   // The job data is the neutral event the ingress mapped: plain JSON, installation id included.
   const onEvent = async (event: ForgeEvent, accepted: Accepted) => {
     const forge = await clients.forgeFor(event.repo.installationId ?? 0);

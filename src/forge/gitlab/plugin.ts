@@ -32,17 +32,17 @@ export interface GitlabPlugin extends ForgePluginParts {
 /** Builds everything GitLab needs from its configuration; starts nothing. */
 export function createGitlabPlugin(config: GitlabPluginConfig, deps: GitlabPluginDeps): GitlabPlugin {
   const api = createGitlabApi({ url: config.url, token: config.token });
-  const forge = new GitlabForge(api, createCommitFiles(deps.redis));
+  const forge = new GitlabForge(api, createCommitFiles(deps.redis, {}, deps.keys));
   const logger = deps.logger.child({ forge: 'gitlab' });
   const reporter = createBuildReporter({
     forgeFor: forgeForRequest(forge),
-    state: createReportState(deps.redis),
+    state: createReportState(deps.redis, deps.keys),
     tail: deps.tail,
     publicUrl: deps.publicUrl,
     commentMax: GITLAB_NOTE_MAX,
     logger,
   });
-  const store = createPolicyStore(deps.redis);
+  const store = createPolicyStore(deps.redis, deps.keys);
   const events = ownDispatcher(deps, logger);
   const onEvent = async (event: ForgeEvent, log: Logger, accepted: Accepted) => {
     // Statuses of fork MRs go to the source project: the reporter's forge is fork-aware.

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 import type { Permission, RepoRef } from '../types.ts';
 
 /** What the policy remembers between deliveries (Redis, so every web replica agrees). */
@@ -42,41 +43,44 @@ const defaults: PolicyTtls = {
   skipped: 7 * DAY,
 };
 
-/** The policy store on Redis; keys live under `berth:policy:` and expire on their own. */
-export function createPolicyStore(redis: Redis, ttls: Partial<PolicyTtls> = {}): PolicyStore {
+/** The policy store on Redis; keys (`keys.policy`) expire on their own. */
+export function createPolicyStore(
+  redis: Redis,
+  keys: RedisKeys = redisKeys(),
+  ttls: Partial<PolicyTtls> = {},
+): PolicyStore {
   const ttl = { ...defaults, ...ttls };
-  const key = (kind: string, repo: RepoRef, ...rest: Array<string | number>) =>
-    ['berth:policy', kind, repo.forge, repo.repo, ...rest].join(':');
+  const key = keys.policy;
   const setOnce = async (k: string, seconds: number) =>
     (await redis.set(k, '1', 'EX', seconds, 'NX')) === 'OK';
   return {
-    claimDelivery: (repo, id) => setOnce(key('delivery', repo, id), ttl.delivery),
+    claimDelivery: (repo, id) => setOnce(key.delivery(repo, id), ttl.delivery),
     releaseDelivery: async (repo, id) => {
-      await redis.del(key('delivery', repo, id));
+      await redis.del(key.delivery(repo, id));
     },
     approve: async (repo, change, sha) => {
-      await redis.set(key('approval', repo, change), sha, 'EX', ttl.approval);
+      await redis.set(key.approval(repo, change), sha, 'EX', ttl.approval);
     },
-    approvedSha: (repo, change) => redis.get(key('approval', repo, change)),
+    approvedSha: (repo, change) => redis.get(key.approval(repo, change)),
     sawHead: async (repo, change, sha, atMs) => {
-      const k = key('head', repo, change);
+      const k = key.head(repo, change);
       const seen = await redis.get(k);
       if (seen?.startsWith(`${sha}@`)) return;
       await redis.set(k, `${sha}@${atMs}`, 'EX', ttl.approval);
     },
     headSince: async (repo, change) => {
-      const [sha, at] = (await redis.get(key('head', repo, change)))?.split('@') ?? [];
+      const [sha, at] = (await redis.get(key.head(repo, change)))?.split('@') ?? [];
       return sha && at ? { sha, atMs: Number(at) } : null;
     },
     cachedPermission: async (repo, user) =>
-      (await redis.get(key('permission', repo, user.toLowerCase()))) as Permission | null,
+      (await redis.get(key.permission(repo, user))) as Permission | null,
     cachePermission: async (repo, user, permission) => {
-      await redis.set(key('permission', repo, user.toLowerCase()), permission, 'EX', ttl.permission);
+      await redis.set(key.permission(repo, user), permission, 'EX', ttl.permission);
     },
-    firstTime: (repo, change, what) => setOnce(key('reply', repo, change, what), ttl.reply),
+    firstTime: (repo, change, what) => setOnce(key.reply(repo, change, what), ttl.reply),
     markSkipped: async (repo, sha) => {
-      await redis.set(key('skipped', repo, sha), '1', 'EX', ttl.skipped);
+      await redis.set(key.skipped(repo, sha), '1', 'EX', ttl.skipped);
     },
-    wasSkipped: async (repo, sha) => (await redis.exists(key('skipped', repo, sha))) === 1,
+    wasSkipped: async (repo, sha) => (await redis.exists(key.skipped(repo, sha))) === 1,
   };
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ForgeError } from '../../errors.ts';
 import type { Permission } from '../../forge/types.ts';
+import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 import type { ForgeName } from '../../vocab/index.ts';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.ts';
 import type { Session, SessionStore, SignInForge } from '../auth/sessions.ts';
@@ -59,7 +60,8 @@ export interface WebAccessOptions {
   publicRead: boolean;
   forges: Partial<Record<SignInForge, UserForge>>;
   logger: Logger;
-  prefix?: string;
+  /** Key names (default: under `berth`). */
+  keys?: RedisKeys;
   /** How long a forge's answer about a user's access is trusted (at most 5 minutes). */
   cacheMs?: number;
 }
@@ -70,7 +72,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /** The access rules over a session store, the admin token and the sign-in forges. */
 export function createWebAccess(o: WebAccessOptions): WebAccess {
-  const prefix = o.prefix ?? 'berth';
+  const keys = o.keys ?? redisKeys();
   const cacheSeconds = Math.max(1, Math.floor(Math.min(o.cacheMs ?? CACHE_MS, CACHE_MS) / 1000));
   const isAdminToken = (candidate: string) =>
     o.adminToken !== null && timingSafeEqual(digest(candidate), digest(o.adminToken));
@@ -81,7 +83,7 @@ export function createWebAccess(o: WebAccessOptions): WebAccess {
     const forge = o.forges[viewer.forge];
     const token = viewer.session.token;
     if (!forge || !token) return 'none';
-    const key = `${prefix}:access:${viewer.session.key}:${createHash('sha1').update(`${target.forge}\0${target.repo}`).digest('hex')}`;
+    const key = keys.access(viewer.session.key, target.forge, target.repo);
     const cached = (await o.redis.get(key)) as Permission | null;
     if (cached && PERMISSIONS.includes(cached)) return cached;
     try {

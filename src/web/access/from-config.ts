@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/load.ts';
+import type { RedisKeys } from '../../redis-keys.ts';
 import { createOAuthFlow, type OAuthFlow } from '../auth/oauth.ts';
 import { createSessionStore, type SignInForge } from '../auth/sessions.ts';
 import { createWebAccess, type WebAccess } from './access.ts';
@@ -12,6 +13,7 @@ import type { UserForge } from './types.ts';
 export function webAccessFromConfig(o: {
   config: Readonly<Config>;
   redis: Redis;
+  keys: RedisKeys;
   logger: Logger;
   /** The clock of sessions (tests move it). */
   now?: () => number;
@@ -22,6 +24,7 @@ export function webAccessFromConfig(o: {
   if (signIn.gitlab) forges.gitlab = gitlabUserForge(signIn.gitlab);
   const sessions = createSessionStore({
     redis: o.redis,
+    keys: o.keys,
     ttlMs: signIn.sessionMs,
     ...(o.now ? { now: o.now } : {}),
   });
@@ -32,6 +35,7 @@ export function webAccessFromConfig(o: {
     publicRead: signIn.publicRead,
     forges,
     logger: o.logger,
+    keys: o.keys,
   });
-  return { access, flow: createOAuthFlow({ redis: o.redis }) };
+  return { access, flow: createOAuthFlow({ redis: o.redis, keys: o.keys }) };
 }

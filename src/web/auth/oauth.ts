@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import * as oauth from 'oauth4webapi';
+import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 import type { OAuthEndpoints } from '../access/types.ts';
 import type { SignInForge } from './sessions.ts';
 
@@ -45,10 +46,9 @@ export class SignInError extends Error {
   }
 }
 
-export function createOAuthFlow(o: { redis: Redis; prefix?: string }): OAuthFlow {
-  const prefix = o.prefix ?? 'berth';
-  const keyOf = (state: string) =>
-    `${prefix}:oauth:${createHash('sha256').update(state).digest('base64url')}`;
+export function createOAuthFlow(o: { redis: Redis; keys?: RedisKeys }): OAuthFlow {
+  const keys = o.keys ?? redisKeys();
+  const keyOf = (state: string) => keys.oauth(createHash('sha256').update(state).digest('base64url'));
   const server = (e: OAuthEndpoints): oauth.AuthorizationServer => ({
     issuer: e.issuer,
     authorization_endpoint: e.authorizeUrl,

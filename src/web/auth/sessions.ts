@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 
 /** The forges a person can sign in with. */
 export type SignInForge = 'github' | 'gitlab';
@@ -37,7 +38,8 @@ export interface SessionStore {
 export interface SessionStoreOptions {
   redis: Redis;
   ttlMs: number;
-  prefix?: string;
+  /** Key names (default: under `berth`). */
+  keys?: RedisKeys;
   now?: () => number;
 }
 
@@ -53,8 +55,8 @@ interface Stored {
 /** A Redis-backed session store. */
 export function createSessionStore(o: SessionStoreOptions): SessionStore {
   const now = o.now ?? Date.now;
-  const prefix = o.prefix ?? 'berth';
-  const keyOf = (cookie: string) => `${prefix}:session:${nameOf(cookie)}`;
+  const keys = o.keys ?? redisKeys();
+  const keyOf = (cookie: string) => keys.session(nameOf(cookie));
   return {
     ttlMs: o.ttlMs,
     async create(user, token) {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { sign } from '@octokit/webhooks-methods';
 import { forgePlugins } from '../../../src/app/plugins.ts';
 import { loadConfig } from '../../../src/config/load.ts';
+import { redisKeys } from '../../../src/redis-keys.ts';
 import { until } from '../../support/api-client.ts';
 import { FakeGithub } from '../../support/fake-github.ts';
 import { quietLogger, testStack } from '../../support/queue-harness.ts';
@@ -23,6 +24,7 @@ test('without GitHub settings there is no plug-in', async () => {
     logger: quietLogger,
     service: null as never,
     redis: null as never,
+    keys: redisKeys(),
     bull: null as never,
     logs: null as never,
   });
@@ -52,6 +54,7 @@ test('from APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and GHE_HOST, with Probot’s own
     logger: quietLogger,
     service: stack.service,
     redis: stack.redis,
+    keys: stack.keys,
     bull: stack.bull,
     logs: stack.logs,
   });

@@ -1,6 +1,3 @@
-/** The BullMQ queue every build goes through. */
-export const BUILD_QUEUE = 'builds';
-
 /** What a queued job carries: the record id and the request (validated again by the worker). */
 export interface BuildJobData {
   id: string;
