@@ -13,6 +13,7 @@ import { createLocalAdapter } from '../src/forge/local/adapter.ts';
 import type { BuildRunner } from '../src/queue/build-runner.ts';
 import { createQueueStack } from '../src/queue/stack.ts';
 import { startBuildWorker } from '../src/queue/worker.ts';
+import { redisKeys } from '../src/redis-keys.ts';
 import { quietLogger } from '../test/support/queue-harness.ts';
 import { startRedis } from '../test/support/redis.ts';
 
@@ -51,8 +52,7 @@ async function run(name: string, withSlots: boolean) {
   const stack = createQueueStack({
     redisUrl: redis.url,
     logger: quietLogger,
-    prefix: name,
-    queueName: name,
+    keys: redisKeys(name),
     retentionMs: 3_600_000,
     logCaps: { stepBytes: 1e6, buildBytes: 1e6 },
     caps: { repo: 10_000, owner: 10_000 },
@@ -85,7 +85,7 @@ async function run(name: string, withSlots: boolean) {
     runner,
     logger: quietLogger,
     concurrency: 20,
-    queueName: name,
+    keys: stack.keys,
     parkRecheckMs: 60_000,
     ...(withSlots
       ? {
