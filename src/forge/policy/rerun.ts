@@ -4,9 +4,13 @@ import { baseRequest, latestPerContext, rerunOf, submit } from './requests.ts';
 import { actorOf, trusts } from './trust.ts';
 
 /**
- * The forge's "Re-run" button: reruns the build of the named context (a check run),
- * or the newest build of every context of the sha (a check suite). Only trusted users.
+ * The forge's "Re-run" buttons: a check run's ("Re-run", "Re-run failed checks") reruns
+ * the build of its context, running only the failed steps of a failed build (the rest
+ * are reused); a check suite's ("Re-run all checks") reruns the newest build of every
+ * context of the sha, every step. Only users with write access, as for `/retest`.
  */
+const BROKEN = new Set(['failed', 'error', 'cancelled']);
+
 export async function onRerun(event: RerunEvent, deps: PolicyDeps): Promise<PolicyOutcome> {
   const { repo, actor } = event;
   if (!(await trusts(deps, repo, actorOf(event)))) return outcome('refuse', `${actor} may not rerun builds`);
@@ -20,6 +24,7 @@ export async function onRerun(event: RerunEvent, deps: PolicyDeps): Promise<Poli
       actor,
       deliveryId: `${event.deliveryId}:${record.context}`,
       trigger: 'rerequested' as const,
+      failedOnly: event.context !== null && BROKEN.has(record.status),
     };
     ids.push(await submit(deps, rerunOf(record, how)));
   }

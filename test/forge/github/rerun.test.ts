@@ -197,3 +197,61 @@ test('`rerun: all` at the top of .wharf-ci.yml turns step reuse off for /retest'
     JSON.stringify(steps(second)),
   );
 });
+
+function checkRun(commit: string, login: string) {
+  const p = example('check_run', 'rerequested');
+  Object.assign(p.check_run, { name: 'berth', head_sha: commit, pull_requests: [], app: { id: 1 } });
+  p.check_run.check_suite = {
+    ...p.check_run.check_suite,
+    head_sha: commit,
+    head_branch: 'x',
+    app: { id: 1 },
+  };
+  p.sender.login = login;
+  return p;
+}
+
+function checkSuite(commit: string, login: string) {
+  const p = example('check_suite', 'rerequested');
+  Object.assign(p.check_suite, { head_sha: commit, head_branch: 'x', pull_requests: [], app: { id: 1 } });
+  p.sender.login = login;
+  return p;
+}
+
+/** Delivers a check_run/check_suite webhook and returns the build it started once it ended. */
+async function rerunByButton(name: string, payload: unknown, commit: string) {
+  const before = new Set((await buildsOf(commit)).map((r) => r.id));
+  await h.deliver(name, payload);
+  const rerun = (await buildsOf(commit)).find((r) => !before.has(r.id));
+  if (!rerun) return null;
+  return waitForState(stack, rerun.id, 'success', 'failed', 'error');
+}
+
+test('Re-run on a failed check run (check_run.rerequested) runs the failed steps; readers start nothing', async () => {
+  const commit = sha(4);
+  const first = await failedFirstBuild(commit, 34, flakyPipeline('check-run'));
+  h.fake.permissions.set('visitor', 'read');
+  assert.equal(await rerunByButton('check_run', checkRun(commit, 'visitor'), commit), null);
+  const second = await rerunByButton('check_run', checkRun(commit, 'dev'), commit);
+  assert.equal(second?.status, 'success');
+  assert.equal(second?.request.trigger, 'rerequested');
+  assert.equal(second?.request.change, 34, 'the rerun keeps the pull request of the earlier build');
+  assert.deepEqual(steps(second), [
+    ['build/compile', 'reused', first.id],
+    ['test/unit', 'success', null],
+    ['test/lint', 'reused', first.id],
+    ['deploy/ship', 'success', null],
+  ]);
+  await eventually(() => assert.equal(h.fake.checkRunOf(second?.id ?? '')?.conclusion, 'success'));
+});
+
+test('Re-run all checks (check_suite.rerequested) reruns the suite’s build, every step', async () => {
+  const commit = sha(5);
+  await failedFirstBuild(commit, 35, flakyPipeline('check-suite'));
+  const second = await rerunByButton('check_suite', checkSuite(commit, 'dev'), commit);
+  assert.equal(second?.status, 'success');
+  assert.ok(
+    steps(second).every(([, status]) => status === 'success'),
+    JSON.stringify(steps(second)),
+  );
+});
