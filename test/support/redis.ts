@@ -27,7 +27,8 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `durable`: every write goes to an append-only file first, so a killed server loses nothing. */
+export async function startRedis(o: { durable?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'berth-redis-'));
   let child: ChildProcess | null = null;
@@ -35,7 +36,10 @@ export async function startRedis(): Promise<TestRedis> {
   const launch = async () => {
     const proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+        ...(o.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     child = proc;
