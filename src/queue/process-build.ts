@@ -163,7 +163,10 @@ export async function processBuild(
     return reason instanceof HandBackError ? 'handed-back' : 'done';
   }
   const at = isoNow(deps.now);
-  const written = await writer.write((r) => final(admitted ? r : admittedRecord(r, at)));
+  // A build that ended before asking for its slots (a runner that never admits, a pipeline
+  // with nothing to run) still moves queued → running → final: queued → success is illegal.
+  if (!admitted) await writer.write((r) => admittedRecord(r, at));
+  const written = await writer.write(final);
   // The slot frees as soon as the build's end is recorded; the log and the report follow.
   if (slot) await slot.keeper.release(data.id);
   await sink.close();
