@@ -5,7 +5,7 @@ import type { RepoRef } from './types.ts';
  * payloads onto these; the forge-neutral policy (src/forge/policy/) decides what
  * happens (build, cancel, hold for approval, reply, ignore).
  */
-export type ForgeEvent = PushEvent | ChangeEvent | CommentEvent | RerunEvent;
+export type ForgeEvent = PushEvent | ChangeEvent | CommentEvent | RerunEvent | MergeGroupEvent;
 
 interface EventBase {
   repo: RepoRef;
@@ -70,4 +70,21 @@ export interface RerunEvent extends EventBase {
   changes: number[];
   /** Only builds whose status context is this (a check run names one build); null = all failed. */
   context: string | null;
+}
+
+/**
+ * GitHub merge queue: `merge_group.checks_requested` asks for the queue's head commit to
+ * be built (`requested`); `merge_group.destroyed` says it left the queue (merged,
+ * invalidated or dequeued) and its build is no longer wanted.
+ */
+export interface MergeGroupEvent extends EventBase {
+  kind: 'merge-group';
+  action: 'requested' | 'destroyed';
+  /** The queue's head sha (a commit in the base repository). */
+  sha: string;
+  /** `gh-readonly-queue/<base>/pr-<n>-<sha>`, without `refs/heads/`. */
+  ref: string;
+  /** Why it was destroyed (`merged`, `invalidated`, `dequeued`), when it was. */
+  reason: string | null;
+  commit: { message: string; committerDate?: string } | null;
 }

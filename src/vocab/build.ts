@@ -11,6 +11,7 @@ export const triggerKinds = [
   'test',
   'ok-to-test',
   'rerequested', // GitHub "Re-run" button
+  'merge-group', // GitHub merge queue: merge_group.checks_requested
   'manual', // POST /api/builds, berth run
 ] as const;
 export type TriggerKind = (typeof triggerKinds)[number];

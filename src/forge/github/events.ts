@@ -4,6 +4,7 @@ import type {
   CheckRunPayload,
   CheckSuitePayload,
   IssueCommentPayload,
+  MergeGroupPayload,
   ParsedPayload,
   PullRequestPayload,
   PushPayload,
@@ -46,6 +47,8 @@ function eventOf(parsed: ParsedPayload, base: Base, appId: number): ForgeEvent |
       return fromCheckRun(parsed.payload, base, appId);
     case 'check_suite':
       return fromCheckSuite(parsed.payload, base, appId);
+    case 'merge_group':
+      return fromMergeGroup(parsed.payload, base);
   }
 }
 
@@ -136,6 +139,31 @@ function fromCheckSuite(p: CheckSuitePayload, base: Base, appId: number): ForgeE
     ref: suite.head_branch,
     changes: suite.pull_requests.map((pr) => pr.number),
     context: null,
+  };
+}
+
+const MERGE_GROUP_ACTIONS: Record<string, 'requested' | 'destroyed'> = {
+  checks_requested: 'requested',
+  destroyed: 'destroyed',
+};
+
+function fromMergeGroup(p: MergeGroupPayload, base: Base): ForgeEvent | null {
+  const action = MERGE_GROUP_ACTIONS[p.action ?? ''];
+  const group = p.merge_group;
+  const ref = group.head_ref.replace(/^refs\/heads\//, '');
+  if (!action || !ref.startsWith('gh-readonly-queue/')) return null;
+  const commit = group.head_commit;
+  return {
+    ...base,
+    kind: 'merge-group',
+    actor: p.sender?.login ?? '',
+    action,
+    sha: group.head_sha,
+    ref,
+    reason: p.reason ?? null,
+    commit: commit
+      ? { message: commit.message, ...(commit.timestamp ? { committerDate: commit.timestamp } : {}) }
+      : null,
   };
 }
 

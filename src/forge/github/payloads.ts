@@ -77,7 +77,20 @@ export const checkRunPayload = z.object({
 /** `check_suite`. */
 export const checkSuitePayload = z.object({ ...base, check_suite: suite });
 
+/** `merge_group` (GitHub merge queue). */
+export const mergeGroupPayload = z.object({
+  ...base,
+  reason: z.string().max(64).optional(),
+  merge_group: z.object({
+    head_sha: z.string().regex(/^[0-9a-f]{40,64}$/),
+    head_ref: z.string().min(1).max(1024),
+    base_ref: z.string().max(1024).optional(),
+    head_commit: z.object({ message: z.string(), timestamp: z.string().optional() }).nullish(),
+  }),
+});
+
 export type PushPayload = z.infer<typeof pushPayload>;
+export type MergeGroupPayload = z.infer<typeof mergeGroupPayload>;
 export type PullRequest = z.infer<typeof pullRequest>;
 export type PullRequestPayload = z.infer<typeof pullRequestPayload>;
 export type IssueCommentPayload = z.infer<typeof issueCommentPayload>;
@@ -91,6 +104,7 @@ const schemas = {
   issue_comment: issueCommentPayload,
   check_run: checkRunPayload,
   check_suite: checkSuitePayload,
+  merge_group: mergeGroupPayload,
 } as const;
 
 /** An event Berth acts on. */

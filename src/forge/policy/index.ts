@@ -2,6 +2,7 @@ import type { ForgeEvent } from '../events.ts';
 import { onChange } from './change.ts';
 import { onComment } from './comment.ts';
 import type { PolicyDeps, PolicyOutcome } from './deps.ts';
+import { onMergeGroup } from './merge-group.ts';
 import { onPush } from './push.ts';
 import { onRerun } from './rerun.ts';
 
@@ -38,5 +39,7 @@ function dispatch(event: ForgeEvent, deps: PolicyDeps): Promise<PolicyOutcome> {
       return onComment(event, deps);
     case 'rerun':
       return onRerun(event, deps);
+    case 'merge-group':
+      return onMergeGroup(event, deps);
   }
 }

@@ -255,3 +255,82 @@ test('Re-run all checks (check_suite.rerequested) reruns the suite’s build, ev
     JSON.stringify(steps(second)),
   );
 });
+
+function mergeGroup(action: string, commit: string, change: number) {
+  const p = example('merge_group', 'checks_requested');
+  p.action = action;
+  Object.assign(p.merge_group, {
+    head_sha: commit,
+    head_ref: `refs/heads/gh-readonly-queue/main/pr-${change}-${'a'.repeat(40)}`,
+  });
+  if (action === 'destroyed') p.reason = 'dequeued';
+  p.sender = { login: 'github-merge-queue[bot]', type: 'Bot' };
+  return p;
+}
+
+test('a merge group is built at the queue’s head sha and reported under the pull request’s context and check name', async () => {
+  const prCommit = sha(6);
+  h.fake.permissions.set('dev', 'write');
+  h.fake.addFile(
+    prCommit,
+    '.wharf-ci.yml',
+    'build:\n  hello:\n    container:\n      image: alpine\n      cmds: [echo hi]\n',
+  );
+  await h.deliver('pull_request', pr(prCommit, 36));
+  const [prBuild] = await buildsOf(prCommit);
+  await waitForState(stack, prBuild?.id ?? '', 'success');
+  const queueHead = sha(7);
+  h.fake.addFile(
+    queueHead,
+    '.wharf-ci.yml',
+    'build:\n  hello:\n    container:\n      image: alpine\n      cmds: [echo queued]\n',
+  );
+  // Sent by GitHub's merge queue bot, who is no collaborator: the base repository's trust applies.
+  assert.equal(await h.deliver('merge_group', mergeGroup('checks_requested', queueHead, 36)), 200);
+  const [queued] = await buildsOf(queueHead);
+  assert.ok(queued, 'the merge group is built');
+  assert.equal(queued.request.trigger, 'merge-group');
+  assert.equal(queued.request.ref, `gh-readonly-queue/main/pr-36-${'a'.repeat(40)}`);
+  await waitForState(stack, queued.id, 'success');
+  const prRun = h.fake.checkRunOf(prBuild?.id ?? '');
+  await eventually(() => {
+    const run = h.fake.checkRunOf(queued.id);
+    assert.equal(run?.conclusion, 'success');
+    assert.equal(run?.name, prRun?.name);
+    assert.equal(run?.head_sha, queueHead);
+    const status = h.fake.statuses.filter((s) => s.sha === queueHead).at(-1);
+    const prStatus = h.fake.statuses.filter((s) => s.sha === prCommit).at(-1);
+    assert.equal(status?.state, 'success');
+    assert.equal(status?.context, prStatus?.context);
+    assert.equal(status?.context, 'berth');
+  });
+});
+
+test('a push to a pull request does not cancel a merge group build; merge_group.destroyed does', async () => {
+  const queueHead = sha(8);
+  h.fake.addFile(
+    queueHead,
+    '.wharf-ci.yml',
+    'slow:\n  wait:\n    container:\n      image: alpine\n      cmds: [sleep 30]\n',
+  );
+  await h.deliver('merge_group', mergeGroup('checks_requested', queueHead, 37));
+  const [queued] = await buildsOf(queueHead);
+  assert.ok(queued);
+  await waitForState(stack, queued.id, 'running');
+  const pushed = sha(9);
+  h.fake.addFile(
+    pushed,
+    '.wharf-ci.yml',
+    'build:\n  hello:\n    container:\n      image: alpine\n      cmds: [echo hi]\n',
+  );
+  const sync = pr(pushed, 37);
+  sync.action = 'synchronize';
+  await h.deliver('pull_request', sync);
+  const [prBuild] = await buildsOf(pushed);
+  await waitForState(stack, prBuild?.id ?? '', 'success');
+  assert.equal((await stack.service.get(queued.id))?.status, 'running');
+  await h.deliver('merge_group', mergeGroup('destroyed', queueHead, 37));
+  await h.settle();
+  const cancelled = await waitForState(stack, queued.id, 'cancelled');
+  assert.match(cancelled?.message ?? '', /merge group left the queue \(dequeued\)/);
+});
