@@ -86,6 +86,41 @@ describe('GitLab hooks become builds, statuses and one MR note', () => {
     assert.equal(h.builds.records[0]!.request.trigger, 'retest');
   });
 
+  it('/retest reruns only the failed steps (the note shows the rest reused, linked); /retest all reruns every step', async () => {
+    await h.hook('Merge Request Hook', mr({ action: 'open' }));
+    const first = h.builds.records[0]!;
+    const at = new Date().toISOString();
+    const done = { exitCode: 0, reason: null, message: null, startedAt: at, finishedAt: at };
+    await h.run(first.id, 'failed', [
+      { name: 'build', status: 'success', steps: [{ name: 'compile', status: 'success', ...done }] },
+      ...stagesEnding('failed').map((stage) => ({ ...stage, name: 'test' })),
+    ]);
+    await h.hook('Note Hook', note('/retest', 'dev'));
+    const second = h.builds.records[0]!;
+    assert.equal(second.request.reuseFrom, first.id, 'the worker reuses what succeeded in the failed build');
+    const reused = { ...done, startedAt: null, finishedAt: null, reusedFrom: first.id };
+    await h.run(second.id, 'success', [
+      { name: 'build', status: 'success', steps: [{ name: 'compile', status: 'reused', ...reused }] },
+      ...stagesEnding('success').map((stage) => ({ ...stage, name: 'test' })),
+    ]);
+    assert.deepEqual(statuses().slice(-1), ['success']);
+    const body = h.fake.notesOf(15, 1)[0]?.body ?? '';
+    assert.ok(body.includes(`/builds/${second.id}`), 'the one note describes the rerun');
+    assert.ok(
+      body.includes(`| build | compile | ♻️ reused from [${first.id}](${PUBLIC_URL}/builds/${first.id}) |`),
+      body,
+    );
+    await h.run(second.id, 'failed', stagesEnding('failed'));
+    await h.hook(
+      'Note Hook',
+      note('/retest all', 'dev', { object_attributes: { id: 99, note: '/retest all' } }),
+    );
+    const third = h.builds.records[0]!;
+    assert.notEqual(third.id, second.id);
+    assert.equal(third.request.trigger, 'retest');
+    assert.equal(third.request.reuseFrom, undefined, '/retest all runs every step');
+  });
+
   it('checks trust by the user id the hook carries: no user lookup, so a restricted users API breaks nothing', async () => {
     h.fake.restrictUsersApi();
     await h.hook(
