@@ -146,7 +146,9 @@ test('the API budget: per step at most create + log + delete + one exec, one wat
   assert.equal(fake.requests.length, 4 * 4 + 1);
 });
 
-test('a container that exits at once is captured in full, 200 times out of 200', async (t) => {
+test('a container that exits at once is captured in full, 200 times out of 200', {
+  timeout: 300_000,
+}, async (t) => {
   const harness = await startHarness(t);
   const batches = 4;
   const perBatch = 50;
