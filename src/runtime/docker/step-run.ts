@@ -6,6 +6,7 @@ import type { StepOutput } from '../../logs/types.ts';
 import type { ReasonClass } from '../../vocab/index.ts';
 import { settlesWithin } from '../../within.ts';
 import { backoffMs, sleep } from '../retry.ts';
+import { TRANSIENT_PULL } from '../transient-pull.ts';
 import type { StepOutcome } from '../types.ts';
 import type { BuildEvents, ContainerEvent } from './build-events.ts';
 import { engineMessage, statusOf } from './engine-api.ts';
@@ -39,7 +40,9 @@ const MESSAGES = {
   imageFormat: /invalid reference format|repository name must|invalid tag|could not parse reference/i,
 };
 
-type Made = { id: string } | { problem: { reason: ReasonClass; message: string } | null };
+type Made =
+  | { id: string }
+  | { problem: { reason: ReasonClass; message: string; retryable?: boolean } | null };
 
 /**
  * Runs one step as one container: create (pulling the image when the engine has
@@ -157,8 +160,16 @@ async function createContainer(
         pulled = true;
         const problem = await pullImage(context, spec.Image, output, signal);
         if (signal.aborted) return { problem: null };
-        if (problem)
-          return { problem: { reason: 'image', message: `cannot pull ${spec.Image}: ${problem}` } };
+        if (problem) {
+          const message = `cannot pull ${spec.Image}: ${problem}`;
+          return {
+            problem: {
+              reason: 'image',
+              message,
+              ...(TRANSIENT_PULL.test(problem) ? { retryable: true } : {}),
+            },
+          };
+        }
         continue;
       }
       if (status === 404) return { problem: { reason: 'image', message } };

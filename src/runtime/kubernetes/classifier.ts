@@ -1,5 +1,6 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { ReasonClass } from '../../vocab/index.ts';
+import { TRANSIENT_PULL } from '../transient-pull.ts';
 import { CONTAINERS } from './names.ts';
 
 /** A condition that ends the step without a normal exit, with the kubelet's own words. */
@@ -38,10 +39,6 @@ const WAITING_FATAL: Record<string, ReasonClass> = {
   RunContainerError: 'user',
   CrashLoopBackOff: 'user',
 };
-
-/** A pull that failed on the way (timeout, registry 5xx), not because the image is missing. */
-const TRANSIENT_PULL =
-  /i\/o timeout|context deadline exceeded|TLS handshake timeout|connection (reset|refused)|\b50[0234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error/i;
 
 const NORMAL_WAITING = new Set(['ContainerCreating', 'PodInitializing']);
 

@@ -53,6 +53,25 @@ test('image pull failures are fatal with the kubelet message', () => {
   }
 });
 
+test('an image pull that timed out or got a registry 5xx is retryable; a missing image is not', () => {
+  for (const cause of [
+    'dial tcp 10.0.0.7:443: i/o timeout',
+    'received unexpected HTTP status: 503 Service Unavailable',
+    'net/http: TLS handshake timeout',
+  ]) {
+    const message = `Failed to pull image "registry.example/app:1": ${cause}`;
+    const reading = readPod(pod({ init: exited(0), step: waiting('ErrImagePull', message) }), false);
+    assert.deepEqual(reading.fatal, {
+      reason: 'image',
+      message: `ErrImagePull: ${message}`,
+      retryable: true,
+    });
+  }
+  const missing = 'Failed to pull image "registry.example/app:1": registry.example/app:1: not found';
+  const reading = readPod(pod({ init: exited(0), step: waiting('ErrImagePull', missing) }), false);
+  assert.equal(reading.fatal?.retryable, undefined);
+});
+
 test('container configuration errors are config failures', () => {
   const message = 'secret "api" not found';
   const reading = readPod(
