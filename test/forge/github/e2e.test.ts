@@ -7,6 +7,7 @@ import type { BuildWorker } from '../../../src/queue/worker.ts';
 import { quietLogger, testStack, testWorker, waitForState } from '../../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
 import { example, type Harness, INSTALLATION, PUBLIC_URL, startHarness } from './harness.ts';
+import { devComment, devPr, eventually } from './payloads.ts';
 
 // End to end: signed webhooks → Probot ingress → policy → BullMQ queue → worker running
 // the pipeline on the local runtime → statuses, check runs and comments on the fake API.
@@ -54,34 +55,6 @@ function push(commit: string) {
   return p;
 }
 
-function pr(action: string, commit: string, change: number) {
-  const p = example('pull_request', 'opened');
-  p.action = action;
-  p.number = change;
-  Object.assign(p.pull_request, { number: change, state: action === 'closed' ? 'closed' : 'open' });
-  p.pull_request.user.login = 'dev';
-  Object.assign(p.pull_request.head, { sha: commit, ref: `feature-${change}` });
-  p.pull_request.head.repo.full_name = 'acme/app';
-  p.pull_request.base.repo.full_name = 'acme/app';
-  h.fake.pulls.set(change, {
-    number: change,
-    state: p.pull_request.state,
-    user: { login: 'dev' },
-    head: { sha: commit, ref: `feature-${change}`, repo: { full_name: 'acme/app' } },
-    base: { repo: { full_name: 'acme/app' } },
-  });
-  return p;
-}
-
-function comment(body: string, change: number) {
-  const p = example('issue_comment', 'created');
-  p.issue.number = change;
-  p.issue.pull_request = { url: 'x' };
-  Object.assign(p.comment, { body, user: { login: 'dev', type: 'User' } });
-  p.sender.login = 'dev';
-  return p;
-}
-
 async function buildOf(commit: string, skip = 0) {
   await h.settle();
   const records = await stack.service.list({ repo: 'acme/app', sha: commit });
@@ -92,24 +65,11 @@ async function buildOf(commit: string, skip = 0) {
 
 const statusesOf = (commit: string) => h.fake.statuses.filter((s) => s.sha === commit);
 
-/** Retries `check` until it passes (the worker reports after it stores each record). */
-async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 /** A writer opens PR `number` at `commit` with `pipeline`; resolves with its build once it has failed. */
 async function failedPrBuild(commit: string, number: number, pipeline: string) {
   h.fake.permissions.set('dev', 'write');
   h.fake.addFile(commit, '.wharf-ci.yml', pipeline);
-  await h.deliver('pull_request', pr('opened', commit, number));
+  await h.deliver('pull_request', devPr(h.fake, commit, number));
   const record = await buildOf(commit);
   await waitForState(stack, record.id, 'failed');
   return record;
@@ -151,7 +111,7 @@ test('a failing step: failure status and one comment with its log tail; /retest 
   assert.equal(statusesOf(commit).at(-1)?.description, 'failed: test/unit exited 3');
   assert.match(comments()[0]!.body, /assertion failed in login/);
 
-  await h.deliver('issue_comment', comment('/retest', 7));
+  await h.deliver('issue_comment', devComment('/retest', 7));
   await h.settle();
   const second = (await stack.service.list({ repo: 'acme/app', sha: commit }))[0]!;
   assert.notEqual(second.id, first.id);
@@ -177,7 +137,7 @@ test('a password input printed by a failing step is redacted in the comment and 
 test('an invalid .wharf-ci.yml: failure status and a comment listing line:col', async () => {
   const commit = sha(3);
   h.fake.addFile(commit, '.wharf-ci.yml', INVALID);
-  await h.deliver('pull_request', pr('opened', commit, 8));
+  await h.deliver('pull_request', devPr(h.fake, commit, 8));
   const record = await buildOf(commit);
   await waitForState(stack, record.id, 'failed', 'error');
   await eventually(() => assert.equal(statusesOf(commit).at(-1)?.state, 'failure'));
@@ -189,10 +149,10 @@ test('an invalid .wharf-ci.yml: failure status and a comment listing line:col', 
 test('closing a PR cancels its running build', async () => {
   const commit = sha(4);
   h.fake.addFile(commit, '.wharf-ci.yml', SLOW);
-  await h.deliver('pull_request', pr('opened', commit, 9));
+  await h.deliver('pull_request', devPr(h.fake, commit, 9));
   const record = await buildOf(commit);
   await waitForState(stack, record.id, 'running');
-  await h.deliver('pull_request', pr('closed', commit, 9));
+  await h.deliver('pull_request', devPr(h.fake, commit, 9, 'closed'));
   await h.settle();
   await waitForState(stack, record.id, 'cancelled');
 });
@@ -201,7 +161,7 @@ test('a push that is an open PR’s head and the PR’s synchronize make one bui
   const commit = sha(5);
   h.fake.permissions.set('dev', 'write');
   h.fake.addFile(commit, '.wharf-ci.yml', PASSING);
-  const sync = pr('synchronize', commit, 11);
+  const sync = devPr(h.fake, commit, 11, 'synchronize');
   const branchPush = push(commit);
   branchPush.ref = 'refs/heads/feature-11';
   await Promise.all([h.deliver('push', branchPush), h.deliver('pull_request', sync)]);

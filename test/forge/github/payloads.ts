@@ -51,3 +51,46 @@ export function openPr(fake: FakeGithub, sha: string, fork: boolean, author = 's
     base: { repo: { full_name: 'acme/app' } },
   });
 }
+
+/** A `pull_request` delivery by `dev` for PR `change` at `commit` (same repository), mirrored in the fake's PR store. */
+export function devPr(fake: FakeGithub, commit: string, change: number, action = 'opened') {
+  const p = example('pull_request', 'opened');
+  p.action = action;
+  p.number = change;
+  Object.assign(p.pull_request, { number: change, state: action === 'closed' ? 'closed' : 'open' });
+  p.pull_request.user.login = 'dev';
+  Object.assign(p.pull_request.head, { sha: commit, ref: `feature-${change}` });
+  p.pull_request.head.repo.full_name = 'acme/app';
+  p.pull_request.base.repo.full_name = 'acme/app';
+  fake.pulls.set(change, {
+    number: change,
+    state: p.pull_request.state,
+    user: { login: 'dev' },
+    head: { sha: commit, ref: `feature-${change}`, repo: { full_name: 'acme/app' } },
+    base: { repo: { full_name: 'acme/app' } },
+  });
+  return p;
+}
+
+/** An `issue_comment` by `dev` on PR `change`. */
+export function devComment(body: string, change: number) {
+  const p = example('issue_comment', 'created');
+  p.issue.number = change;
+  p.issue.pull_request = { url: 'x' };
+  Object.assign(p.comment, { body, user: { login: 'dev', type: 'User' } });
+  p.sender.login = 'dev';
+  return p;
+}
+
+/** Retries `check` until it passes (the worker reports after it stores each record). */
+export async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -11,6 +11,7 @@ import type { BuildWorker } from '../../../src/queue/worker.ts';
 import { quietLogger, testStack, testWorker, waitForState } from '../../support/queue-harness.ts';
 import { startRedis, type TestRedis } from '../../support/redis.ts';
 import { example, type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+import { devComment, devPr, eventually } from './payloads.ts';
 
 // Reruns end to end: signed webhooks → ingress → policy → queue → worker on the local
 // runtime → statuses, check runs and the summary comment on the fake GitHub API.
@@ -63,45 +64,6 @@ function flakyPipeline(name: string, top = ''): string {
   ].join('');
 }
 
-function pr(commit: string, change: number) {
-  const p = example('pull_request', 'opened');
-  p.number = change;
-  Object.assign(p.pull_request, { number: change, state: 'open' });
-  p.pull_request.user.login = 'dev';
-  Object.assign(p.pull_request.head, { sha: commit, ref: `feature-${change}` });
-  p.pull_request.head.repo.full_name = 'acme/app';
-  p.pull_request.base.repo.full_name = 'acme/app';
-  h.fake.pulls.set(change, {
-    number: change,
-    state: 'open',
-    user: { login: 'dev' },
-    head: { sha: commit, ref: `feature-${change}`, repo: { full_name: 'acme/app' } },
-    base: { repo: { full_name: 'acme/app' } },
-  });
-  return p;
-}
-
-function comment(body: string, change: number) {
-  const p = example('issue_comment', 'created');
-  p.issue.number = change;
-  p.issue.pull_request = { url: 'x' };
-  Object.assign(p.comment, { body, user: { login: 'dev', type: 'User' } });
-  p.sender.login = 'dev';
-  return p;
-}
-
-async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 /** The builds of `commit`, newest first. */
 async function buildsOf(commit: string): Promise<BuildRecord[]> {
   await h.settle();
@@ -112,7 +74,7 @@ async function buildsOf(commit: string): Promise<BuildRecord[]> {
 async function failedFirstBuild(commit: string, change: number, pipeline: string) {
   h.fake.permissions.set('dev', 'write');
   h.fake.addFile(commit, '.wharf-ci.yml', pipeline);
-  await h.deliver('pull_request', pr(commit, change));
+  await h.deliver('pull_request', devPr(h.fake, commit, change));
   const [first] = await buildsOf(commit);
   assert.ok(first);
   const done = await waitForState(stack, first.id, 'failed', 'success', 'error');
@@ -129,7 +91,7 @@ const steps = (record: BuildRecord | null | undefined) =>
 /** Delivers a comment and returns the build it started once it ended. */
 async function rerunBy(body: string, commit: string, change: number) {
   const before = new Set((await buildsOf(commit)).map((r) => r.id));
-  await h.deliver('issue_comment', comment(body, change));
+  await h.deliver('issue_comment', devComment(body, change));
   const rerun = (await buildsOf(commit)).find((r) => !before.has(r.id));
   assert.ok(rerun, `${body} started a build`);
   return waitForState(stack, rerun.id, 'success', 'failed', 'error');
@@ -276,7 +238,7 @@ test('a merge group is built at the queue’s head sha and reported under the pu
     '.wharf-ci.yml',
     'build:\n  hello:\n    container:\n      image: alpine\n      cmds: [echo hi]\n',
   );
-  await h.deliver('pull_request', pr(prCommit, 36));
+  await h.deliver('pull_request', devPr(h.fake, prCommit, 36));
   const [prBuild] = await buildsOf(prCommit);
   await waitForState(stack, prBuild?.id ?? '', 'success');
   const queueHead = sha(7);
@@ -323,7 +285,7 @@ test('a push to a pull request does not cancel a merge group build; merge_group.
     '.wharf-ci.yml',
     'build:\n  hello:\n    container:\n      image: alpine\n      cmds: [echo hi]\n',
   );
-  const sync = pr(pushed, 37);
+  const sync = devPr(h.fake, pushed, 37);
   sync.action = 'synchronize';
   await h.deliver('pull_request', sync);
   const [prBuild] = await buildsOf(pushed);
