@@ -12,7 +12,7 @@ import {
 import type { StepTail } from '../report/summary.ts';
 import type { CommitStatus } from '../vocab/index.ts';
 import { repoRefOf } from './repo-ref.ts';
-import { progressRank, type ReportState, shouldWrite, type WrittenStatus } from './report-state.ts';
+import { progressRank, shouldWrite, type WrittenStatus } from './report-state.ts';
 import { type SummaryDeps, tailsOf, writeSummary } from './report-summary.ts';
 import type { BuildReporter, CommitNotice, Forge, ReportTarget } from './types.ts';
 

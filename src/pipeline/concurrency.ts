@@ -38,6 +38,7 @@ export function parseConcurrency(entry: MapEntry | undefined, diags: Diagnostics
     diags.error(
       group?.value.pos ?? entry.keyPos,
       scope(CONCURRENCY_KEY, 'group'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable, shown to the user
       'concurrency needs a "group": a name such as deploy-${GIT_BRANCH}',
     );
     ok = false;

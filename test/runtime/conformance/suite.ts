@@ -127,6 +127,7 @@ export function conformance(subject: Subject): void {
 
     test('a helm/kubectl-style step gets only its listed files, with variables substituted', async (t) => {
       const env = await setUp(t, subject);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable in a listed file
       await writeFile(join(env.sourceDir, 'values.yaml'), 'name: ${NAME}\n');
       const source = { kind: 'files' as const, files: [{ path: 'values.yaml', substitute: true }] };
       const script = 'cat values.yaml; test ! -e hello.txt && echo only-listed';
