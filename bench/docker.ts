@@ -20,6 +20,7 @@ import { createDockerRuntime } from '../src/runtime/docker/index.ts';
 import { createLocalRuntime } from '../src/runtime/local/index.ts';
 import type { Runtime } from '../src/runtime/types.ts';
 import { startCountingProxy } from '../test/support/counting-proxy.ts';
+import { plan as planOf, shellStep } from '../test/support/plan.ts';
 
 const STEPS = Number(process.argv[2] ?? 20);
 const IMAGE = 'localhost/berth-busybox:1';
@@ -32,31 +33,8 @@ const host = process.env.DOCKER_HOST?.startsWith('unix://')
       .trim();
 const proxy = await startCountingProxy(host.slice('unix://'.length));
 const output: StepOutput = { write: () => {}, line: () => {}, end: () => {} };
-const step = (name: string, image = IMAGE): PlannedStep => ({
-  stage: 's',
-  name,
-  type: 'container',
-  image,
-  command: ['/bin/sh', '-c', 'echo x'],
-  repoDir: '/mnt/repo',
-  workingDir: '/mnt/repo',
-  env: {},
-  secretEnv: [],
-  envFromSecrets: [],
-  mounts: [],
-  serviceAccount: null,
-  source: { kind: 'repo' },
-  tools: [],
-  os: 'linux',
-});
-const plan = (steps: PlannedStep[]): BuildPlan => ({
-  environment: null,
-  inputs: {},
-  secretInputs: [],
-  secrets: [],
-  variables: {},
-  stages: [{ name: 's', runsIf: 'success', steps }],
-});
+const step = (name: string, image = IMAGE): PlannedStep => shellStep('s', name, 'echo x', { image });
+const plan = (steps: PlannedStep[]): BuildPlan => planOf([{ name: 's', runsIf: 'success', steps }]);
 
 const source = await mkdtemp(join(tmpdir(), 'berth-bench-src-'));
 await writeFile(join(source, 'hello.txt'), 'hello\n');

@@ -19,37 +19,15 @@ import type { BuildPlan, PlannedStep } from '../src/pipeline/types.ts';
 import { createKubernetesRuntime, loadKubeConfig } from '../src/runtime/kubernetes/index.ts';
 import { podName } from '../src/runtime/kubernetes/names.ts';
 import { startFakeKube } from '../test/support/fake-kube/index.ts';
+import { plan as planOf, shellStep } from '../test/support/plan.ts';
 
 const STEPS = Number(process.argv[2] ?? 100);
 const PARALLEL = Number(process.argv[3] ?? 1);
 const NAMESPACE = 'bench';
 
 const output: StepOutput = { write: () => {}, line: () => {}, end: () => {} };
-const step = (name: string, image = 'alpine:3'): PlannedStep => ({
-  stage: 's',
-  name,
-  type: 'container',
-  image,
-  command: ['/bin/sh', '-c', 'echo x'],
-  repoDir: '/mnt/repo',
-  workingDir: '/mnt/repo',
-  env: {},
-  secretEnv: [],
-  envFromSecrets: [],
-  mounts: [],
-  serviceAccount: null,
-  source: { kind: 'repo' },
-  tools: [],
-  os: 'linux',
-});
-const plan = (steps: PlannedStep[]): BuildPlan => ({
-  environment: null,
-  inputs: {},
-  secretInputs: [],
-  secrets: [],
-  variables: {},
-  stages: [{ name: 's', runsIf: 'success', steps }],
-});
+const step = (name: string, image = 'alpine:3'): PlannedStep => shellStep('s', name, 'echo x', { image });
+const plan = (steps: PlannedStep[]): BuildPlan => planOf([{ name: 's', runsIf: 'success', steps }]);
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
