@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createWorkerRuntime } from '../../../src/app/worker-runtime.ts';
-import { loadConfig } from '../../../src/config/load.ts';
 import type { QueueStack } from '../../../src/queue/stack.ts';
-import type { BuildWorker } from '../../../src/queue/worker.ts';
-import { quietLogger, testStack, testWorker, waitForState } from '../../support/queue-harness.ts';
-import { startRedis, type TestRedis } from '../../support/redis.ts';
-import { example, type Harness, INSTALLATION, PUBLIC_URL, startHarness } from './harness.ts';
+import { waitForState } from '../../support/queue-harness.ts';
+import { startGithubBot } from './bot.ts';
+import { example, type Harness, INSTALLATION, PUBLIC_URL } from './harness.ts';
 import { devComment, devPr, eventually } from './payloads.ts';
 
 // End to end: signed webhooks → Probot ingress → policy → BullMQ queue → worker running
 // the pipeline on the local runtime → statuses, check runs and comments on the fake API.
 
-let redis: TestRedis;
 let stack: QueueStack;
-let worker: BuildWorker;
 let h: Harness;
 
 const PASSING = `build:\n  hello:\n    container:\n      image: alpine\n      cmds:\n        - echo hello \${GIT_COMMIT_SUBJECT}\n`;
@@ -24,26 +19,14 @@ const SLOW = 'slow:\n  wait:\n    container:\n      image: alpine\n      cmds:\n
 const LEAKY = `inputs:\n  - name: TOKEN\n    type: password\n    default: s3cr3t-t0ken-value\ntest:\n  login:\n    container:\n      image: alpine\n      cmds:\n        - echo "logging in with \${TOKEN}" && exit 1\n`;
 const INVALID = 'build:\n  hello:\n    dockr:\n      file: Dockerfile\n';
 
+let bot: Awaited<ReturnType<typeof startGithubBot>>;
+
 before(async () => {
-  redis = await startRedis();
-  stack = testStack(redis.url);
-  h = await startHarness(stack.service, (id, key, n) => stack.logs.stepTail(id, key, n), redis);
-  const config = loadConfig({ BERTH_RUNTIME: 'local' });
-  const { runner } = await createWorkerRuntime(
-    config,
-    quietLogger,
-    { PATH: process.env.PATH, HOME: process.env.HOME },
-    (id) => stack.store.isActive(id),
-  );
-  worker = await testWorker(stack, { adapters: { github: h.plugin.adapter }, runner });
+  bot = await startGithubBot();
+  ({ stack, h } = bot);
 });
 after(async () => {
-  assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
-  assert.deepEqual(h.fake.refused, [], 'nothing GitHub would refuse');
-  await worker.close(10_000);
-  await h.stop();
-  await stack.close();
-  await redis.stop();
+  await bot.stop();
 });
 
 const sha = (n: number) => n.toString(16).padStart(40, 'e');

@@ -3,46 +3,29 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createWorkerRuntime } from '../../../src/app/worker-runtime.ts';
 import type { BuildRecord } from '../../../src/builds/types.ts';
-import { loadConfig } from '../../../src/config/load.ts';
 import type { QueueStack } from '../../../src/queue/stack.ts';
-import type { BuildWorker } from '../../../src/queue/worker.ts';
-import { quietLogger, testStack, testWorker, waitForState } from '../../support/queue-harness.ts';
-import { startRedis, type TestRedis } from '../../support/redis.ts';
-import { example, type Harness, PUBLIC_URL, startHarness } from './harness.ts';
+import { waitForState } from '../../support/queue-harness.ts';
+import { startGithubBot } from './bot.ts';
+import { example, type Harness, PUBLIC_URL } from './harness.ts';
 import { devComment, devPr, eventually } from './payloads.ts';
 
 // Reruns end to end: signed webhooks → ingress → policy → queue → worker on the local
 // runtime → statuses, check runs and the summary comment on the fake GitHub API.
 
-let redis: TestRedis;
 let stack: QueueStack;
-let worker: BuildWorker;
 let h: Harness;
 let markers: string;
 
+let bot: Awaited<ReturnType<typeof startGithubBot>>;
+
 before(async () => {
-  redis = await startRedis();
-  stack = testStack(redis.url);
-  h = await startHarness(stack.service, (id, key, n) => stack.logs.stepTail(id, key, n), redis);
-  const config = loadConfig({ BERTH_RUNTIME: 'local' });
-  const { runner } = await createWorkerRuntime(
-    config,
-    quietLogger,
-    { PATH: process.env.PATH, HOME: process.env.HOME },
-    (id) => stack.store.isActive(id),
-  );
-  worker = await testWorker(stack, { adapters: { github: h.plugin.adapter }, runner });
+  bot = await startGithubBot();
+  ({ stack, h } = bot);
   markers = await mkdtemp(join(tmpdir(), 'berth-flaky-'));
 });
 after(async () => {
-  assert.deepEqual(h.fake.unexpected, [], 'no unexpected GitHub API requests');
-  assert.deepEqual(h.fake.refused, [], 'nothing GitHub would refuse');
-  await worker.close(10_000);
-  await h.stop();
-  await stack.close();
-  await redis.stop();
+  await bot.stop();
   await rm(markers, { recursive: true, force: true });
 });
 
