@@ -27,10 +27,7 @@ const app: App = await startServe(
   {
     REDIS_URL: redis.url,
     BERTH_API_TOKEN: TOKEN,
-    GHE_HOST: new URL(github.baseUrl).host,
-    GHE_PROTOCOL: 'http',
-    GITHUB_CLIENT_ID: github.oauth.clientId,
-    GITHUB_CLIENT_SECRET: github.oauth.clientSecret,
+    ...github.signInEnv(),
   },
   'web',
 );

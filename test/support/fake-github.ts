@@ -66,6 +66,16 @@ export class FakeGithub implements UserView {
   readonly refused: string[] = [];
   /** `http://127.0.0.1:PORT/api/v3` once started. */
   baseUrl = '';
+
+  /** What `berth serve` needs to sign users in here (GitHub Enterprise at this fake). Call after start(). */
+  signInEnv(): Record<string, string> {
+    return {
+      GHE_HOST: new URL(this.baseUrl).host,
+      GHE_PROTOCOL: 'http',
+      GITHUB_CLIENT_ID: this.oauth.clientId,
+      GITHUB_CLIENT_SECRET: this.oauth.clientSecret,
+    };
+  }
   readonly statuses: Array<{
     sha: string;
     state: string;

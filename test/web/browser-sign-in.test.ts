@@ -32,10 +32,7 @@ describe('sign-in and the start form in Chromium', {
     app = await startServe(
       {
         REDIS_URL: redis.url,
-        GHE_HOST: new URL(github.baseUrl).host,
-        GHE_PROTOCOL: 'http',
-        GITHUB_CLIENT_ID: github.oauth.clientId,
-        GITHUB_CLIENT_SECRET: github.oauth.clientSecret,
+        ...github.signInEnv(),
       },
       'web',
     );

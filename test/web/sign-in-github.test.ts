@@ -30,10 +30,7 @@ describe('sign-in with GitHub', () => {
       {
         REDIS_URL: redis.url,
         BERTH_API_TOKEN: TOKEN,
-        GHE_HOST: new URL(github.baseUrl).host,
-        GHE_PROTOCOL: 'http',
-        GITHUB_CLIENT_ID: github.oauth.clientId,
-        GITHUB_CLIENT_SECRET: github.oauth.clientSecret,
+        ...github.signInEnv(),
       },
       'web',
     );
@@ -216,10 +213,7 @@ describe('sessions expire', () => {
       {
         REDIS_URL: redis.url,
         BERTH_SESSION_HOURS: String(1 / 3600), // one second
-        GHE_HOST: new URL(github.baseUrl).host,
-        GHE_PROTOCOL: 'http',
-        GITHUB_CLIENT_ID: github.oauth.clientId,
-        GITHUB_CLIENT_SECRET: github.oauth.clientSecret,
+        ...github.signInEnv(),
       },
       'web',
     );
