@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { App } from '../../src/app/start.ts';
 import { deniedSteps } from '../../src/runtime/kubernetes/object-access.ts';
+import { objectReader } from '../../src/runtime/kubernetes/object-reads.ts';
 import { endedBuild, startBuild } from '../support/api-client.ts';
 import { tempDir } from '../support/engine.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
@@ -134,19 +135,24 @@ describe('a build uses only the Secrets, ConfigMaps and service accounts granted
       shellStep('s', 'default-account', 'true', { serviceAccount: 'default' }),
     ];
     const built = plan([{ name: 's', runsIf: 'success', steps }]);
-    const options = {
-      core,
-      namespace: 'ci',
-      grants: {},
-      count: () => {},
-      signal: new AbortController().signal,
-    };
     const verdicts = async (forge: string, repo: string) => {
-      const denied = await deniedSteps(built, { forge, repo }, options);
+      const read = objectReader(core, 'ci', () => {}, new AbortController().signal);
+      const denied = await deniedSteps(built, { forge, repo }, { read, namespace: 'ci', grants: {} });
       return steps.map((step) => (denied.has(step) ? 'denied' : 'ok'));
     };
     assert.deepEqual(await verdicts('github', 'acme/app'), ['ok', 'ok', 'denied', 'ok']);
     assert.deepEqual(await verdicts('gitlab', 'acme/app'), ['denied', 'ok', 'denied', 'ok'], 'forge label');
     assert.deepEqual(await verdicts('github', 'acme/other'), ['denied', 'denied', 'denied', 'ok']);
+  });
+
+  it('reads each object once per build, for the access check and redaction alike', async () => {
+    const gets = () => kube.requests.filter((r) => r.verb === 'get' && r.resource === 'secrets').length;
+    const before = gets();
+    const read = objectReader(core, 'ci', () => {}, new AbortController().signal);
+    const [first, second] = await Promise.all([read('secret', 'mine-deploy'), read('secret', 'mine-deploy')]);
+    assert.equal(first?.metadata.name, 'mine-deploy');
+    assert.equal(second, first);
+    assert.equal(await read('secret', 'no-such-secret'), null);
+    assert.equal(gets() - before, 2);
   });
 });

@@ -1,11 +1,9 @@
-import type { CoreV1Api, V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { ConfigError } from '../../errors.ts';
 import type { BuildPlan, PlannedStep } from '../../pipeline/types.ts';
 import type { RepositoryId } from '../types.ts';
-import { type ApiRequestCounter, httpStatusOf, withSignal } from './api.ts';
-
-/** The kinds of namespace objects a step can name. */
-export type ObjectKind = 'secret' | 'configmap' | 'serviceaccount';
+import { httpStatusOf } from './api.ts';
+import type { ObjectKind, ObjectReader } from './object-reads.ts';
 
 /**
  * Which repositories may use which objects (BERTH_REPO_SECRETS): a key is
@@ -71,25 +69,11 @@ function grantedByMetadata(meta: V1ObjectMeta | undefined, repository: Repositor
   );
 }
 
-async function readMeta(
-  core: CoreV1Api,
-  namespace: string,
-  ref: ObjectRef,
-  signal: AbortSignal,
-): Promise<V1ObjectMeta | null> {
-  const options = withSignal(signal);
-  const params = { name: ref.name, namespace };
+/** The object's metadata, null when it does not exist; a 403 says which permission is missing. */
+async function readMeta(read: ObjectReader, namespace: string, ref: ObjectRef): Promise<V1ObjectMeta | null> {
   try {
-    switch (ref.kind) {
-      case 'secret':
-        return (await core.readNamespacedSecret(params, options)).metadata ?? {};
-      case 'configmap':
-        return (await core.readNamespacedConfigMap(params, options)).metadata ?? {};
-      case 'serviceaccount':
-        return (await core.readNamespacedServiceAccount(params, options)).metadata ?? {};
-    }
+    return (await read(ref.kind, ref.name))?.metadata ?? null;
   } catch (error) {
-    if (httpStatusOf(error) === 404) return null;
     if (httpStatusOf(error) === 403) {
       throw new ConfigError(
         `Berth may not read ${ref.kind}s in namespace ${namespace} to check which repository may use "${ref.name}": grant the worker get on secrets, configmaps and serviceaccounts there (deploy/rbac.yaml)`,
@@ -125,13 +109,7 @@ function refusal(ref: ObjectRef, repository: RepositoryId): string {
 export async function deniedSteps(
   plan: BuildPlan,
   repository: RepositoryId,
-  options: {
-    core: CoreV1Api;
-    namespace: string;
-    grants: RepoObjectGrants;
-    count: ApiRequestCounter;
-    signal: AbortSignal;
-  },
+  options: { read: ObjectReader; namespace: string; grants: RepoObjectGrants },
 ): Promise<Map<PlannedStep, string>> {
   const verdicts = new Map<string, string | null>();
   const verdict = async (ref: ObjectRef): Promise<string | null> => {
@@ -139,8 +117,7 @@ export async function deniedSteps(
     if (verdicts.has(key)) return verdicts.get(key) ?? null;
     let refused: string | null = null;
     if (!grantedByConfig(options.grants, repository, ref)) {
-      options.count('get');
-      const meta = await readMeta(options.core, options.namespace, ref, options.signal);
+      const meta = await readMeta(options.read, options.namespace, ref);
       // A missing object lends nothing: the pod fails on it as before (unless it is optional).
       if (meta !== null && !grantedByMetadata(meta, repository)) {
         refused = refusal(ref, repository);

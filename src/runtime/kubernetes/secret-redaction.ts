@@ -1,10 +1,10 @@
-import type { CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { BerthError } from '../../errors.ts';
 import { createRedactor } from '../../logs/redact.ts';
 import type { StepOutput } from '../../logs/types.ts';
 import type { BuildPlan } from '../../pipeline/types.ts';
-import { type ApiRequestCounter, httpStatusOf, withSignal } from './api.ts';
+import { httpStatusOf } from './api.ts';
+import type { ObjectReader } from './object-reads.ts';
 
 /** Lines of a multi-line secret shorter than this are structure (`}`, `data:`), not secret on their own. */
 const MIN_PART_CHARS = 8;
@@ -38,30 +38,28 @@ function referencedSecrets(plan: BuildPlan): Map<string, Set<string> | null> {
 }
 
 /**
- * Reads the values of the Secrets the plan references (one GET per Secret, per build),
+ * Reads the values of the Secrets the plan references (one GET per Secret, per build,
+ * shared with the access check through `read`),
  * so they can be masked in step logs. A missing Secret is skipped (its step fails with
  * CreateContainerConfigError anyway); any other failure is a SecretReadError, because a
  * build that asked for redaction must not run without it.
  */
 export async function readSecretValues(
-  core: CoreV1Api,
-  namespace: string,
+  read: ObjectReader,
   plan: BuildPlan,
-  count: ApiRequestCounter,
   logger: Logger,
-  signal: AbortSignal,
 ): Promise<string[]> {
   const values: string[] = [];
   for (const [name, keys] of referencedSecrets(plan)) {
     let data: Record<string, string>;
     try {
-      count('get');
-      data = (await core.readNamespacedSecret({ name, namespace }, withSignal(signal))).data ?? {};
-    } catch (error) {
-      if (httpStatusOf(error) === 404) {
+      const secret = await read('secret', name);
+      if (!secret) {
         logger.debug({ secret: name }, 'referenced secret not found; nothing to redact');
         continue;
       }
+      data = secret.data;
+    } catch (error) {
       throw new SecretReadError(
         `cannot read secret ${name} to redact its values (status ${httpStatusOf(error) ?? 'none'}): grant "get" on secrets (deploy/rbac.yaml) or turn BERTH_REDACT_REFERENCED_SECRETS off`,
         error,

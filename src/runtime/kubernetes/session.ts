@@ -7,6 +7,7 @@ import { type ApiRequestCounter, backoffMs, httpStatusOf, sleep, withSignal } fr
 import { WarningEvents } from './events.ts';
 import { buildSelector } from './names.ts';
 import { deniedSteps, type RepoObjectGrants } from './object-access.ts';
+import { objectReader } from './object-reads.ts';
 import { buildPod, type PodSettings } from './pod-spec.ts';
 import { PodWatch } from './pod-watch.ts';
 import { readSecretValues, redactingOutput } from './secret-redaction.ts';
@@ -40,17 +41,20 @@ export async function openSession(
   signal: AbortSignal,
 ): Promise<RuntimeSession> {
   const logger = config.logger.child({ build: build.id });
+  const read = objectReader(config.core, config.namespace, config.count, signal);
   const denied = build.repository
-    ? await deniedSteps(build.plan, build.repository, { ...config, signal })
+    ? await deniedSteps(build.plan, build.repository, {
+        read,
+        namespace: config.namespace,
+        grants: config.grants,
+      })
     : new Map<PlannedStep, string>();
   const archives = await packSources(build);
   const secretValues = config.redactReferencedSecrets
-    ? await readSecretValues(config.core, config.namespace, build.plan, config.count, logger, signal).catch(
-        (error: unknown) => {
-          archives.release();
-          throw error;
-        },
-      )
+    ? await readSecretValues(read, build.plan, logger).catch((error: unknown) => {
+        archives.release();
+        throw error;
+      })
     : [];
   const watch = new PodWatch({
     kubeConfig: config.kubeConfig,
