@@ -32,14 +32,17 @@ local MAXSCAN = 5000
 
 local function bkey(id) return base .. ':b:' .. id end
 
-local function grant(id, g, repo, owner)
+-- Takes a build out of every line it waits in (all, ungrouped, its group's, its repository's).
+local function leaveLines(id, g, repo)
   redis.call('ZREM', base .. ':w', id)
   redis.call('ZREM', base .. ':nw', id)
-  if g ~= '' then
-    redis.call('ZREM', base .. ':gw:' .. g, id)
-    redis.call('SADD', base .. ':gh:' .. g, id)
-  end
+  if g ~= '' then redis.call('ZREM', base .. ':gw:' .. g, id) end
   redis.call('ZREM', base .. ':rw:' .. repo, id)
+end
+
+local function grant(id, g, repo, owner)
+  leaveLines(id, g, repo)
+  if g ~= '' then redis.call('SADD', base .. ':gh:' .. g, id) end
   redis.call('SADD', base .. ':rh:' .. repo, id)
   redis.call('SADD', base .. ':oh:' .. owner, id)
   redis.call('SADD', base .. ':held', id)
@@ -249,14 +252,9 @@ if op == 'release' then
   if h[2] then
     group, name = h[1], h[4]
     local g, repo, owner = h[1], h[2], h[3]
-    redis.call('ZREM', base .. ':w', id)
-    redis.call('ZREM', base .. ':nw', id)
+    leaveLines(id, g, repo)
     redis.call('SREM', base .. ':held', id)
-    if g ~= '' then
-      redis.call('ZREM', base .. ':gw:' .. g, id)
-      redis.call('SREM', base .. ':gh:' .. g, id)
-    end
-    redis.call('ZREM', base .. ':rw:' .. repo, id)
+    if g ~= '' then redis.call('SREM', base .. ':gh:' .. g, id) end
     redis.call('SREM', base .. ':rh:' .. repo, id)
     redis.call('SREM', base .. ':oh:' .. owner, id)
     redis.call('DEL', key)
