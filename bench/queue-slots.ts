@@ -50,7 +50,7 @@ const commandCount = async () => {
 
 async function run(name: string, withSlots: boolean) {
   const stack = createQueueStack({
-    redisUrl: redis.url,
+    redis: redis.url,
     logger: quietLogger,
     keys: redisKeys(name),
     retentionMs: 3_600_000,

@@ -31,7 +31,7 @@ const redis = await startRedis();
 let queueNo = 0;
 const stack = (): QueueStack =>
   createQueueStack({
-    redisUrl: redis.url,
+    redis: redis.url,
     logger: quietLogger,
     keys: redisKeys(`bench${queueNo++}`),
     retentionMs: 3_600_000,
@@ -197,7 +197,7 @@ async function workerRss(): Promise<void> {
 async function takeover(label: string, env: Record<string, string>, rounds: number): Promise<void> {
   // `berth serve` uses the default queue name and key prefix.
   const s = createQueueStack({
-    redisUrl: redis.url,
+    redis: redis.url,
     logger: quietLogger,
     retentionMs: 3_600_000,
     logCaps: { stepBytes: 1e6, buildBytes: 1e6 },

@@ -58,12 +58,13 @@ export interface ReportKeys {
 
 /**
  * Every Redis key, pub/sub channel and BullMQ queue Berth uses, all under one prefix
- * (BERTH_REDIS_PREFIX), the way BullMQ's QueueKeys names a queue's keys. Two Berths
- * with different prefixes share a Redis without touching each other's keys.
+ * (BERTH_REDIS_PREFIX) written as a hash tag (`{berth}:build:…`), the way BullMQ's
+ * QueueKeys names a queue's keys. Two Berths with different prefixes share a Redis
+ * without touching each other's keys; on a Redis Cluster each Berth's keys share a slot.
  */
 export interface RedisKeys {
   readonly prefix: string;
-  /** BullMQ's `prefix` option: a queue's keys are `<prefix>:queue:<name>:…`. */
+  /** BullMQ's `prefix` option: a queue's keys are `{<prefix>}:queue:<name>:…`. */
   readonly bullPrefix: string;
   /** BullMQ queue names (under `bullPrefix`). */
   readonly queues: {
@@ -79,7 +80,7 @@ export interface RedisKeys {
   logs(buildId: string): string;
   /** Base of the log readers' wake-up streams (`<base>:<reader id>`). */
   readonly logsWake: string;
-  /** Base of the concurrency slots' keys (src/queue/slots/script.ts; one hash tag, for Redis Cluster). */
+  /** Base of the concurrency slots' keys (src/queue/slots/script.ts). */
   readonly slots: string;
   readonly policy: PolicyKeys;
   readonly report: ReportKeys;
@@ -97,7 +98,10 @@ const digest = (parts: string[]): string => createHash('sha1').update(parts.join
 
 /** The key plan under `prefix`. */
 export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
-  const p = (...parts: Array<string | number>) => [prefix, ...parts].join(':');
+  // One hash tag for every key: on a Redis Cluster they all share a slot, so every
+  // multi-key script and BullMQ's queue scripts stay legal (CROSSSLOT otherwise).
+  const tag = `{${prefix}}`;
+  const p = (...parts: Array<string | number>) => [tag, ...parts].join(':');
   const policy = (kind: string, repo: RepoParts, ...rest: Array<string | number>) =>
     p('policy', kind, repo.forge, repo.repo, ...rest);
   const plan: RedisKeys = {
@@ -121,7 +125,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     cancelChannel: p('cancel'),
     logs: (buildId) => p('logs', buildId),
     logsWake: p('logs-wake'),
-    slots: p('{slots}'),
+    slots: p('slots'),
     policy: {
       delivery: (repo, id) => policy('delivery', repo, id),
       approval: (repo, change) => policy('approval', repo, change),

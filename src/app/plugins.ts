@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
 import type { Config } from '../config/load.ts';
@@ -10,6 +9,7 @@ import type { ForgePluginDeps, ForgePluginParts } from '../forge/plugin-deps.ts'
 import type { ForgeAdapter } from '../forge/types.ts';
 import { createBodyBudget } from '../forge/webhook-body.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import type { RedisKeys } from '../redis-keys.ts';
 import type { HttpHandler } from '../web/types.ts';
 
@@ -20,11 +20,11 @@ export interface PluginContext {
   /** Where ingress queues, cancels and looks up builds. */
   service: BuildService;
   /** Commands connection (policy stores, report state). */
-  redis: Redis;
+  redis: RedisClient;
   /** Names of every key and queue (BERTH_REDIS_PREFIX). */
   keys: RedisKeys;
   /** BullMQ connection (`maxRetriesPerRequest: null`): the webhook events queue. */
-  bull: Redis;
+  bull: RedisClient;
   /** Build logs; `logs.stepTail` feeds failure summaries. */
   logs: RedisLogStore;
 }

@@ -6,6 +6,7 @@ import type { BuildRunner } from '../queue/build-runner.ts';
 import { queueDepthSampler } from '../queue/depth.ts';
 import { createQueueStack, type QueueStack } from '../queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../queue/worker.ts';
+import { describeTarget } from '../redis/target.ts';
 import { redisKeys } from '../redis-keys.ts';
 import type { ForgeName } from '../vocab/index.ts';
 import { resolveRedis } from './embedded-redis.ts';
@@ -52,10 +53,11 @@ export interface App {
 export async function startApp(o: AppOptions): Promise<App> {
   const { config, logger } = o;
   const metrics = o.metrics ?? createMetrics();
-  const redis = await resolveRedis(config.redisUrl, o.path);
-  logger.info({ redis: redis.embedded ? `${redis.url} (embedded)` : redactUrl(redis.url) }, 'using redis');
+  const redis = config.redisHa ? null : await resolveRedis(config.redisUrl, o.path);
+  const target = config.redisHa ?? redis?.url ?? '';
+  logger.info({ redis: redis?.embedded ? `${redis.url} (embedded)` : describeTarget(target) }, 'using redis');
   const stack = createQueueStack({
-    redisUrl: redis.url,
+    redis: target,
     keys: redisKeys(config.redisPrefix),
     logger,
     retentionMs: config.retentionDays * 24 * 3600 * 1000,
@@ -65,7 +67,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     metrics,
   });
   metrics.sampleQueueDepth(queueDepthSampler(stack.service.queue));
-  const closers: Array<() => Promise<void>> = [() => redis.stop(), () => stack.close()];
+  const closers: Array<() => Promise<void>> = [async () => redis?.stop(), () => stack.close()];
   const close = async () => {
     for (const closer of closers.reverse())
       await closer().catch((err: unknown) => logger.warn({ err }, 'shutdown step failed'));
@@ -135,14 +137,4 @@ async function startWorker(
   );
   closers.push(() => worker.close(config.timeouts.shutdownMs));
   return worker;
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'redis (unparseable URL)';
-  }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.ts';
 import { type BuildKeys, type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CREATE, UPDATE } from './scripts.ts';
 import type { BuildFilter } from './service.ts';
@@ -11,7 +11,7 @@ export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 /** The store's collaborators; retention defaults to 30 days. */
 export interface BuildStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Key names (default: under `berth`). */
   keys?: RedisKeys;
   retentionMs?: number;
@@ -56,7 +56,7 @@ export const sourceOf = (request: BuildRequest): string => `${request.forge}:${r
 export class BuildStore {
   readonly keys: BuildKeys;
   readonly retentionMs: number;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #now: () => number;
 
   constructor(options: BuildStoreOptions) {

@@ -114,6 +114,15 @@ export const flag =
 /** Words separated by commas or white space. */
 export const list = (): Field<string[]> => (raw) => (raw ? raw.split(/[,\s]+/).filter(Boolean) : []);
 
+/** `host:port` pairs separated by commas or spaces (Redis sentinels, cluster nodes). */
+export const hostPorts = (): Field<Array<{ host: string; port: number }>> => (raw) =>
+  list()(raw).map((item) => {
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(item);
+    const port = Number(match?.[2]);
+    if (!match?.[1] || port < 1 || port > 65535) throw new FieldError(`"${item}" is not host:port`);
+    return { host: match[1].replace(/^\[|\]$/g, ''), port };
+  });
+
 /** Folders separated by colons. */
 export const paths = (): Field<string[]> => (raw) => (raw ? raw.split(':').filter(Boolean) : []);
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
+import type { RedisTarget } from '../redis/target.ts';
 import { DEFAULT_POD_RESOURCES, type EnvValues, parseEnv } from './schema.ts';
 
 const WHARF_VAR = /^WHARF_VAR_(.+)$/;
@@ -12,6 +13,8 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     http: { port: env.PORT, host: env.HOST, publicUrl: env.BERTH_PUBLIC_URL ?? null },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     redisUrl: env.REDIS_URL ?? null,
+    /** Sentinel or Cluster when configured; null: REDIS_URL or the embedded redis-server. */
+    redisHa: redisHaTarget(env),
     redisPrefix: env.BERTH_REDIS_PREFIX,
     apiToken: env.BERTH_API_TOKEN ?? null,
     signIn: signInConfig(env),
@@ -107,6 +110,40 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
   };
 }
 
+/** REDIS_SENTINELS + REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES; checked by checkRedisHa. */
+function redisHaTarget(env: EnvValues): Exclude<RedisTarget, string> | null {
+  const url = env.REDIS_URL ?? null;
+  if (env.REDIS_SENTINELS.length > 0 && env.REDIS_SENTINEL_NAME) {
+    const sentinelPassword = env.REDIS_SENTINEL_PASSWORD ?? null;
+    return {
+      kind: 'sentinel',
+      sentinels: env.REDIS_SENTINELS,
+      name: env.REDIS_SENTINEL_NAME,
+      url,
+      sentinelPassword,
+    };
+  }
+  if (env.REDIS_CLUSTER_NODES.length > 0) return { kind: 'cluster', nodes: env.REDIS_CLUSTER_NODES, url };
+  return null;
+}
+
+/** The Redis settings that cannot go together. */
+function checkRedisHa(env: EnvValues): string[] {
+  const problems: string[] = [];
+  const sentinel = env.REDIS_SENTINELS.length > 0;
+  if (sentinel && !env.REDIS_SENTINEL_NAME)
+    problems.push(
+      'REDIS_SENTINEL_NAME: must name the primary the sentinels watch when REDIS_SENTINELS is set',
+    );
+  if (!sentinel && env.REDIS_SENTINEL_NAME)
+    problems.push('REDIS_SENTINELS: must list the sentinels (host:port,…) when REDIS_SENTINEL_NAME is set');
+  if (sentinel && env.REDIS_CLUSTER_NODES.length > 0)
+    problems.push('REDIS_CLUSTER_NODES: cannot be set together with REDIS_SENTINELS (choose one)');
+  if (env.REDIS_CLUSTER_NODES.length > 0 && env.REDIS_URL && /^rediss?:\/\/[^/]*\/[1-9]/.test(env.REDIS_URL))
+    problems.push('REDIS_URL: a Redis Cluster has only database 0');
+  return problems;
+}
+
 /** Web URL of github.com or the GHE host; its REST API. */
 function githubUrls(env: EnvValues): { webUrl: string; apiUrl: string } {
   if (!env.GHE_HOST) return { webUrl: 'https://github.com', apiUrl: 'https://api.github.com' };
@@ -141,7 +178,9 @@ function signInConfig(env: EnvValues) {
  */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const parsed = parseEnv(env);
-  if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problems.join('; ')}`);
+  const problems = parsed.ok ? checkRedisHa(parsed.values) : parsed.problems;
+  if (!parsed.ok || problems.length > 0)
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   const wharfVars: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     const name = WHARF_VAR.exec(key)?.[1];

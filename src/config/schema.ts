@@ -3,6 +3,7 @@ import {
   type Field,
   FieldError,
   flag,
+  hostPorts,
   json,
   list,
   longText,
@@ -37,6 +38,11 @@ const envFields = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   LOG_FORMAT: oneOf(['pretty', 'json', 'auto'], 'auto'),
   REDIS_URL: url(),
+  // Redis behind Sentinel, or a Redis Cluster (src/redis/target.ts); REDIS_URL then gives only credentials and TLS.
+  REDIS_SENTINELS: hostPorts(),
+  REDIS_SENTINEL_NAME: text(),
+  REDIS_SENTINEL_PASSWORD: text(),
+  REDIS_CLUSTER_NODES: hostPorts(),
   /** Every Redis key, channel and queue of this Berth starts with it (src/redis-keys.ts). */
   BERTH_REDIS_PREFIX: matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'berth'),
 

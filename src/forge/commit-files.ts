@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import type { RepoRef } from './types.ts';
 
@@ -24,7 +24,7 @@ const PRESENT = '1';
 
 /** The cache on Redis; keys (`keys.commitFile`) expire on their own. */
 export function createCommitFiles(
-  redis: Redis,
+  redis: RedisClient,
   options: CommitFilesOptions = {},
   keys: RedisKeys = redisKeys(),
 ): CommitFiles {

@@ -1,8 +1,8 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isRetryable } from '../errors.ts';
 import { closeQueue, dropWorker } from '../queue/bull-close.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { settlesWithin, valueWithin } from '../within.ts';
 import type { EventDispatcher, EventHandler } from './dispatcher.ts';
@@ -10,7 +10,7 @@ import type { EventDispatcher, EventHandler } from './dispatcher.ts';
 /** Where the queue lives and how it is worked. */
 export interface DurableDispatcherOptions {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the dispatcher. */
-  connection: Redis;
+  connection: RedisClient;
   logger: Logger;
   /** Queue names and prefix (default: under `berth`). */
   keys?: RedisKeys;

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { duplicateClient, type RedisClient } from '../redis/connect.ts';
 import type { RedisKeys } from '../redis-keys.ts';
 import type { EventDispatcher } from './dispatcher.ts';
 import { createDurableDispatcher } from './durable-dispatcher.ts';
@@ -18,14 +18,17 @@ export interface OwnedDispatcher {
  * BullMQ connection duplicated from `redis` (retrying forever, as BullMQ wants).
  */
 export function ownDispatcher(
-  deps: { dispatcher?: EventDispatcher; redis: Redis; keys?: RedisKeys },
+  deps: { dispatcher?: EventDispatcher; redis: RedisClient; keys?: RedisKeys },
   logger: Logger,
 ): OwnedDispatcher {
   if (deps.dispatcher) {
     const given = deps.dispatcher;
     return { dispatcher: given, start: () => {}, close: (timeoutMs) => given.close(timeoutMs) };
   }
-  const connection = deps.redis.duplicate({ connectionName: 'berth-events', maxRetriesPerRequest: null });
+  const connection = duplicateClient(deps.redis, {
+    connectionName: 'berth-events',
+    maxRetriesPerRequest: null,
+  });
   connection.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   const durable = createDurableDispatcher({ connection, logger, ...(deps.keys ? { keys: deps.keys } : {}) });
   return {

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import type { RedisKeys } from '../redis-keys.ts';
 import type { HttpHandler } from '../web/types.ts';
 import type { EventDispatcher } from './dispatcher.ts';
@@ -13,7 +13,7 @@ export interface ForgePluginDeps {
   /** Where the policy queues, cancels and looks up builds. */
   builds: BuildService;
   /** Commands connection (policy stores, report state). */
-  redis: Redis;
+  redis: RedisClient;
   /** Names of the keys and queues on `redis` (default: under `berth`). */
   keys?: RedisKeys;
   logger: Logger;

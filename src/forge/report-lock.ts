@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { TransientError } from '../errors.ts';
+import type { RedisClient } from '../redis/connect.ts';
 
 const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
@@ -11,7 +11,7 @@ const RELEASE =
  * processes (a stale "queued" can then never land after "success").
  */
 export async function withReportLock<T>(
-  redis: Redis,
+  redis: RedisClient,
   lock: string,
   work: () => Promise<T>,
   options: { holdMs?: number; waitMs?: number } = {},

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { BuildRecord } from '../builds/types.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { withReportLock } from './report-lock.ts';
 
@@ -19,7 +19,7 @@ export interface WrittenCheck {
   text: string;
 }
 
-/** What the reporter remembers between calls and processes (Redis). */
+/** What the reporter remembers between calls and processes (RedisClient). */
 export interface ReportState {
   lastStatus(key: string): Promise<WrittenStatus | null>;
   saveStatus(key: string, written: WrittenStatus): Promise<void>;
@@ -43,7 +43,7 @@ export interface ShownSummary {
 const WEEK = 7 * 86_400;
 
 /** Report state on Redis (`keys.report`), expiring after a week (statuses) or a month (check runs, comments). */
-export function createReportState(redis: Redis, keys: RedisKeys = redisKeys()): ReportState {
+export function createReportState(redis: RedisClient, keys: RedisKeys = redisKeys()): ReportState {
   const k = keys.report;
   const read = async <T>(key: string): Promise<T | null> => {
     const text = await redis.get(key);

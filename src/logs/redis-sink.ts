@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.ts';
 import { LogCapper, type LogCaps } from './capped-batch.ts';
 import { END_FIELDS, encodeLine, LINE_FIELD } from './stream-entry.ts';
 import type { LogEntry, LogSink } from './types.ts';
 
 /** One build's stream, its caps and batching. */
 export interface RedisLogSinkOptions {
-  redis: Redis;
+  redis: RedisClient;
   key: string;
   retentionMs: number;
   caps: LogCaps;

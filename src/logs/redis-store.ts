@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import type { LogCaps } from './capped-batch.ts';
 import { FollowerLimits, type FollowerSlot } from './follower-limits.ts';
@@ -11,7 +11,7 @@ export type { StoredLogEntry } from './stream-entry.ts';
 
 /** Connection, key names, retention, caps and batching of the log store. */
 export interface RedisLogStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Key names (default: under `berth`). */
   keys?: RedisKeys;
   retentionMs: number;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/connect.ts';
 
 /** Raw stream items as XRANGE / XREAD return them. */
 export type StreamItems = Array<[string, string[]]>;
@@ -10,7 +10,7 @@ export type WaitResult = StreamItems | 'behind' | 'timeout';
 /** The connection to duplicate, the key of the wake-up stream, and read sizes. */
 export interface StreamReaderOptions {
   /** Duplicated once for the blocking reads; not closed by the reader. */
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of this reader's wake-up stream (a random name under it, expiring). */
   wakePrefix: string;
   /** Longest one XREAD blocks, and longest a wait lasts, ms. */
@@ -53,7 +53,7 @@ export class SharedStreamReader {
   readonly #o: StreamReaderOptions;
   readonly #wakeKey: string;
   readonly #streams = new Map<string, Followed>();
-  #connection: Redis | null = null;
+  #connection: RedisClient | null = null;
   #wakeLast = '0-0';
   #inFlight = new Set<string>();
   #wakePending = false;
@@ -139,7 +139,7 @@ export class SharedStreamReader {
   }
 
   async #loop(): Promise<void> {
-    const connection = this.#o.redis.duplicate({
+    const connection = duplicateClient(this.#o.redis, {
       maxRetriesPerRequest: null,
       connectionName: 'berth-logs-follow',
     });

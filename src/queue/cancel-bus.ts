@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 
 /** A request to stop one build, wherever it runs. */
@@ -12,10 +12,10 @@ export interface CancelMessage {
  * it, so cancels are broadcast on a Redis channel and every worker checks its own jobs.
  */
 export class CancelBus {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #channel: string;
 
-  constructor(options: { redis: Redis; keys?: RedisKeys }) {
+  constructor(options: { redis: RedisClient; keys?: RedisKeys }) {
     this.#redis = options.redis;
     this.#channel = (options.keys ?? redisKeys()).cancelChannel;
   }
@@ -26,7 +26,7 @@ export class CancelBus {
 
   /** Listens on a dedicated connection until the returned function is called. */
   async subscribe(onCancel: (message: CancelMessage) => void): Promise<() => Promise<void>> {
-    const subscriber = this.#redis.duplicate();
+    const subscriber = duplicateClient(this.#redis, { connectionName: 'berth-cancel' });
     subscriber.on('message', (_channel: string, text: string) => {
       try {
         const parsed = JSON.parse(text) as CancelMessage;

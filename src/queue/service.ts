@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { parseBuildRequest, recordedRequest } from '../builds/request.ts';
 import type { BuildFilter, BuildService } from '../builds/service.ts';
@@ -8,6 +7,7 @@ import type { BuildStore } from '../builds/store.ts';
 import type { BuildRecord, BuildRequest } from '../builds/types.ts';
 import { ConfigError } from '../errors.ts';
 import type { RedisLogStore } from '../logs/redis-store.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelledError, stopOutcome } from '../stop-reasons.ts';
 import { repoKey } from './admission.ts';
@@ -21,7 +21,7 @@ import { waker } from './wake.ts';
 /** The service's collaborators. */
 export interface QueueBuildServiceOptions {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the service. */
-  connection: Redis;
+  connection: RedisClient;
   store: BuildStore;
   logs: RedisLogStore;
   bus: CancelBus;

@@ -1,8 +1,9 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BuildStore } from '../builds/store.ts';
 import { RedisLogStore } from '../logs/redis-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { connectRedis, type RedisClient } from '../redis/connect.ts';
+import type { RedisTarget } from '../redis/target.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelBus } from './cancel-bus.ts';
 import { QueueBuildService } from './service.ts';
@@ -10,7 +11,8 @@ import { type SlotCaps, Slots } from './slots/slots.ts';
 
 /** Where Redis is and how long / how much is kept. */
 export interface QueueStackOptions {
-  redisUrl: string;
+  /** A URL, or Sentinel / Cluster (src/redis/target.ts). */
+  redis: RedisTarget;
   logger: Logger;
   /** Every key and queue name (BERTH_REDIS_PREFIX); default: under `berth`. */
   keys?: RedisKeys;
@@ -27,11 +29,11 @@ export interface QueueStackOptions {
 /** The Redis-backed pieces every role shares: connections, records, logs, cancel bus, build service. */
 export interface QueueStack {
   /** Commands (records, logs, pub). */
-  redis: Redis;
+  redis: RedisClient;
   /** The key plan every piece uses. */
   keys: RedisKeys;
   /** BullMQ's connection: retries forever instead of failing requests. */
-  bull: Redis;
+  bull: RedisClient;
   store: BuildStore;
   logs: RedisLogStore;
   bus: CancelBus;
@@ -43,8 +45,8 @@ export interface QueueStack {
 
 /** Connects to Redis and builds the shared pieces. */
 export function createQueueStack(o: QueueStackOptions): QueueStack {
-  const redis = new Redis(o.redisUrl, { connectionName: 'berth' });
-  const bull = new Redis(o.redisUrl, { connectionName: 'berth-queue', maxRetriesPerRequest: null });
+  const redis = connectRedis(o.redis, { connectionName: 'berth' });
+  const bull = connectRedis(o.redis, { connectionName: 'berth-queue', maxRetriesPerRequest: null });
   for (const connection of [redis, bull]) {
     connection.on('error', (err) => o.logger.debug({ err }, 'redis connection error'));
   }

@@ -1,7 +1,7 @@
 import { DelayedError, Queue, WaitingError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { parseBuildRequest } from '../builds/request.ts';
 import type { BuildRecord } from '../builds/types.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelledError, HandBackError } from '../stop-reasons.ts';
 import { settlesWithin } from '../within.ts';
@@ -22,7 +22,7 @@ const DEFAULT_STALLED_CHECK_MS = 2000;
 /** A worker's collaborators and knobs (tests shorten the lock and stalled intervals). */
 export interface BuildWorkerOptions extends ProcessDeps {
   /** BullMQ connection (`maxRetriesPerRequest: null`); not closed by the worker. */
-  connection: Redis;
+  connection: RedisClient;
   bus: CancelBus;
   /** Builds this worker runs at once (BERTH_CONCURRENCY). */
   concurrency: number;

@@ -100,11 +100,11 @@ describe('two Berths with different BERTH_REDIS_PREFIX on one Redis', () => {
     }
 
     const keys = await allKeys(client);
-    const outside = keys.filter((k) => !PREFIXES.some((p) => k.startsWith(`${p}:`)));
+    const outside = keys.filter((k) => !PREFIXES.some((p) => k.startsWith(`{${p}}:`)));
     assert.deepEqual(outside, [], 'every key is under one of the two prefixes');
     for (const prefix of PREFIXES) {
       const plan = redisKeys(prefix);
-      const own = keys.filter((k) => k.startsWith(`${prefix}:`));
+      const own = keys.filter((k) => k.startsWith(`{${prefix}}:`));
       const id = local.get(prefix) as string;
       for (const expected of [plan.builds.build(id), plan.logs(id), plan.builds.recent]) {
         assert.ok(own.includes(expected), `${prefix} has ${expected}`);
@@ -118,7 +118,7 @@ describe('two Berths with different BERTH_REDIS_PREFIX on one Redis', () => {
           `${prefix} has BullMQ keys ${family}…`,
         );
       }
-      for (const family of [`${prefix}:policy:delivery:`, `${prefix}:report:status:`]) {
+      for (const family of [`{${prefix}}:policy:delivery:`, `{${prefix}}:report:status:`]) {
         assert.ok(
           own.some((k) => k.startsWith(family)),
           `${prefix} has ${family}…`,
@@ -167,7 +167,7 @@ describe('two Berths with different BERTH_REDIS_PREFIX on one Redis', () => {
       plan.access('s', 'gitlab', 'g/p'),
     ];
     assert.deepEqual(
-      names.filter((n) => !n.startsWith('gamma:')),
+      names.filter((n) => !n.startsWith('{gamma}:')),
       [],
     );
     assert.equal(new Set(names).size, names.length, 'no two names collide');

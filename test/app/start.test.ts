@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Cluster } from 'ioredis';
 import { startApp } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { endedBuild, startBuild } from '../support/api-client.ts';
@@ -48,7 +49,9 @@ describe('startApp', () => {
       path: process.env.PATH,
       workerRuntime,
     });
-    const redisUrl = app.stack.redis.options.port ? `redis://127.0.0.1:${app.stack.redis.options.port}` : '';
+    const { redis } = app.stack;
+    assert.ok(!(redis instanceof Cluster), 'the embedded Redis is one server');
+    const redisUrl = `redis://127.0.0.1:${redis.options.port}`;
     try {
       const id = await startBuild(app.url, TOKEN, `local:${folder}`);
       assert.equal((await endedBuild(app.url, id, { token: TOKEN })).status, 'success');

@@ -27,6 +27,45 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads Redis behind Sentinel or a Redis Cluster, and refuses settings that do not go together', () => {
+    const sentinel = loadConfig({
+      REDIS_SENTINELS: 'sentinel-0:26379, [::1]:26380',
+      REDIS_SENTINEL_NAME: 'berth',
+      REDIS_URL: 'redis://berth:pw@ignored:6379/2',
+    });
+    assert.deepEqual(sentinel.redisHa, {
+      kind: 'sentinel',
+      sentinels: [
+        { host: 'sentinel-0', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      name: 'berth',
+      url: 'redis://berth:pw@ignored:6379/2',
+      sentinelPassword: null,
+    });
+    const cluster = loadConfig({ REDIS_CLUSTER_NODES: 'a:7000,b:7001' });
+    assert.deepEqual(cluster.redisHa, {
+      kind: 'cluster',
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+      ],
+      url: null,
+    });
+    assert.equal(loadConfig({}).redisHa, null);
+    const refused = (env: Record<string, string>, pattern: RegExp) =>
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && pattern.test(error.message),
+      );
+    refused({ REDIS_SENTINELS: 'a:26379' }, /REDIS_SENTINEL_NAME: must name the primary/);
+    refused({ REDIS_SENTINEL_NAME: 'berth' }, /REDIS_SENTINELS: must list the sentinels/);
+    refused({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'x', REDIS_CLUSTER_NODES: 'b:2' }, /choose one/);
+    refused({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://a:7000/3' }, /only database 0/);
+    refused({ REDIS_CLUSTER_NODES: 'a:70000' }, /REDIS_CLUSTER_NODES: "a:70000" is not host:port/);
+    refused({ REDIS_SENTINELS: 'just-a-host', REDIS_SENTINEL_NAME: 'x' }, /"just-a-host" is not host:port/);
+  });
+
   it('enables a forge only when all its credentials are set', () => {
     assert.equal(loadConfig({ APP_ID: '1', WEBHOOK_SECRET: 's' }).github, null);
     const github = loadConfig({

@@ -15,7 +15,7 @@ export const quietLogger = pino({ level: 'silent' });
 /** The shared queue pieces on `url`, with test-sized retention and caps. */
 export function testStack(url: string): QueueStack {
   return createQueueStack({
-    redisUrl: url,
+    redis: url,
     logger: quietLogger,
     retentionMs: 3_600_000,
     logCaps: { stepBytes: 1e6, buildBytes: 2e6 },

@@ -181,7 +181,7 @@ describe('sign-in with GitHub', () => {
     assert.equal((await fetch(`${base}/api/builds/${build}`, as(cookie))).status, 200);
     assert.equal((await fetch(`${base}/builds/${build}`, as(cookie))).status, 200);
     assert.equal(asked(), before + 1, 'one forge check serves both reads');
-    const keys = await app.stack.redis.keys('berth:access:*');
+    const keys = await app.stack.redis.keys('{berth}:access:*');
     assert.ok(keys.length > 0);
     for (const key of keys) {
       const ttl = await app.stack.redis.ttl(key);

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 import type { Permission, RepoRef } from '../types.ts';
 
-/** What the policy remembers between deliveries (Redis, so every web replica agrees). */
+/** What the policy remembers between deliveries (RedisClient, so every web replica agrees). */
 export interface PolicyStore {
   /** True the first time a delivery id is seen; false for a redelivery. */
   claimDelivery(repo: RepoRef, deliveryId: string): Promise<boolean>;
@@ -45,7 +45,7 @@ const defaults: PolicyTtls = {
 
 /** The policy store on Redis; keys (`keys.policy`) expire on their own. */
 export function createPolicyStore(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys = redisKeys(),
   ttls: Partial<PolicyTtls> = {},
 ): PolicyStore {

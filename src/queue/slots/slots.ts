@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connect.ts';
 import { SLOTS_SCRIPT } from './script.ts';
 
 /** Which cap a waiting build waits on. */
@@ -44,11 +44,11 @@ export const LINE_SHOWN = 5;
 
 /** Redis slot accounting (one Lua script, keys under one hash tag). Stateless: any process may call it. */
 export class Slots {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #base: string;
   readonly #caps: SlotCaps;
 
-  constructor(o: { redis: Redis; base: string; caps: SlotCaps }) {
+  constructor(o: { redis: RedisClient; base: string; caps: SlotCaps }) {
     this.#redis = o.redis;
     this.#base = o.base;
     this.#caps = o.caps;

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ForgeError } from '../../errors.ts';
 import type { Permission } from '../../forge/types.ts';
+import type { RedisClient } from '../../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 import type { ForgeName } from '../../vocab/index.ts';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.ts';
@@ -55,7 +55,7 @@ export interface WebAccess {
 /** What createWebAccess needs. */
 export interface WebAccessOptions {
   sessions: SessionStore;
-  redis: Redis;
+  redis: RedisClient;
   adminToken: string | null;
   publicRead: boolean;
   forges: Partial<Record<SignInForge, UserForge>>;

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/load.ts';
+import type { RedisClient } from '../../redis/connect.ts';
 import type { RedisKeys } from '../../redis-keys.ts';
 import { createOAuthFlow, type OAuthFlow } from '../auth/oauth.ts';
 import { createSessionStore, type SignInForge } from '../auth/sessions.ts';
@@ -12,7 +12,7 @@ import type { UserForge } from './types.ts';
 /** The access rules and sign-in flow of one web process, from Config; sessions live in `redis`. */
 export function webAccessFromConfig(o: {
   config: Readonly<Config>;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
   /** The clock of sessions (tests move it). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import * as oauth from 'oauth4webapi';
+import type { RedisClient } from '../../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 import type { OAuthEndpoints } from '../access/types.ts';
 import type { SignInForge } from './sessions.ts';
@@ -46,7 +46,7 @@ export class SignInError extends Error {
   }
 }
 
-export function createOAuthFlow(o: { redis: Redis; keys?: RedisKeys }): OAuthFlow {
+export function createOAuthFlow(o: { redis: RedisClient; keys?: RedisKeys }): OAuthFlow {
   const keys = o.keys ?? redisKeys();
   const keyOf = (state: string) => keys.oauth(createHash('sha256').update(state).digest('base64url'));
   const server = (e: OAuthEndpoints): oauth.AuthorizationServer => ({

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../../redis-keys.ts';
 
 /** The forges a person can sign in with. */
@@ -36,7 +36,7 @@ export interface SessionStore {
 
 /** Options of createSessionStore; `now` is the clock (tests move it). */
 export interface SessionStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   ttlMs: number;
   /** Key names (default: under `berth`). */
   keys?: RedisKeys;

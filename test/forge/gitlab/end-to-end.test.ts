@@ -45,7 +45,7 @@ describe('GitLab end to end: real queue, worker and local runtime against the Gi
     fake.addMergeRequest(15, 1, { sha: FAILING, state: 'opened', source_branch: 'ms-viewport' });
     fake.addMember(15, fake.addUser('root', 1).id, 40);
     stack = createQueueStack({
-      redisUrl: redis.url,
+      redis: redis.url,
       logger,
       retentionMs: 3_600_000,
       logCaps: { stepBytes: 1e6, buildBytes: 2e6 },

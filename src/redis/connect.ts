@@ -1,0 +1,79 @@
+import { Cluster, Redis } from 'ioredis';
+import type { RedisTarget } from './target.ts';
+
+/** The few connection settings Berth sets (a narrow subset of ioredis' RedisOptions). */
+interface Settings {
+  connectionName: string;
+  maxRetriesPerRequest?: number | null;
+}
+
+/** What REDIS_URL gives a Sentinel or Cluster target. */
+interface Auth {
+  username?: string;
+  password?: string;
+  db?: number;
+  tls?: Record<string, never>;
+}
+
+/** A connection to Berth's Redis: one server (plain or behind Sentinel) or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** How one connection behaves. */
+export interface ConnectOptions {
+  /** CLIENT SETNAME, to tell Berth's connections apart in CLIENT LIST. */
+  connectionName: string;
+  /** null: a command waits through reconnects instead of failing (BullMQ, blocking readers). */
+  maxRetriesPerRequest?: number | null;
+}
+
+/**
+ * Opens a connection to the target. Sentinel: ioredis asks the sentinels for the
+ * primary and follows failovers. Cluster: ioredis follows MOVED/ASK; Berth keeps each
+ * of its multi-key scripts' keys under one hash tag (src/redis-keys.ts).
+ */
+export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisClient {
+  const common: Settings = {
+    connectionName: o.connectionName,
+    ...(o.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: o.maxRetriesPerRequest } : {}),
+  };
+  if (typeof target === 'string') return new Redis(target, common);
+  const auth = target.url ? authOf(target.url) : {};
+  if (target.kind === 'sentinel') {
+    return new Redis({
+      ...common,
+      ...auth,
+      sentinels: target.sentinels,
+      name: target.name,
+      ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+      // A primary that became a replica (failover) answers READONLY: reconnect to the new one.
+      reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+    });
+  }
+  return new Cluster(target.nodes, { redisOptions: { ...common, ...auth } });
+}
+
+/** Another connection to the same target with other options (a blocking reader, a subscriber). */
+export function duplicateClient(client: RedisClient, o: ConnectOptions): RedisClient {
+  const override: Settings = {
+    connectionName: o.connectionName,
+    ...(o.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: o.maxRetriesPerRequest } : {}),
+  };
+  if (client instanceof Cluster) {
+    // Cluster.duplicate merges options shallowly: keep the nodes' user, password and TLS.
+    const { replyMapping: _, ...inherited } = client.options.redisOptions ?? {};
+    return client.duplicate(undefined, { redisOptions: { ...inherited, ...override } });
+  }
+  return client.duplicate(override);
+}
+
+/** User, password, database and TLS from a `redis://` or `rediss://` URL. */
+function authOf(raw: string): Auth {
+  const url = new URL(raw);
+  const db = Number(url.pathname.slice(1) || '0');
+  return {
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(db > 0 ? { db } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
