@@ -1,26 +1,29 @@
 /**
  * Lua run atomically in Redis. CREATE reserves a build for a request in one step,
  * so concurrent identical requests (same delivery, or same forge/repo/sha/environment)
- * make one build. KEYS: build, refCounter, history, recent, active, delivery|'', dedupe|'',
- * repo's active, lane.
- * ARGV: build key prefix (`keys.builds.buildPrefix`), id, record template (`"buildRef":0` first), now ms, retention ms, rerun 1|0.
+ * make one build. KEYS: build, refCounter, history, recent, active, delivery, dedupe,
+ * repo's active, lane (every key a real one under the prefix's hash tag: a Redis Cluster
+ * refuses an empty name in another slot).
+ * ARGV: build key prefix (`keys.builds.buildPrefix`), id, record template (`"buildRef":0` first), now ms, retention ms, rerun 1|0,
+ * 1|0 whether the request has a delivery id (else KEYS[6] is not used).
  * History scores are creation times, nudged so the newest build always sorts last.
  * Returns {id, 'created'|'joined'|'delivery', buildRef?}.
  */
 export const CREATE = `
 local buildKey, id, tpl, now, ttl, rerun = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
+local delivery = ARGV[7] == '1' and KEYS[6] or nil
 local function active(other)
   local s = redis.call('HGET', buildKey .. other, 'state')
   return s == 'queued' or s == 'running'
 end
-if KEYS[6] ~= '' then
-  local seen = redis.call('GET', KEYS[6])
+if delivery then
+  local seen = redis.call('GET', delivery)
   if seen then return {seen, 'delivery'} end
 end
-if not rerun and KEYS[7] ~= '' then
+if not rerun then
   local other = redis.call('GET', KEYS[7])
   if other and active(other) then
-    if KEYS[6] ~= '' then redis.call('SET', KEYS[6], other, 'PX', ttl) end
+    if delivery then redis.call('SET', delivery, other, 'PX', ttl) end
     return {other, 'joined'}
   end
 end
@@ -41,8 +44,8 @@ redis.call('ZADD', KEYS[9], score, id)
 redis.call('PEXPIRE', KEYS[9], ttl)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - ttl)
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - ttl)
-if KEYS[7] ~= '' then redis.call('SET', KEYS[7], id, 'PX', ttl) end
-if KEYS[6] ~= '' then redis.call('SET', KEYS[6], id, 'PX', ttl) end
+redis.call('SET', KEYS[7], id, 'PX', ttl)
+if delivery then redis.call('SET', delivery, id, 'PX', ttl) end
 return {id, 'created', ref}
 `;
 

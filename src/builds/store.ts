@@ -78,12 +78,20 @@ export class BuildStore {
       k.history(request.repo),
       k.recent,
       k.active,
-      request.deliveryId ? k.delivery(request.deliveryId) : '',
+      k.delivery(request.deliveryId ?? ''),
       k.dedupe(request),
       k.activeIn(request.repo),
       k.lane(request),
     ];
-    const args = [k.buildPrefix, id, template, now, this.retentionMs, request.rerun ? 1 : 0];
+    const args = [
+      k.buildPrefix,
+      id,
+      template,
+      now,
+      this.retentionMs,
+      request.rerun ? 1 : 0,
+      request.deliveryId ? 1 : 0,
+    ];
     const result = (await this.#redis.eval(CREATE, keys.length, ...keys, ...args)) as [string, string];
     return { id: result[0], joined: result[1] !== 'created' };
   }

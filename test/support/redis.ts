@@ -27,9 +27,14 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** `durable`: every write goes to an append-only file first, so a killed server loses nothing. */
-export async function startRedis(o: { durable?: boolean } = {}): Promise<TestRedis> {
-  const port = await freePort();
+/**
+ * `durable`: every write goes to an append-only file first, so a killed server loses nothing.
+ * `args`: more redis-server options (a cluster node's, a replica's).
+ */
+export async function startRedis(
+  o: { durable?: boolean; args?: string[]; port?: number } = {},
+): Promise<TestRedis> {
+  const port = o.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'berth-redis-'));
   let child: ChildProcess | null = null;
 
@@ -39,6 +44,7 @@ export async function startRedis(o: { durable?: boolean } = {}): Promise<TestRed
       [
         ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
         ...(o.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+        ...(o.args ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
