@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../../src/config/load.ts';
 
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const hasKubectl = !spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).error;
@@ -16,8 +20,8 @@ interface Resource {
   rules?: any[];
 }
 
-function render(): Resource[] {
-  const out = spawnSync('kubectl', ['kustomize', deployDir], { encoding: 'utf8' });
+function render(dir = deployDir): Resource[] {
+  const out = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
   assert.equal(out.status, 0, out.stderr);
   return parseAllDocuments(out.stdout).map((d) => d.toJS() as Resource);
 }
@@ -149,5 +153,36 @@ test('the build namespace enforces baseline pod security and bounds resources', 
   const [quota] = byKind(resources, 'ResourceQuota', 'berth-builds');
   for (const key of ['pods', 'requests.cpu', 'requests.memory', 'limits.memory']) {
     assert.ok(quota?.spec.hard[key], `quota on ${key}`);
+  }
+});
+
+test('the redis-cluster component swaps the bundled Redis for REDIS_CLUSTER_NODES that Berth accepts', {
+  skip,
+}, () => {
+  const overlay = mkdtempSync(join(tmpdir(), 'berth-overlay-'));
+  try {
+    const base = relative(overlay, deployDir);
+    writeFileSync(
+      join(overlay, 'kustomization.yaml'),
+      `resources: [${base}]\ncomponents: [${join(base, 'components/redis-cluster')}]\n`,
+    );
+    const resources = render(overlay);
+    const bundled = resources.filter((r) => /^berth-redis/.test(r.metadata.name) && r.kind !== 'Secret');
+    assert.deepEqual(bundled, [], 'no bundled Redis left');
+    const data = resources.find((r) => r.kind === 'ConfigMap' && r.metadata.name === 'berth-config') as
+      | (Resource & { data: Record<string, string> })
+      | undefined;
+    for (const role of ['web', 'worker']) {
+      const env: Array<{ name: string; value?: string }> = resources.find(
+        (r) => r.kind === 'Deployment' && r.metadata.name === `berth-${role}`,
+      )?.spec.template.spec.containers[0].env;
+      const values = Object.fromEntries(env.map((e) => [e.name, e.value ?? 'secret-password-0123456789']));
+      const url = (values.REDIS_URL ?? '').replace('$(REDIS_PASSWORD)', values.REDIS_PASSWORD ?? '');
+      const config = loadConfig({ ...data?.data, REDIS_URL: url });
+      assert.equal(config.redisHa?.kind, 'cluster', `${role} connects to the cluster`);
+      assert.equal(config.redisHa?.nodes.length, 3);
+    }
+  } finally {
+    rmSync(overlay, { recursive: true, force: true });
   }
 });
