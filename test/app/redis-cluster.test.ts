@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { App } from '../../src/app/start.ts';
-import { endedBuild } from '../support/api-client.ts';
+import { endedBuild, startBuild } from '../support/api-client.ts';
 import { tempDir } from '../support/engine.ts';
+import { allKeys } from '../support/redis.ts';
 import { startRedisCluster, type TestCluster } from '../support/redis-cluster.ts';
 import { startServe } from '../support/serve.ts';
 import { readSse } from '../support/sse.ts';
@@ -17,39 +18,19 @@ import { readSse } from '../support/sse.ts';
 const TOKEN = 'cluster-admin-token-0123456789';
 const admin = { authorization: `Bearer ${TOKEN}` };
 
-async function post(base: string, source: string, ref: string): Promise<string> {
-  const res = await fetch(`${base}/api/builds`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ source, ref }),
-  });
-  assert.equal(res.status, 201, await res.clone().text());
-  return ((await res.json()) as { id: string }).id;
-}
-
 /** The build's number in its repository (what the step sees as BERTH_BUILD). */
 async function buildRef(base: string, id: string): Promise<number> {
   const res = await fetch(`${base}/api/builds/${id}`, { headers: admin });
   return ((await res.json()) as { buildRef: number }).buildRef;
 }
 
-/** Every key on every node, with the node's port. */
+/** Every key on every node that has any, by the node's port. */
 async function keysByNode(cluster: TestCluster): Promise<Map<number, string[]>> {
   const found = new Map<number, string[]>();
   for (const server of cluster.servers) {
     const client = new Redis(server.url);
-    try {
-      const keys: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await client.scan(cursor, 'COUNT', 500);
-        keys.push(...batch);
-        cursor = next;
-      } while (cursor !== '0');
-      if (keys.length > 0) found.set(server.port, keys);
-    } finally {
-      client.disconnect();
-    }
+    const keys = await allKeys(client).finally(() => client.disconnect());
+    if (keys.length > 0) found.set(server.port, keys);
   }
   return found;
 }
@@ -101,7 +82,7 @@ build:
 
   test('builds of one group run one at a time, in request order, with their logs', async () => {
     const ids: string[] = [];
-    for (const ref of ['a', 'b', 'c']) ids.push(await post(base, `local:${dir}`, ref));
+    for (const ref of ['a', 'b', 'c']) ids.push(await startBuild(base, TOKEN, `local:${dir}`, ref));
     for (const id of ids) assert.equal((await endedBuild(base, id, { token: TOKEN })).status, 'success');
 
     const events = (await readFile(journal, 'utf8')).trim().split('\n');
@@ -116,14 +97,14 @@ build:
 
   test('a running build is followed live, and a cancel reaches its worker through the cluster', async () => {
     await writeFile(journal, '');
-    const slow = await post(base, `local:${dir}`, 'slow');
+    const slow = await startBuild(base, TOKEN, `local:${dir}`, 'slow');
     const slowRef = await buildRef(base, slow);
     // Following a live log is a blocking XREAD over many streams at once: legal only in one slot.
     const followed = await readSse(`${base}/api/builds/${slow}/logs`, admin, (events) =>
       events.some((e) => e.data.includes(`line 3 of ${slowRef}`)),
     );
     assert.ok(followed.some((e) => e.data.includes(`line 1 of ${slowRef}`)));
-    const next = await post(base, `local:${dir}`, 'next');
+    const next = await startBuild(base, TOKEN, `local:${dir}`, 'next');
     const cancel = await fetch(`${base}/api/builds/${slow}/cancel`, { method: 'POST', headers: admin });
     assert.equal(cancel.status, 202, await cancel.text());
     assert.equal((await endedBuild(base, slow, { token: TOKEN })).status, 'cancelled');

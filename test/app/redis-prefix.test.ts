@@ -11,25 +11,13 @@ import { fixture, postHook } from '../forge/gitlab/helpers.ts';
 import { endedBuild, startBuild, until } from '../support/api-client.ts';
 import { FakeGitlab } from '../support/fake-gitlab.ts';
 import { quietLogger } from '../support/queue-harness.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { allKeys, startRedis, type TestRedis } from '../support/redis.ts';
 import { scriptedRunner } from '../support/scripted-runner.ts';
 
 const TOKEN = 'prefix-test-token-0123456789';
 const SECRET = 'gitlab-hook-secret-42';
 const HEAD = 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7';
 const PREFIXES = ['alpha', 'beta'] as const;
-
-/** Every key in Redis, by SCAN (never KEYS). */
-async function allKeys(redis: Redis): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'COUNT', 500);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.sort();
-}
 
 describe('two Berths with different BERTH_REDIS_PREFIX on one Redis', () => {
   let redis: TestRedis;

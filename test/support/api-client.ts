@@ -10,12 +10,12 @@ export async function until(check: () => Promise<boolean>, timeoutMs = 20_000): 
   }
 }
 
-/** `POST /api/builds` for `source` (e.g. `local:/abs/path`) at ref main; asserts 201, returns the id. */
-export async function startBuild(base: string, token: string, source: string): Promise<string> {
+/** `POST /api/builds` for `source` (e.g. `local:/abs/path`) at `ref`; asserts 201, returns the id. */
+export async function startBuild(base: string, token: string, source: string, ref = 'main'): Promise<string> {
   const res = await fetch(`${base}/api/builds`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
-    body: JSON.stringify({ source, ref: 'main' }),
+    body: JSON.stringify({ source, ref }),
   });
   assert.equal(res.status, 201, await res.clone().text());
   return ((await res.json()) as { id: string }).id;

@@ -109,3 +109,15 @@ export function useRedis(): { readonly server: TestRedis; readonly redis: Redis 
     },
   };
 }
+
+/** Every key on one server, by SCAN (never KEYS), sorted. */
+export async function allKeys(redis: Redis): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'COUNT', 500);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys.sort();
+}
