@@ -63,32 +63,26 @@ export async function processBuild(
   });
   const adapter = parsed.ok ? deps.adapters[parsed.request.forge] : undefined;
   const slot = deps.slots;
-  if (slot) {
-    // A parked build that still waits goes back to sleep without reading its pipeline again.
-    const now = await slot.keeper.slots.recheck(data.id);
-    void slot.keeper.wake(now.granted);
-    const gated =
-      now.state === 'unknown' && parsed.ok
-        ? await slot.keeper.slots.gate(
-            data.id,
-            data.seq ?? Date.now(),
-            repoKey(parsed.request),
-            ownerKey(parsed.request),
-          )
-        : null;
-    if (gated) {
-      const updated = await deps.store.update(data.id, (r) => waitingRecord(r, gated, undefined));
-      if (updated.ok && updated.record.status === 'queued') return 'parked';
-    }
-    if (now.state === 'waiting') {
-      const updated = await deps.store.update(data.id, (r) => waitingRecord(r, now, r.waiting?.group));
+  // Where the build stands in the slot accounting, in one call. A parked build that still
+  // waits goes back to sleep without reading its pipeline again; one that holds its slots
+  // (woken, or taken over) starts as it is claimed.
+  const stands = slot ? await arrive(slot, data, parsed) : null;
+  if (slot && stands) {
+    void slot.keeper.wake(stands.granted);
+    if (stands.state === 'gated' || stands.state === 'waiting') {
+      const state = stands;
+      const updated = await deps.store.update(data.id, (r) =>
+        waitingRecord(r, state, state.state === 'waiting' ? r.waiting?.group : undefined),
+      );
       if (updated.ok && updated.record.status === 'queued') {
-        if (updated.record.message !== null) await reportOnce(adapter, updated.record, log);
+        if (state.state === 'waiting' && updated.record.message !== null)
+          await reportOnce(adapter, updated.record, log);
         return 'parked';
       }
     }
   }
-  const claim = await claimBuild(deps, data.id, token, slot !== undefined);
+  const holding = stands?.state === 'holding';
+  const claim = await claimBuild(deps, data.id, token, slot !== undefined && !holding);
   if (!claim.ok) {
     if (slot) await slot.keeper.release(data.id);
     log.info({ why: claim.why }, 'build not started');
@@ -99,7 +93,7 @@ export async function processBuild(
     }
     return 'done';
   }
-  if (!claim.resumed && !slot)
+  if (!claim.resumed && (!slot || holding))
     deps.metrics?.queueWait(seconds(claim.record.createdAt, claim.record.startedAt));
   const writer = new RecordWriter({
     store: deps.store,
@@ -139,8 +133,10 @@ export async function processBuild(
     }
     parked = true;
     await writer.write((r) => waitingRecord(r, state, concurrency?.group));
-    // Joining may have moved others' places (a build requested earlier joined later).
-    if (concurrency) await keeper.refresh(groupKey(parsed.request, concurrency.group), concurrency.group);
+    // Joining moved others' places when a build requested earlier joined after them, or
+    // when builds were given slots in this call; else the line is as its records say.
+    if (concurrency && (state.moved > 0 || state.granted.length > 0))
+      await keeper.refresh(groupKey(parsed.request, concurrency.group), concurrency.group);
     throw new ParkedError();
   };
   const final = await runToEnd(deps, {
@@ -173,6 +169,13 @@ export async function processBuild(
   await writer.settled();
   log.info({ status: written?.ok ? written.record.status : 'unchanged' }, 'build finished');
   return 'done';
+}
+
+/** `Slots.arrive` for the job's build (an invalid request counts nowhere: it fails when run). */
+function arrive(slot: SlotDeps, data: BuildJobData, parsed: ReturnType<typeof parseBuildRequest>) {
+  const seq = data.seq ?? Date.now();
+  const r = parsed.ok ? parsed.request : null;
+  return slot.keeper.slots.arrive(data.id, seq, r ? repoKey(r) : '', r ? ownerKey(r) : '');
 }
 
 /** Marks the build running under `token`; `resumed` when it was running under another worker. */

@@ -72,11 +72,13 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
   const queue = new Queue<BuildJobData>(name, { connection: o.connection, prefix: keys.bullPrefix });
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);
   const wake = waker(queue);
-  const gateOpen = async (data: BuildJobData): Promise<boolean> => {
+  /** Whether a build just parked may go on now: it holds its slots, or nothing holds it back before planning. */
+  const mayGoOn = async (slots: Slots, data: BuildJobData): Promise<boolean> => {
     const parsed = parseBuildRequest(data.request);
-    if (!parsed.ok || !accounting) return true;
+    if (!parsed.ok) return true;
     const r = parsed.request;
-    return (await accounting.slots.gate(data.id, data.seq ?? Date.now(), repoKey(r), ownerKey(r))) === null;
+    const now = await slots.arrive(data.id, data.seq ?? Date.now(), repoKey(r), ownerKey(r));
+    return now.state === 'holding' || now.state === 'free';
   };
   const accounting = o.slotAccounting;
   const slotDeps = accounting
@@ -107,9 +109,7 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
         if (result === 'parked' && slotDeps) {
           await job.moveToDelayed(Date.now() + (o.parkRecheckMs ?? 30_000), token);
           // Slots freed while parking: the releaser found the job still active, so wake it here.
-          const now = await slotDeps.keeper.slots.recheck(job.data.id);
-          const free = now.state === 'holding' || (now.state === 'unknown' && (await gateOpen(job.data)));
-          if (free) await job.promote().catch(() => {});
+          if (await mayGoOn(slotDeps.keeper.slots, job.data)) await wake([job.data.id]);
           throw new DelayedError();
         }
         if (result === 'handed-back') {

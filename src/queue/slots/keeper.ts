@@ -29,14 +29,18 @@ export class SlotKeeper {
 
   /** Frees a build's slots or place; wakes the builds that got slots; rewrites the line's positions. */
   async release(id: string): Promise<void> {
-    const { granted, group, groupName } = await this.slots.release(id);
+    const { granted, line, groupName } = await this.slots.release(id);
     await this.wake(granted);
-    await this.refresh(group, groupName);
+    await this.#rewrite(line, groupName);
   }
 
   /** Rewrites `waiting for GROUP (N ahead)` of the first waiters of a group whose position moved. */
   async refresh(group: string, groupName: string): Promise<void> {
-    const line = await this.slots.line(group);
+    await this.#rewrite(await this.slots.line(group), groupName);
+  }
+
+  /** `line`: a group's first waiters, in order. */
+  async #rewrite(line: string[], groupName: string): Promise<void> {
     await Promise.all(
       line.map(async (id, ahead) => {
         let moved = false;

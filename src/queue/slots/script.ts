@@ -1,3 +1,6 @@
+/** How many waiters of a group get their `N ahead` rewritten when the line moves. */
+export const LINE_SHOWN = 5;
+
 /**
  * Slot accounting in one Lua script, so no two workers ever see half an update. Every
  * key starts with KEYS[1] (the base, which holds one hash tag), so the script is
@@ -17,18 +20,22 @@
  *
  * ARGV[1] is the operation:
  *   enqueue id repo                                     → seq (the build's place in line)
- *   acquire id seq g name limit cip repo rcap owner ocap → {state, cap, ahead, granted..., '|', older...}
- *   release id                                          → {granted..., '|', group key, group name}
- *   gate id seq repo owner rcap ocap                    → 'planned' | 'go' | 'wait' (before reading the pipeline)
- *   peek id                                             → like recheck, changing nothing
- *   recheck id rcap ocap                                → like acquire, for a build already known
+ *   acquire id seq g name limit cip repo rcap owner ocap → {state, cap, ahead, moved, granted..., '|', older...}
+ *   release id                                          → {granted..., '|', group key, group name, line...}
+ *   arrive id seq repo owner rcap ocap                  → like acquire for a build already known; else
+ *                                                         'gated' (parked before reading the pipeline: its
+ *                                                         repository or owner is full) or 'free' (go on)
+ *   peek id                                             → like arrive for a known build, changing nothing
  * `granted` are other builds that got their slots in this call (their workers must be woken);
- * `older` (cancel-in-progress) are the group's builds requested before this one.
+ * `older` (cancel-in-progress) are the group's builds requested before this one; `moved`: how
+ * many of the group's first LINE_SHOWN waiters are behind a build that just joined (their
+ * `N ahead` grew); `line`: the group's first LINE_SHOWN waiters once the slots were given out.
  */
 export const SLOTS_SCRIPT = `
 local base = KEYS[1]
 local op = ARGV[1]
 local MAXSCAN = 5000
+local SHOWN = ${LINE_SHOWN}
 
 local function bkey(id) return base .. ':b:' .. id end
 
@@ -121,13 +128,13 @@ local function why(id)
   return {'owner', redis.call('ZRANK', base .. ':w', id)}
 end
 
-local function answer(id, granted, older)
+local function answer(id, granted, older, moved)
   local state = redis.call('HGET', bkey(id), 'state')
   local out
-  if state == 'holding' then out = {'holding', '', 0}
+  if state == 'holding' then out = {'holding', '', 0, 0}
   else
     local w = why(id)
-    out = {'waiting', w[1], w[2]}
+    out = {'waiting', w[1], w[2], moved or 0}
   end
   for _, g in ipairs(granted) do if g ~= id then table.insert(out, g) end end
   table.insert(out, '|')
@@ -177,23 +184,33 @@ if op == 'enqueue' then
   return seq
 end
 
-if op == 'gate' then
-  local id, seq, repo, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-  if redis.call('EXISTS', bkey(id)) == 1 then return 'planned' end
-  if redis.call('SCARD', base .. ':rh:' .. repo) < tonumber(ARGV[6])
-    and redis.call('SCARD', base .. ':oh:' .. owner) < tonumber(ARGV[7]) then
+-- A build not in line yet, before its pipeline is read: nil when its repository and owner
+-- have room, else it is parked until a slot there frees: {the cap that is full, builds parked before it}.
+local function gate(id, seq, repo, owner, rcap, ocap)
+  if redis.call('SCARD', base .. ':rh:' .. repo) < rcap and redis.call('SCARD', base .. ':oh:' .. owner) < ocap then
     ungate(id)
-    return 'go'
+    return nil
   end
   redis.call('ZADD', base .. ':pw:' .. owner, seq, id)
   redis.call('HSET', base .. ':pwr', id, repo)
   redis.call('HSET', base .. ':pwo', id, owner)
-  local full = redis.call('SCARD', base .. ':rh:' .. repo) >= tonumber(ARGV[6]) and 'repository' or 'owner'
+  local full = redis.call('SCARD', base .. ':rh:' .. repo) >= rcap and 'repository' or 'owner'
   local ahead = 0
   for _, o in ipairs(redis.call('ZRANGEBYSCORE', base .. ':pw:' .. owner, '-inf', '(' .. seq)) do
     if full == 'owner' or redis.call('HGET', base .. ':pwr', o) == repo then ahead = ahead + 1 end
   end
-  return {'wait', full, ahead}
+  return {full, ahead}
+end
+
+if op == 'arrive' then
+  local id = ARGV[2]
+  if redis.call('EXISTS', bkey(id)) == 1 then
+    redis.call('HSET', bkey(id), 'rcap', ARGV[6], 'ocap', ARGV[7])
+    return answer(id, schedule(), {})
+  end
+  local parked = gate(id, ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]))
+  if parked then return {'gated', parked[1], parked[2], 0, '|'} end
+  return {'free', '', 0, 0, '|'}
 end
 
 if op == 'acquire' then
@@ -218,6 +235,13 @@ if op == 'acquire' then
     redis.call('HSET', key, 'rcap', ARGV[9], 'ocap', ARGV[11])
   end
   local older = {}
+  local moved = 0
+  if g ~= '' then
+    local rank = redis.call('ZRANK', base .. ':gw:' .. g, id)
+    if rank and rank < SHOWN - 1 then
+      moved = math.min(redis.call('ZCARD', base .. ':gw:' .. g), SHOWN) - 1 - rank
+    end
+  end
   if cip == '1' and g ~= '' then
     local seq = tonumber(redis.call('HGET', key, 'seq'))
     for _, o in ipairs(redis.call('ZRANGEBYSCORE', base .. ':gw:' .. g, '-inf', '(' .. seq)) do
@@ -227,18 +251,14 @@ if op == 'acquire' then
       if tonumber(redis.call('HGET', bkey(o), 'seq') or '0') < seq then table.insert(older, o) end
     end
   end
-  return answer(id, schedule(), older)
-end
-
-if op == 'recheck' then
-  local id = ARGV[2]
-  if redis.call('EXISTS', bkey(id)) == 0 then return {'unknown', '', 0, '|'} end
-  redis.call('HSET', bkey(id), 'rcap', ARGV[3], 'ocap', ARGV[4])
-  return answer(id, schedule(), {})
+  local granted = schedule()
+  -- Waiters behind it whose place it took are counted once it is known whether it waits.
+  if redis.call('HGET', key, 'state') == 'holding' then moved = 0 end
+  return answer(id, granted, older, moved)
 end
 
 if op == 'peek' then
-  if redis.call('EXISTS', bkey(ARGV[2])) == 0 then return {'unknown', '', 0, '|'} end
+  if redis.call('EXISTS', bkey(ARGV[2])) == 0 then return {'unknown', '', 0, 0, '|'} end
   return answer(ARGV[2], {}, {})
 end
 
@@ -264,6 +284,9 @@ if op == 'release' then
   table.insert(out, '|')
   table.insert(out, group)
   table.insert(out, name)
+  if group ~= '' then
+    for _, w in ipairs(redis.call('ZRANGE', base .. ':gw:' .. group, 0, SHOWN - 1)) do table.insert(out, w) end
+  end
   return out
 end
 

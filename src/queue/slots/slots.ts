@@ -1,5 +1,7 @@
 import type { RedisClient } from '../../redis/connect.ts';
-import { SLOTS_SCRIPT } from './script.ts';
+import { LINE_SHOWN, SLOTS_SCRIPT } from './script.ts';
+
+export { LINE_SHOWN };
 
 /** Which cap a waiting build waits on. */
 export type WaitCap = 'group' | 'repository' | 'owner';
@@ -27,20 +29,24 @@ export interface SlotRequest {
   owner: string;
 }
 
-/** The answer of acquire/recheck. */
+/** The answer of acquire/arrive/peek. */
 export interface SlotState {
-  state: 'holding' | 'waiting' | 'unknown';
-  /** When waiting: the cap it waits on and how many wait before it there. */
+  /**
+   * `holding` its slots; `waiting` in line (planned); before it is in line: `gated` (parked
+   * before reading its pipeline: its repository or owner is full) or `free` to plan;
+   * `unknown` (peek) when it holds and waits for nothing.
+   */
+  state: 'holding' | 'waiting' | 'gated' | 'free' | 'unknown';
+  /** When waiting or gated: the cap it waits on and how many wait before it there. */
   cap: WaitCap | null;
   ahead: number;
+  /** acquire: how many of its group's first LINE_SHOWN waiters are behind it (it joined before them). */
+  moved: number;
   /** Other builds that got their slots in this call: wake their jobs. */
   granted: string[];
   /** Cancel-in-progress: builds of the group requested before this one. */
   older: string[];
 }
-
-/** How many waiters of a group get their `N ahead` rewritten when the line moves. */
-export const LINE_SHOWN = 5;
 
 /** Redis slot accounting (one Lua script, keys under one hash tag). Stateless: any process may call it. */
 export class Slots {
@@ -70,25 +76,14 @@ export class Slots {
     return stateOf(reply);
   }
 
-  /** A known build's state now (scheduling first); `unknown` when it holds and waits for nothing. */
-  async recheck(id: string): Promise<SlotState> {
-    return stateOf(await this.#eval('recheck', id, this.#caps.repo, this.#caps.owner));
-  }
-
   /**
-   * Before the pipeline is read: null (go on) when the build's repository and owner have room
-   * (or it is already in line), else the cap it waits on: it is parked and woken when a slot
-   * there frees.
+   * Where a build taken from the queue stands, in one call. Already in line: its state now
+   * (scheduling first), `holding` or `waiting`. Not yet (its pipeline is still to be read):
+   * `free` when its repository and owner have room, else `gated`: it is parked and woken
+   * when a slot there frees.
    */
-  async gate(
-    id: string,
-    seq: number,
-    repo: string,
-    owner: string,
-  ): Promise<{ cap: WaitCap; ahead: number } | null> {
-    const reply = await this.#eval('gate', id, seq, repo, owner, this.#caps.repo, this.#caps.owner);
-    if (!Array.isArray(reply)) return null;
-    return { cap: String(reply[1]) as WaitCap, ahead: Number(reply[2]) };
+  async arrive(id: string, seq: number, repo: string, owner: string): Promise<SlotState> {
+    return stateOf(await this.#eval('arrive', id, seq, repo, owner, this.#caps.repo, this.#caps.owner));
   }
 
   /** A build's state, changing nothing (GET /api/queue). */
@@ -96,11 +91,21 @@ export class Slots {
     return stateOf(await this.#eval('peek', id));
   }
 
-  /** Frees the build's slots or place in line; returns the builds that got slots and the group it left. */
-  async release(id: string): Promise<{ granted: string[]; group: string; groupName: string }> {
+  /**
+   * Frees the build's slots or place in line; returns the builds that got slots, the group it
+   * left and that group's first LINE_SHOWN waiters now.
+   */
+  async release(
+    id: string,
+  ): Promise<{ granted: string[]; group: string; groupName: string; line: string[] }> {
     const reply = ((await this.#eval('release', id)) as string[]).map(String);
     const bar = reply.lastIndexOf('|');
-    return { granted: reply.slice(0, bar), group: reply[bar + 1] ?? '', groupName: reply[bar + 2] ?? '' };
+    return {
+      granted: reply.slice(0, bar),
+      group: reply[bar + 1] ?? '',
+      groupName: reply[bar + 2] ?? '',
+      line: reply.slice(bar + 3),
+    };
   }
 
   /** The first `count` waiters of a group's line, in order. */
@@ -154,12 +159,13 @@ export interface SlotEntry {
 
 function stateOf(reply: unknown): SlotState {
   const parts = (reply as Array<string | number>).map(String);
-  const [state = 'unknown', cap = '', ahead = '0', ...rest] = parts;
+  const [state = 'unknown', cap = '', ahead = '0', moved = '0', ...rest] = parts;
   const bar = rest.indexOf('|');
   return {
     state: state as SlotState['state'],
     cap: cap === '' ? null : (cap as WaitCap),
     ahead: Number(ahead),
+    moved: Number(moved),
     granted: rest.slice(0, bar < 0 ? rest.length : bar),
     older: bar < 0 ? [] : rest.slice(bar + 1),
   };
