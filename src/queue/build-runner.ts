@@ -9,6 +9,11 @@ export interface BuildRun {
   id: string;
   buildRef: number;
   request: BuildRequest;
+  /**
+   * The build planned before, logged what planning said, then waited for its slots and was
+   * woken: planning again logs none of it a second time.
+   */
+  plannedBefore?: boolean;
   /** The build `request.reuseFrom` names, as stored (a `/retest` reuses its successful steps). */
   earlier?: BuildRecord | null;
   adapter: ForgeAdapter;

@@ -47,9 +47,7 @@ export function createPlanAndRun(o: PlanAndRunOptions): BuildRunner {
     try {
       let sha = x.request.sha ?? null;
       if (!sha) sha = await fetchSource(x, dir);
-      const text = await x.adapter.readFile({ ...x.request, sha }, DEFINITION_FILE, x.signal);
-      if (text === null) throw new ConfigError(`${DEFINITION_FILE} not found at ${sha.slice(0, 12)}`);
-      const plan = await planFor(o, x, text, sha);
+      const plan = await readAndPlan(o, x, sha);
       x.onPlan(plan);
       await x.admit?.(plan.concurrency);
       if (plan.stages.length === 0) return nothingToRun(plan);
@@ -92,6 +90,13 @@ async function fetchSource(x: BuildRun, dir: string): Promise<string> {
   return sha;
 }
 
+/** Reads `.wharf-ci.yml` at `sha` and plans it. */
+async function readAndPlan(o: PlanAndRunOptions, x: BuildRun, sha: string): Promise<BuildPlan> {
+  const text = await x.adapter.readFile({ ...x.request, sha }, DEFINITION_FILE, x.signal);
+  if (text === null) throw new ConfigError(`${DEFINITION_FILE} not found at ${sha.slice(0, 12)}`);
+  return planFor(o, x, text, sha);
+}
+
 /**
  * Plans the file with the build variables (the forge's facts above WHARF_VAR_*), the
  * repository's own `.wharf-vars.yml` at the same commit when it has one, and last what
@@ -116,7 +121,9 @@ async function planFor(o: PlanAndRunOptions, x: BuildRun, text: string, sha: str
   });
   const diagnostics = [...(varsFile?.diagnostics ?? []), ...planned.diagnostics];
   const plan = diagnostics.some((d) => d.severity === 'error') ? null : planned.plan;
-  for (const d of diagnostics) {
+  // A build planned before (it waited for its slots) has these lines in its log already;
+  // errors now (its folder changed meanwhile) are new.
+  for (const d of x.plannedBefore && plan ? [] : diagnostics) {
     x.sink.append({ stage: '', step: '', stream: 'system', time: Date.now(), text: formatDiagnostic(d) });
   }
   if (!plan) {

@@ -142,6 +142,8 @@ export async function processBuild(
   const final = await runToEnd(deps, {
     id: data.id,
     record: claim.record,
+    // Holding its slots while still queued: it planned (and logged its plan) before it parked.
+    plannedBefore: holding && !claim.resumed,
     parsed,
     adapter,
     sink,
@@ -201,6 +203,7 @@ async function runToEnd(
   x: {
     id: string;
     record: BuildRecord;
+    plannedBefore: boolean;
     parsed: ReturnType<typeof parseBuildRequest>;
     adapter: ForgeAdapter | undefined;
     sink: LogSink;
@@ -220,6 +223,7 @@ async function runToEnd(
       id: x.id,
       buildRef: x.record.buildRef,
       request: parsed.request,
+      ...(x.plannedBefore ? { plannedBefore: true } : {}),
       earlier,
       adapter,
       sink: x.sink,

@@ -171,4 +171,30 @@ describe('concurrency groups', () => {
       'the cancelled build never ran',
     );
   });
+
+  test('a build that waits for its group logs its plan warnings once', async () => {
+    const journal = join(dir, 'journal-d');
+    await writeFile(journal, '');
+    const warned = `concurrency: {group: warned}
+build:
+  work:
+    container:
+      image: busybox
+      cmds:
+        - echo "start $BERTH_BUILD" >> ${journal}
+        - sleep 1
+        - echo "\${NOT_DEFINED}"
+`;
+    const repo = await repoFolder(dir, 'warned', warned);
+    const first = await post(base, `local:${repo}`, 'one');
+    const second = await post(base, `local:${repo}`, 'two');
+    await until(async () => (await get(base, second)).message === 'waiting for warned (0 ahead)');
+    for (const id of [first, second])
+      assert.equal((await endedBuild(base, id, { token: TOKEN })).status, 'success');
+    for (const id of [first, second]) {
+      const log = await (await fetch(`${base}/api/builds/${id}/logs`, { headers: admin })).text();
+      const warnings = log.split('\n').filter((l) => l.includes('undefined variable "NOT_DEFINED"'));
+      assert.equal(warnings.length, 1, `${id === first ? 'the first' : 'the woken'} build's log:\n${log}`);
+    }
+  });
 });
