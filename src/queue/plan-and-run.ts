@@ -15,6 +15,7 @@ import {
 import type { BuildPlan } from '../pipeline/types.ts';
 import type { BuildContext, Runtime } from '../runtime/types.ts';
 import type { BuildRun, BuildRunner } from './build-runner.ts';
+import { KeptPlans } from './kept-plans.ts';
 import { stepsToReuse } from './step-reuse.ts';
 
 /** The engine's `runBuild` (src/engine/index.ts), passed in by the composition root. */
@@ -42,14 +43,19 @@ export interface PlanAndRunOptions {
  * into a temporary folder and runs the plan with the engine.
  */
 export function createPlanAndRun(o: PlanAndRunOptions): BuildRunner {
+  const kept = new KeptPlans();
   return async (x) => {
     const dir = await mkdtemp(join(o.workRoot ?? tmpdir(), `berth-${x.id}-`));
     try {
       let sha = x.request.sha ?? null;
       if (!sha) sha = await fetchSource(x, dir);
-      const plan = await readAndPlan(o, x, sha);
+      // A woken build runs the plan it made before it waited, when this worker made it.
+      const before = kept.take(x.id);
+      const plan = (x.plannedBefore ? before : null) ?? (await readAndPlan(o, x, sha));
       x.onPlan(plan);
+      if (x.request.sha) kept.keep(x.id, plan);
       await x.admit?.(plan.concurrency);
+      kept.forget(x.id);
       if (plan.stages.length === 0) return nothingToRun(plan);
       if (x.request.sha) await fetchSource(x, dir);
       const reused = stepsToReuse(x.request, x.earlier, plan, sha);
