@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../redis/connect.ts';
 import { LINE_SHOWN, SLOTS_SCRIPT } from './script.ts';
 
 export { LINE_SHOWN };
+
+const SLOTS_SHA = createHash('sha1').update(SLOTS_SCRIPT).digest('hex');
 
 /** Which cap a waiting build waits on. */
 export type WaitCap = 'group' | 'repository' | 'owner';
@@ -141,8 +144,15 @@ export class Slots {
     });
   }
 
+  /** Runs the script by its SHA1; sends it whole only when Redis does not have it (first use, restart, failover). */
   async #eval(...args: Array<string | number>): Promise<unknown> {
-    return this.#redis.eval(SLOTS_SCRIPT, 1, this.#base, ...args.map(String));
+    const argv = [this.#base, ...args.map(String)];
+    try {
+      return await this.#redis.evalsha(SLOTS_SHA, 1, ...argv);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+      return this.#redis.eval(SLOTS_SCRIPT, 1, ...argv);
+    }
   }
 }
 
