@@ -78,6 +78,8 @@ export interface RedisKeys {
   readonly cancelChannel: string;
   /** The Redis Stream of one build's log lines. */
   logs(buildId: string): string;
+  /** How many items each log sink of one build stored (makes a resent batch a no-op). */
+  logWriters(buildId: string): string;
   /** Base of the log readers' wake-up streams (`<base>:<reader id>`). */
   readonly logsWake: string;
   /** Base of the concurrency slots' keys (src/queue/slots/script.ts). */
@@ -124,6 +126,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     },
     cancelChannel: p('cancel'),
     logs: (buildId) => p('logs', buildId),
+    logWriters: (buildId) => p('log-writers', buildId),
     logsWake: p('logs-wake'),
     slots: p('slots'),
     policy: {

@@ -63,6 +63,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     retentionMs: config.retentionDays * 24 * 3600 * 1000,
     logCaps: { stepBytes: config.logCapBytes, buildBytes: config.logCapBytes * 4 },
     followers: config.logFollowers,
+    wait: config.redisWait,
     caps: { repo: config.concurrency.perRepo, owner: config.concurrency.perOwner },
     metrics,
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/connect.ts';
+import { ReplicatedWrites, UnconfirmedWriteError } from '../redis/replicated.ts';
 import { type BuildKeys, type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CREATE, UPDATE } from './scripts.ts';
 import type { BuildFilter } from './service.ts';
@@ -16,6 +17,8 @@ export interface BuildStoreOptions {
   keys?: RedisKeys;
   retentionMs?: number;
   now?: () => number;
+  /** How record updates are written: waiting for replicas or not (default: plain EVALs on `redis`). */
+  writes?: ReplicatedWrites;
 }
 
 /** What `create` did: made a new build, or joined one (same delivery, or same commit in progress). */
@@ -57,10 +60,13 @@ export class BuildStore {
   readonly keys: BuildKeys;
   readonly retentionMs: number;
   readonly #redis: RedisClient;
+  readonly #writes: ReplicatedWrites;
   readonly #now: () => number;
 
   constructor(options: BuildStoreOptions) {
     this.#redis = options.redis;
+    this.#writes =
+      options.writes ?? new ReplicatedWrites({ redis: options.redis, wait: { replicas: 0, timeoutMs: 0 } });
     this.keys = (options.keys ?? redisKeys()).builds;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.#now = options.now ?? Date.now;
@@ -111,6 +117,8 @@ export class BuildStore {
    * Applies `change` to the current record and writes it if nothing else wrote in
    * between (retries on conflict). Illegal state transitions and writes by a worker
    * that no longer owns the build are refused; an unchanged record is not written.
+   * A write whose replication was not confirmed (a failover) is tried again from a
+   * fresh read, so `change` must give the same record when applied twice.
    */
   async update(
     id: string,
@@ -129,7 +137,10 @@ export class BuildStore {
       if (moved && !canTransition(record.status, next.status)) return { ok: false, why: 'illegal', record };
       if (!moved && JSON.stringify(next) === JSON.stringify(record)) return { ok: true, record, rev };
       if (isFinal(record.status)) return { ok: false, why: 'illegal', record };
-      const written = await this.#write(id, rev, next, options.claim ?? owner);
+      const written = await this.#write(id, rev, next, options.claim ?? owner).catch((error: unknown) => {
+        if (error instanceof UnconfirmedWriteError) return 0;
+        throw error;
+      });
       if (written === -1) return { ok: false, why: 'missing', record: null };
       if (written > 0) return { ok: true, record: next, rev: written };
     }
@@ -140,7 +151,7 @@ export class BuildStore {
     const keys = [k.build(id), k.active, k.activeIn(record.request.repo), k.lane(record.request)];
     const final = isFinal(record.status) ? 1 : 0;
     const args = [rev, JSON.stringify(record), record.status, owner, this.retentionMs, id, final];
-    return (await this.#redis.eval(UPDATE, keys.length, ...keys, ...args)) as number;
+    return (await this.#writes.eval(UPDATE, keys, args)) as number;
   }
 
   /** Newest first: a repository's history when `filter.repo`, else the global recent list. */

@@ -15,6 +15,16 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     redisUrl: env.REDIS_URL ?? null,
     /** Sentinel or Cluster when configured; null: REDIS_URL or the embedded redis-server. */
     redisHa: redisHaTarget(env),
+    /** Replicas each log batch and record update waits for (WAIT), and how long at most. */
+    redisWait: {
+      replicas:
+        env.BERTH_REDIS_WAIT_REPLICAS >= 0
+          ? env.BERTH_REDIS_WAIT_REPLICAS
+          : env.REDIS_SENTINELS.length > 0
+            ? 1
+            : 0,
+      timeoutMs: env.BERTH_REDIS_WAIT_MS,
+    },
     redisPrefix: env.BERTH_REDIS_PREFIX,
     apiToken: env.BERTH_API_TOKEN ?? null,
     signIn: signInConfig(env),
@@ -141,6 +151,10 @@ function checkRedisHa(env: EnvValues): string[] {
     problems.push('REDIS_CLUSTER_NODES: cannot be set together with REDIS_SENTINELS (choose one)');
   if (env.REDIS_CLUSTER_NODES.length > 0 && env.REDIS_URL && /^rediss?:\/\/[^/]*\/[1-9]/.test(env.REDIS_URL))
     problems.push('REDIS_URL: a Redis Cluster has only database 0');
+  if (env.REDIS_CLUSTER_NODES.length > 0 && env.BERTH_REDIS_WAIT_REPLICAS > 0)
+    problems.push(
+      'BERTH_REDIS_WAIT_REPLICAS: not supported on a Redis Cluster (set it with Sentinel or REDIS_URL)',
+    );
   return problems;
 }
 

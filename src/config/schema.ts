@@ -43,6 +43,9 @@ const envFields = {
   REDIS_SENTINEL_NAME: text(),
   REDIS_SENTINEL_PASSWORD: text(),
   REDIS_CLUSTER_NODES: hostPorts(),
+  // Replicas that must have each log batch and record update (WAIT); unset: 1 with Sentinel, else 0.
+  BERTH_REDIS_WAIT_REPLICAS: number({ fallback: -1, integer: true, min: 0, max: 16 }),
+  BERTH_REDIS_WAIT_MS: number({ fallback: 1000, integer: true, min: 1, max: 60_000 }),
   /** Every Redis key, channel and queue of this Berth starts with it (src/redis-keys.ts). */
   BERTH_REDIS_PREFIX: matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'berth'),
 

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/connect.ts';
+import { ReplicatedWrites } from '../redis/replicated.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import type { LogCaps } from './capped-batch.ts';
 import { FollowerLimits, type FollowerSlot } from './follower-limits.ts';
@@ -22,9 +23,16 @@ export interface RedisLogStoreOptions {
   blockMs?: number;
   /** Logs followed at once by this process, and of one build (BERTH_LOG_FOLLOWERS…). */
   followers?: { perProcess: number; perBuild: number };
+  /** Told of each failed write of a batch (the sink tries it again). */
   onError?: (error: unknown) => void;
   /** Told how many lines each batch stored (for `berth_log_lines_total`). */
   onStored?: (lines: number) => void;
+  /** Told of lines of a build that will not be in its log (see RedisLogSinkOptions.onLost). */
+  onLost?: (buildId: string, lines: number, why: 'closed' | 'failover') => void;
+  /** How sinks write: waiting for replicas or not (default: plain EVALs on `redis`). */
+  writes?: ReplicatedWrites;
+  /** After a sink's close, how long its unstored lines are still tried, ms (default 60 s). */
+  giveUpMs?: number;
 }
 
 /** A batch of a followed log: decoded on demand, or as wire JSON without decoding. */
@@ -54,8 +62,8 @@ export interface LogPage {
 
 /** Build logs in Redis Streams (one stream per build): write through sinks, read a tail, a range, or follow. */
 export class RedisLogStore {
-  readonly #o: Required<Omit<RedisLogStoreOptions, 'keys' | 'onStored'>> &
-    Pick<RedisLogStoreOptions, 'onStored'>;
+  readonly #o: Required<Omit<RedisLogStoreOptions, 'keys' | 'onStored' | 'onLost' | 'giveUpMs'>> &
+    Pick<RedisLogStoreOptions, 'onStored' | 'onLost' | 'giveUpMs'>;
   readonly #keys: RedisKeys;
   readonly #reader: SharedStreamReader;
   readonly #limits: FollowerLimits;
@@ -69,6 +77,8 @@ export class RedisLogStore {
       onError: () => {},
       followers: { perProcess: 1000, perBuild: 100 },
       ...options,
+      writes:
+        options.writes ?? new ReplicatedWrites({ redis: options.redis, wait: { replicas: 0, timeoutMs: 0 } }),
     };
     this.#reader = new SharedStreamReader({
       redis: this.#o.redis,
@@ -91,16 +101,21 @@ export class RedisLogStore {
 
   /** A new sink for one build run (caps count from zero). */
   sink(buildId: string): RedisLogSink {
-    const { redis, retentionMs, caps, batchLines, flushMs, onError, onStored } = this.#o;
+    const { writes, retentionMs, caps, batchLines, flushMs, onError, onStored, onLost, giveUpMs } = this.#o;
     return new RedisLogSink({
-      redis,
+      writes,
       key: this.key(buildId),
+      writersKey: this.#keys.logWriters(buildId),
       retentionMs,
       caps,
       batchLines,
       flushMs,
       onError,
       ...(onStored ? { onStored } : {}),
+      ...(onLost
+        ? { onLost: (lines: number, why: 'closed' | 'failover') => onLost(buildId, lines, why) }
+        : {}),
+      ...(giveUpMs !== undefined ? { giveUpMs } : {}),
     });
   }
 

@@ -3,6 +3,7 @@ import { BuildStore } from '../builds/store.ts';
 import { RedisLogStore } from '../logs/redis-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { connectRedis, type RedisClient } from '../redis/connect.ts';
+import { ReplicatedWrites, type ReplicaWait } from '../redis/replicated.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelBus } from './cancel-bus.ts';
@@ -24,6 +25,8 @@ export interface QueueStackOptions {
   caps?: SlotCaps;
   /** Counts the log lines this process stores. */
   metrics?: Pick<Metrics, 'logLines'>;
+  /** Replicas that must have each log batch and record update (BERTH_REDIS_WAIT_REPLICAS); default none. */
+  wait?: ReplicaWait;
 }
 
 /** The Redis-backed pieces every role shares: connections, records, logs, cancel bus, build service. */
@@ -51,15 +54,30 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     connection.on('error', (err) => o.logger.debug({ err }, 'redis connection error'));
   }
   const keys = o.keys ?? redisKeys();
-  const store = new BuildStore({ redis, keys, retentionMs: o.retentionMs });
-  const onError = (err: unknown) => o.logger.warn({ err }, 'storing log lines failed');
+  const wait = o.wait ?? { replicas: 0, timeoutMs: 0 };
+  const writes = new ReplicatedWrites({
+    redis,
+    wait,
+    onDegraded: (acked) =>
+      o.logger.warn(
+        { acked, wanted: wait.replicas, timeoutMs: wait.timeoutMs },
+        'redis replicas did not acknowledge in time: writing without waiting for them until they do',
+      ),
+    onRecovered: () => o.logger.info({ wanted: wait.replicas }, 'redis replicas acknowledge writes again'),
+  });
+  const store = new BuildStore({ redis, keys, retentionMs: o.retentionMs, writes });
+  const onError = (err: unknown) => o.logger.warn({ err }, 'storing log lines failed; trying again');
+  const onLost = (build: string, lines: number, why: string) =>
+    o.logger.warn({ build, lines, why }, 'log lines lost');
   const { metrics } = o;
   const logs = new RedisLogStore({
     redis,
     keys,
     retentionMs: o.retentionMs,
     caps: o.logCaps,
+    writes,
     onError,
+    onLost,
     ...(o.followers ? { followers: o.followers } : {}),
     ...(metrics ? { onStored: (lines: number) => metrics.logLines(lines) } : {}),
   });
@@ -88,6 +106,7 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     close: async () => {
       await service.close();
       logs.close();
+      writes.close();
       redis.disconnect();
       bull.disconnect();
     },

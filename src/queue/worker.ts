@@ -70,6 +70,8 @@ export async function startBuildWorker(o: BuildWorkerOptions): Promise<BuildWork
   const name = keys.queues.builds;
   const lockMs = o.lockDurationMs ?? DEFAULT_LOCK_MS;
   const queue = new Queue<BuildJobData>(name, { connection: o.connection, prefix: keys.bullPrefix });
+  // Without a listener BullMQ prints each connection error (a failover) to stderr, unstructured.
+  queue.on('error', (err) => o.logger.debug({ err }, 'build queue connection error'));
   if (o.globalConcurrency) await queue.setGlobalConcurrency(o.globalConcurrency);
   const wake = waker(queue);
   /** Whether a build just parked may go on now: it holds its slots, or nothing holds it back before planning. */

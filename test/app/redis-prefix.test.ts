@@ -137,6 +137,7 @@ describe('two Berths with different BERTH_REDIS_PREFIX on one Redis', () => {
       plan.builds.cancelled('b1'),
       plan.cancelChannel,
       plan.logs('b1'),
+      plan.logWriters('b1'),
       plan.policy.delivery(repo, 'd1'),
       plan.policy.approval(repo, 3),
       plan.policy.head(repo, 3),

@@ -64,6 +64,25 @@ describe('loadConfig', () => {
     refused({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://a:7000/3' }, /only database 0/);
     refused({ REDIS_CLUSTER_NODES: 'a:70000' }, /REDIS_CLUSTER_NODES: "a:70000" is not host:port/);
     refused({ REDIS_SENTINELS: 'just-a-host', REDIS_SENTINEL_NAME: 'x' }, /"just-a-host" is not host:port/);
+    refused(
+      { REDIS_CLUSTER_NODES: 'a:7000', BERTH_REDIS_WAIT_REPLICAS: '1' },
+      /not supported on a Redis Cluster/,
+    );
+  });
+
+  it('waits for one replica per write with Sentinel, for none otherwise, unless told', () => {
+    const sentinel = { REDIS_SENTINELS: 'a:26379', REDIS_SENTINEL_NAME: 'berth' };
+    assert.deepEqual(loadConfig(sentinel).redisWait, { replicas: 1, timeoutMs: 1000 });
+    assert.deepEqual(
+      loadConfig({ ...sentinel, BERTH_REDIS_WAIT_REPLICAS: '0', BERTH_REDIS_WAIT_MS: '250' }).redisWait,
+      { replicas: 0, timeoutMs: 250 },
+    );
+    assert.deepEqual(loadConfig({}).redisWait, { replicas: 0, timeoutMs: 1000 });
+    assert.deepEqual(loadConfig({ BERTH_REDIS_WAIT_REPLICAS: '2' }).redisWait, {
+      replicas: 2,
+      timeoutMs: 1000,
+    });
+    assert.throws(() => loadConfig({ BERTH_REDIS_WAIT_REPLICAS: '-1' }), /BERTH_REDIS_WAIT_REPLICAS/);
   });
 
   it('enables a forge only when all its credentials are set', () => {

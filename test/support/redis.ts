@@ -15,6 +15,9 @@ export interface TestRedis {
   /** SIGKILL, for fault tests. */
   kill(): Promise<void>;
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that answers nothing for a while (a lagging replica). */
+  pause(): void;
+  resume(): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -27,38 +30,28 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/**
- * `durable`: every write goes to an append-only file first, so a killed server loses nothing.
- * `args`: more redis-server options (a cluster node's, a replica's).
- */
-export async function startRedis(
-  o: { durable?: boolean; args?: string[]; port?: number } = {},
-): Promise<TestRedis> {
+/** How startRedis starts its server. */
+export interface StartRedisOptions {
+  /** Every write goes to an append-only file first, so a killed server loses nothing. */
+  durable?: boolean;
+  /** More `redis-server` arguments (a cluster node's, a replica's `--replicaof 127.0.0.1 PORT`). */
+  args?: string[];
+  /** Default: a free one. */
+  port?: number;
+}
+
+/** A private redis-server on a free port in a temp dir of its own. */
+export async function startRedis(o: StartRedisOptions = {}): Promise<TestRedis> {
   const port = o.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'berth-redis-'));
   let child: ChildProcess | null = null;
 
   const launch = async () => {
-    const proc = spawn(
-      'redis-server',
-      [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
-        ...(o.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
-        ...(o.args ?? []),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    child = proc;
-    let seen = '';
-    await new Promise<void>((resolve, reject) => {
-      proc.once('error', reject);
-      proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${seen}`)));
-      proc.stdout?.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes('Ready to accept connections')) resolve();
-      });
-    });
-    proc.stdout?.resume();
+    child = await spawnUntilReady('redis-server', [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+      ...(o.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+      ...(o.args ?? []),
+    ]);
   };
   const halt = async (signal: NodeJS.Signals) => {
     const proc = child;
@@ -67,6 +60,8 @@ export async function startRedis(
     proc.removeAllListeners('exit');
     const exited = once(proc, 'exit');
     proc.kill(signal);
+    // A paused server (SIGSTOP) acts on SIGTERM only once it runs again.
+    if (signal !== 'SIGKILL') proc.kill('SIGCONT');
     await exited;
   };
 
@@ -83,7 +78,38 @@ export async function startRedis(
       await halt('SIGKILL');
       await launch();
     },
+    pause: () => {
+      (child as ChildProcess | null)?.kill('SIGSTOP');
+    },
+    resume: () => {
+      (child as ChildProcess | null)?.kill('SIGCONT');
+    },
   };
+}
+
+/**
+ * Spawns a Redis binary (`redis-server`, `redis-sentinel`) logging to stdout and
+ * resolves once it says `ready` (default: "Ready to accept connections").
+ */
+export async function spawnUntilReady(
+  command: string,
+  args: string[],
+  ready = 'Ready to accept connections',
+): Promise<ChildProcess> {
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${seen}`)));
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(ready)) resolve();
+    });
+  });
+  proc.removeAllListeners('exit');
+  proc.stdout?.removeAllListeners('data');
+  proc.stdout?.resume();
+  return proc;
 }
 
 /** A private Redis and a client on it for the enclosing suite: started in `before`, stopped in `after`. */
