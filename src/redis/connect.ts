@@ -47,6 +47,9 @@ export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisClien
       ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
       // A primary that became a replica (failover) answers READONLY: reconnect to the new one.
       reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+      // Ask the sentinels again at least every second while the primary is away, so
+      // Berth is back within about a second of the promotion (ioredis' default backs off to 5 s).
+      retryStrategy: (times: number) => Math.min(times * 100, 1000),
     });
   }
   return new Cluster(target.nodes, { redisOptions: { ...common, ...auth } });
