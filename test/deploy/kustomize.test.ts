@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '../../src/config/load.ts';
+import { type Config, loadConfig } from '../../src/config/load.ts';
+import { lockFloorMs } from '../../src/redis/sentinel-timings.ts';
 
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const hasKubectl = !spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).error;
@@ -156,33 +157,67 @@ test('the build namespace enforces baseline pod security and bounds resources', 
   }
 });
 
-test('the redis-cluster component swaps the bundled Redis for REDIS_CLUSTER_NODES that Berth accepts', {
-  skip,
-}, () => {
+/** The base with one of deploy/components/ applied, rendered; what each role's Berth loads from it. */
+function withComponent(component: string): { resources: Resource[]; configs: Record<string, Config> } {
   const overlay = mkdtempSync(join(tmpdir(), 'berth-overlay-'));
   try {
     const base = relative(overlay, deployDir);
     writeFileSync(
       join(overlay, 'kustomization.yaml'),
-      `resources: [${base}]\ncomponents: [${join(base, 'components/redis-cluster')}]\n`,
+      `resources: [${base}]\ncomponents: [${join(base, 'components', component)}]\n`,
     );
     const resources = render(overlay);
-    const bundled = resources.filter((r) => /^berth-redis/.test(r.metadata.name) && r.kind !== 'Secret');
-    assert.deepEqual(bundled, [], 'no bundled Redis left');
     const data = resources.find((r) => r.kind === 'ConfigMap' && r.metadata.name === 'berth-config') as
       | (Resource & { data: Record<string, string> })
       | undefined;
+    const configs: Record<string, Config> = {};
     for (const role of ['web', 'worker']) {
       const env: Array<{ name: string; value?: string }> = resources.find(
         (r) => r.kind === 'Deployment' && r.metadata.name === `berth-${role}`,
       )?.spec.template.spec.containers[0].env;
       const values = Object.fromEntries(env.map((e) => [e.name, e.value ?? 'secret-password-0123456789']));
       const url = (values.REDIS_URL ?? '').replace('$(REDIS_PASSWORD)', values.REDIS_PASSWORD ?? '');
-      const config = loadConfig({ ...data?.data, REDIS_URL: url });
-      assert.equal(config.redisHa?.kind, 'cluster', `${role} connects to the cluster`);
-      assert.equal(config.redisHa?.nodes.length, 3);
+      configs[role] = loadConfig({ ...data?.data, REDIS_URL: url });
     }
+    return { resources, configs };
   } finally {
     rmSync(overlay, { recursive: true, force: true });
+  }
+}
+
+const bundledRedis = (resources: Resource[]) =>
+  resources.filter((r) => /^berth-redis/.test(r.metadata.name) && r.kind !== 'Secret');
+
+test('the redis-cluster component swaps the bundled Redis for REDIS_CLUSTER_NODES that Berth accepts', {
+  skip,
+}, () => {
+  const { resources, configs } = withComponent('redis-cluster');
+  assert.deepEqual(bundledRedis(resources), [], 'no bundled Redis left');
+  for (const [role, config] of Object.entries(configs)) {
+    assert.equal(config.redisHa?.kind, 'cluster', `${role} connects to the cluster`);
+    assert.equal(config.redisHa?.nodes.length, 3);
+  }
+});
+
+test('the redis-sentinel component swaps the bundled Redis for sentinels, a replica per write and a lock that outlasts a failover', {
+  skip,
+}, () => {
+  const { resources, configs } = withComponent('redis-sentinel');
+  assert.deepEqual(bundledRedis(resources), [], 'no bundled Redis left');
+  for (const [role, config] of Object.entries(configs)) {
+    const target = config.redisHa;
+    assert.equal(target?.kind, 'sentinel', `${role} asks the sentinels`);
+    assert.equal(target.sentinels.length, 3);
+    assert.equal(target.name, 'berth');
+    assert.equal(
+      target.url,
+      'redis://berth:secret-password-0123456789@redis-sentinel',
+      'the password reaches Redis',
+    );
+    assert.deepEqual(config.redisWait, { replicas: 1, timeoutMs: 1000 });
+    assert.ok(
+      config.takeover.lockMs >= lockFloorMs({ downAfterMs: 5000, failoverTimeoutMs: 60_000 }),
+      'the lock outlasts a failover with down-after-milliseconds 5000',
+    );
   }
 });
