@@ -38,12 +38,13 @@ describe('Berth on Redis behind Sentinel: the primary is SIGKILLed mid-build', {
   let set: TestSentinelSet;
   let app: App;
   let folder: Awaited<ReturnType<typeof tempDir>>;
+  let outside: Awaited<ReturnType<typeof tempDir>>;
   let runs: string;
 
   before(async () => {
     set = await startSentinelSet();
     folder = await tempDir('berth-sentinel-src-');
-    const outside = await tempDir('berth-sentinel-runs-');
+    outside = await tempDir('berth-sentinel-runs-');
     runs = join(outside.dir, 'runs');
     await writeFile(join(folder.dir, '.wharf-ci.yml'), pipeline(runs));
     app = await startServe({
@@ -53,14 +54,18 @@ describe('Berth on Redis behind Sentinel: the primary is SIGKILLed mid-build', {
       BERTH_API_TOKEN: TOKEN,
       BERTH_LOCAL_SOURCES: folder.dir,
       BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
-      // Longer than the test takes from the replica's pause to the kill, on a loaded machine.
+      // Longer than the test takes from the replica's lag to the kill, on a loaded machine.
       BERTH_REDIS_WAIT_MS: '3000',
     });
   });
   after(async () => {
-    await app?.close();
-    await set?.stop();
-    await folder?.remove();
+    try {
+      await app?.close();
+    } finally {
+      await set?.stop();
+      await folder?.remove();
+      await outside?.remove();
+    }
   });
 
   const textLog = async (id: string) => {
