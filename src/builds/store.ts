@@ -72,7 +72,11 @@ export class BuildStore {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Records a queued build, or joins the one this request duplicates. */
+  /**
+   * Records a queued build, or joins the one this request duplicates. With replicas
+   * wanted (Sentinel), it returns once a replica has the record, so a build the API
+   * answered for survives a failover.
+   */
   async create(request: BuildRequest): Promise<CreateResult> {
     const now = this.#now();
     const id = newBuildId(now);
@@ -98,8 +102,15 @@ export class BuildStore {
       request.rerun ? 1 : 0,
       request.deliveryId ? 1 : 0,
     ];
-    const result = (await this.#redis.eval(CREATE, keys.length, ...keys, ...args)) as [string, string];
-    return { id: result[0], joined: result[1] !== 'created' };
+    for (;;) {
+      const result = (await this.#writes.eval(CREATE, keys, args).catch(async (error: unknown) => {
+        // Created but maybe not replicated (a failover): kept if the record is there now, else made again.
+        if (!(error instanceof UnconfirmedWriteError)) throw error;
+        const [made] = error.value as [string, string];
+        return (await this.read(made)) ? error.value : null;
+      })) as [string, string] | null;
+      if (result) return { id: result[0], joined: result[1] !== 'created' };
+    }
   }
 
   async get(id: string): Promise<BuildRecord | null> {

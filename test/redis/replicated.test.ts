@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ReplicatedWrites, UnconfirmedWriteError } from '../../src/redis/replicated.ts';
 import { until } from '../support/api-client.ts';
-import { startRedis } from '../support/redis.ts';
+import { cutWaitingConnection, startRedis } from '../support/redis.ts';
 
 const INCR = "return redis.call('INCR', KEYS[1])";
 
@@ -63,13 +63,7 @@ describe('ReplicatedWrites', () => {
     });
     // The connection drops while its WAIT blocks (no replica): the client sends WAIT again
     // on a new connection, which says nothing about the write made on the old one.
-    let id = '';
-    await until(async () => {
-      const list = String(await redis.client('LIST'));
-      id = /id=(\d+) [^\n]*name=berth-replicated [^\n]*cmd=wait/.exec(list)?.[1] ?? '';
-      return id !== '';
-    });
-    await redis.client('KILL', 'ID', id);
+    await cutWaitingConnection(redis);
     await rejected;
   });
 });

@@ -147,3 +147,15 @@ export async function allKeys(redis: Redis): Promise<string[]> {
   } while (cursor !== '0');
   return keys.sort();
 }
+
+/** Cuts the connection of ReplicatedWrites while its WAIT blocks (as a failover would); resolves once cut. */
+export async function cutWaitingConnection(redis: Redis): Promise<void> {
+  let id = '';
+  for (const end = Date.now() + 10_000; id === '' && Date.now() < end; ) {
+    const list = String(await redis.client('LIST'));
+    id = /id=(\d+) [^\n]*name=berth-replicated [^\n]*cmd=wait/.exec(list)?.[1] ?? '';
+    if (id === '') await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if (id === '') throw new Error('no connection of ReplicatedWrites was blocked in WAIT');
+  await redis.client('KILL', 'ID', id);
+}
