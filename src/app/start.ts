@@ -6,7 +6,6 @@ import type { BuildRunner } from '../queue/build-runner.ts';
 import { queueDepthSampler } from '../queue/depth.ts';
 import { createQueueStack, type QueueStack } from '../queue/stack.ts';
 import { type BuildWorker, startBuildWorker } from '../queue/worker.ts';
-import { lockFloorMs, sentinelTimings } from '../redis/sentinel-timings.ts';
 import { describeTarget } from '../redis/target.ts';
 import { redisKeys } from '../redis-keys.ts';
 import type { ForgeName } from '../vocab/index.ts';
@@ -15,6 +14,7 @@ import { forgeStatusLines } from './forge-status.ts';
 import { type HttpParts, startHealthServer, startWeb } from './http.ts';
 import { type ForgePlugin, forgePlugins } from './plugins.ts';
 import { type Role, runsWeb, runsWorker } from './roles.ts';
+import { workerLockMs } from './worker-lock.ts';
 
 /** What the composition root needs: configuration, role, logger and the worker-runtime factory. */
 export interface AppOptions {
@@ -106,7 +106,7 @@ async function startWorker(
   closers: Array<() => Promise<void>>,
 ): Promise<BuildWorker> {
   const { config, logger } = o;
-  await checkLockAgainstFailover(config, logger);
+  const lockMs = await workerLockMs(config, logger);
   const { runner, runtime, close } = await o.workerRuntime({
     isBuildActive: (id) => stack.store.isActive(id),
     metrics,
@@ -126,7 +126,7 @@ async function startWorker(
     metrics,
     concurrency: config.concurrency.perWorker,
     globalConcurrency: config.concurrency.global,
-    lockDurationMs: config.takeover.lockMs,
+    lockDurationMs: lockMs,
     stalledIntervalMs: config.takeover.stalledCheckMs,
     maxStalledCount: config.takeover.maxTakeovers,
     slotAccounting: {
@@ -140,24 +140,4 @@ async function startWorker(
   );
   closers.push(() => worker.close(config.timeouts.shutdownMs));
   return worker;
-}
-
-/**
- * With Sentinel: warns when a failover takes longer than a worker's lock, which then
- * lapses while Redis is away, and another worker (or this one) runs the build again.
- */
-async function checkLockAgainstFailover(config: Readonly<Config>, logger: Logger): Promise<void> {
-  if (config.redisHa?.kind !== 'sentinel') return;
-  const timings = await sentinelTimings(config.redisHa);
-  if (!timings) return;
-  const floor = lockFloorMs(timings);
-  if (config.takeover.lockMs >= floor) return;
-  logger.warn(
-    {
-      lockSeconds: config.takeover.lockMs / 1000,
-      downAfterMs: timings.downAfterMs,
-      atLeastSeconds: Math.ceil(floor / 1000),
-    },
-    'BERTH_LOCK_SECONDS is shorter than a Sentinel failover takes: a failover can make running builds run again; raise it or lower down-after-milliseconds',
-  );
 }

@@ -98,6 +98,12 @@ export const seconds = (fallback: number): Field<number> => {
   return (raw) => Math.round(parse(raw) * 1000);
 };
 
+/** Seconds as milliseconds, or undefined when unset (the default is decided later). */
+export const optionalSeconds = (): Field<number | undefined> => {
+  const parse = seconds(1);
+  return (raw) => (raw === undefined ? undefined : parse(raw));
+};
+
 const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];
 

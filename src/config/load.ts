@@ -3,6 +3,9 @@ import { ConfigError } from '../errors.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import { DEFAULT_POD_RESOURCES, type EnvValues, parseEnv } from './schema.ts';
 
+/** A worker's lock on its build when BERTH_LOCK_SECONDS is unset. */
+export const DEFAULT_LOCK_MS = 8000;
+
 const WHARF_VAR = /^WHARF_VAR_(.+)$/;
 
 /** Berth's configuration: read once from the environment at the edge, then frozen. */
@@ -41,7 +44,9 @@ function shapeConfig(env: EnvValues, wharfVars: Record<string, string>, privateK
     },
     /** When a dead worker's build goes to another worker (see docs/serve.md). */
     takeover: {
-      lockMs: env.BERTH_LOCK_SECONDS,
+      lockMs: env.BERTH_LOCK_SECONDS ?? DEFAULT_LOCK_MS,
+      /** BERTH_LOCK_SECONDS was set: kept as given even when a Sentinel failover takes longer. */
+      lockGiven: env.BERTH_LOCK_SECONDS !== undefined,
       stalledCheckMs: env.BERTH_STALLED_CHECK_SECONDS,
       maxTakeovers: env.BERTH_MAX_TAKEOVERS,
     },

@@ -12,6 +12,7 @@ import {
   number,
   objectList,
   oneOf,
+  optionalSeconds,
   paths,
   podResources,
   positiveInt,
@@ -89,7 +90,8 @@ const envFields = {
   BERTH_WEBHOOK_INFLIGHT_BYTES: number({ fallback: 32 * 1024 * 1024, integer: true, min: 25 * 1024 * 1024 }),
   BERTH_RETENTION_DAYS: positiveInt(30),
   BERTH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(30),
-  BERTH_LOCK_SECONDS: seconds(8),
+  // Unset: 8 s, raised with Sentinel to outlast a failover (src/app/worker-lock.ts).
+  BERTH_LOCK_SECONDS: optionalSeconds(),
   BERTH_STALLED_CHECK_SECONDS: seconds(2),
   BERTH_LOG_FOLLOWERS: positiveInt(1000),
   BERTH_LOG_FOLLOWERS_PER_BUILD: positiveInt(100),

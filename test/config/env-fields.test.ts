@@ -36,7 +36,7 @@ describe('parseEnv', () => {
   it('reads the takeover lock in seconds (fractions allowed) and checks the takeover count', () => {
     assert.deepEqual(
       [values({}).BERTH_LOCK_SECONDS, values({}).BERTH_STALLED_CHECK_SECONDS, values({}).BERTH_MAX_TAKEOVERS],
-      [8000, 2000, 2],
+      [undefined, 2000, 2],
     );
     assert.equal(values({ BERTH_LOCK_SECONDS: '2.5' }).BERTH_LOCK_SECONDS, 2500);
     assert.deepEqual(problems({ BERTH_LOCK_SECONDS: '0', BERTH_MAX_TAKEOVERS: '-1' }), [

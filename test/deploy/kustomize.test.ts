@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { type Config, loadConfig } from '../../src/config/load.ts';
-import { lockFloorMs } from '../../src/redis/sentinel-timings.ts';
 
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const hasKubectl = !spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).error;
@@ -215,9 +214,10 @@ test('the redis-sentinel component swaps the bundled Redis for sentinels, a repl
       'the password reaches Redis',
     );
     assert.deepEqual(config.redisWait, { replicas: 1, timeoutMs: 1000 });
-    assert.ok(
-      config.takeover.lockMs >= lockFloorMs({ downAfterMs: 5000, failoverTimeoutMs: 60_000 }),
-      'the lock outlasts a failover with down-after-milliseconds 5000',
+    assert.equal(
+      config.takeover.lockGiven,
+      false,
+      'the lock is left to the worker, which makes it outlast the sentinels’ failover (test/app/worker-lock.test.ts)',
     );
   }
 });
