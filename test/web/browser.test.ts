@@ -156,6 +156,28 @@ describe('build pages in Chromium', { skip: hasChromium ? false : 'no /usr/bin/c
     await page.close();
   });
 
+  test('a page names every module its script imports as a modulepreload, fetched once', async () => {
+    for (const path of ['/', `/builds/${ids.failed}`]) {
+      const page = await browser.newPage();
+      watchConsole(page, errors);
+      const fetched: string[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (/^\/assets\/[^/]+\.ts$/.test(url.pathname)) fetched.push(url.pathname + url.search);
+      });
+      await page.goto(`${base}${path}`);
+      const entry = await page.locator('script[type="module"]').getAttribute('src');
+      const preloads = await page
+        .locator('link[rel="modulepreload"]')
+        .evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+      assert.ok(entry && preloads.length > 0, path);
+      // What Chromium itself loaded is the import graph: each module once, each one preloaded.
+      assert.equal(new Set(fetched).size, fetched.length, `${path}: ${fetched.join(' ')}`);
+      assert.deepEqual(preloads.toSorted(), fetched.filter((url) => url !== entry).toSorted(), path);
+      await page.close();
+    }
+  });
+
   test('no console errors on any page', () => {
     assert.deepEqual(errors, []);
   });

@@ -69,6 +69,13 @@ test('page modules are served as type-stripped JavaScript with cache headers', a
   assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   const js = await res.text();
   assert.doesNotMatch(js, /import type|: BuildRecord/);
+  const preloads = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
+  assert.ok(preloads.includes('/assets/log-view.ts'), 'imported two levels down');
+  for (const href of preloads)
+    assert.equal(
+      (await fetch(`${base}${href}`)).headers.get('content-type'),
+      'text/javascript; charset=utf-8',
+    );
   const plain = await fetch(`${base}/assets/ansi.ts`);
   assert.equal(plain.headers.get('cache-control'), 'no-cache');
   const again = await fetch(`${base}/assets/ansi.ts`, {

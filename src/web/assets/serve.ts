@@ -17,6 +17,11 @@ export interface AssetCatalogue {
   get(name: string): Asset | undefined;
   /** `/assets/<name>?v=<hash>`: safe to cache forever. */
   url(name: string): string;
+  /**
+   * The URLs of every module `entry` imports, directly or not, as the browser asks for
+   * them (`/assets/<name>`: the imports name no version), for `<link rel="modulepreload">`.
+   */
+  preloads(entry: string): string[];
 }
 
 const TYPES: Record<string, string> = {
@@ -60,10 +65,37 @@ export function loadAssets(dir: URL = new URL('./', import.meta.url)): AssetCata
     assets.set(name, make(ext === '.ts' ? stripTypes(text) : text, type));
   }
   assets.set('palette.css', make(paletteCss(), TYPES['.css']!));
+  const imports = new Map<string, string[]>();
+  for (const [name, asset] of assets)
+    if (name.endsWith('.ts')) imports.set(name, staticImports(asset.body.toString('utf8')));
   return {
     get: (name) => assets.get(name),
     url: (name) => `/assets/${name}?v=${assets.get(name)?.etag.slice(1, 11) ?? '0'}`,
+    preloads: (entry) => [...reachable(entry, imports)].map((name) => `/assets/${name}`),
   };
+}
+
+/**
+ * The sibling modules a type-stripped module imports statically (`import … from './x.ts'`,
+ * `import './x.ts'`, `export … from './x.ts'`; type-only imports are gone by then).
+ */
+function staticImports(js: string): string[] {
+  const found = new Set<string>();
+  const statement = /^\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s*)?['"]\.\/([^'"/]+)['"]/gm;
+  for (const match of js.matchAll(statement)) found.add(match[1] as string);
+  return [...found];
+}
+
+/** Every module reachable from `entry`'s imports (not `entry` itself), nearest first. */
+function reachable(entry: string, imports: Map<string, string[]>): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...(imports.get(entry) ?? [])];
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    if (seen.has(name) || name === entry) continue;
+    seen.add(name);
+    queue.push(...(imports.get(name) ?? []));
+  }
+  return seen;
 }
 
 function make(text: string, type: string): Asset {

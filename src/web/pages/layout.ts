@@ -19,7 +19,13 @@ export interface LayoutOptions {
 
 /** The HTML document around a page: head, skip link, site header, main landmark. */
 export function layout(o: LayoutOptions): string {
-  const script = o.script ? `<script type="module" src="${o.assets.url(o.script)}"></script>` : '';
+  // The module and everything it imports are asked for at once, not one import level at a time.
+  const script = o.script
+    ? [
+        `<script type="module" src="${o.assets.url(o.script)}"></script>`,
+        ...o.assets.preloads(o.script).map((href) => `<link rel="modulepreload" href="${href}">`),
+      ].join('\n')
+    : '';
   const data =
     o.data === undefined
       ? ''
