@@ -66,6 +66,7 @@ export async function startWeb(parts: HttpParts, plugins: ForgePlugin[]): Promis
     ...createUiHandlers({
       config,
       service: stack.service,
+      logs: stack.logs,
       access,
       flow,
       logger,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BuildService } from '../builds/service.ts';
 import type { Config } from '../config/load.ts';
+import type { RedisLogStore } from '../logs/redis-store.ts';
 import { createMetricsHandler } from '../metrics/handler.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { WebAccess } from './access/access.ts';
@@ -17,6 +18,8 @@ import type { HttpHandler } from './types.ts';
 export interface UiDeps {
   config: Readonly<Config>;
   service: BuildService;
+  /** Build logs: a build page carries the first lines of its own. */
+  logs?: Pick<RedisLogStore, 'read'>;
   /** Who may see and do what; shared with the JSON API. */
   access: WebAccess;
   flow: OAuthFlow;
@@ -41,6 +44,7 @@ export function createUiHandlers(deps: UiDeps): HttpHandler[] {
       service: deps.service,
       access,
       links: forgeLinks(config),
+      ...(deps.logs ? { logs: deps.logs } : {}),
       assets: loadAssets(deps.assetsDir),
     }),
   ];

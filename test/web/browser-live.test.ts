@@ -126,6 +126,27 @@ describe('pages over real builds on the local runtime', {
     await page.close();
   });
 
+  test('a build page comes with the first lines of its log; the stream brings the rest once', async () => {
+    const id = await build('first', `build:\n${step('count', ['seq 1 150'])}`);
+    await waitFor(id, 'success', 'failed', 'error');
+    const html = await (await fetch(`${base}/builds/${id}`)).text();
+    const data = JSON.parse(
+      /<script type="application\/json" id="berth-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '{}',
+    );
+    const stored = (await app.stack.logs.read(id, null, 1000)).entries;
+    assert.ok(stored.length > 150);
+    assert.deepEqual(
+      data.log?.lines.map((line: unknown[]) => line[4]),
+      stored.slice(0, 100).map((entry) => entry.text),
+    );
+    assert.equal(data.log.after, stored[99]?.id);
+    const page = await open(`/builds/${id}#s0-0-L101`);
+    const log = page.locator('#s0-0-log');
+    await log.locator('.count', { hasText: `${stored.length} lines` }).waitFor();
+    assert.equal(await log.locator('.ln.hl .t').textContent(), stored[100]?.text);
+    await page.close();
+  });
+
   test('100,000 log lines stay scrollable', async () => {
     const id = await build('big', `build:\n${step('noisy', ['seq 1 100000'])}`);
     await waitFor(id, 'success', 'failed', 'error');

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { App } from '../../src/app/start.ts';
+import { CSP } from '../../src/web/pages/respond.ts';
 import { hasChromium, launchBrowser, watchConsole } from '../support/browser.ts';
 import { FakeGithub } from '../support/fake-github.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -93,6 +94,30 @@ describe('sign-in and the start form in Chromium', {
     assert.equal(record?.request.inputs.apiauth, undefined);
     assert.ok(!(await page.content()).includes('hunter2-SECRET'));
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a build page carries the start of its log only to whom may read the build', async () => {
+    for (const [id, text] of [
+      [ids.mine, 'a line for readers of acme/app'],
+      [ids.hidden, 'a line for readers of other/private'],
+    ] as const) {
+      const sink = app.stack.logs.sink(id ?? '');
+      sink.append({ stage: 'build', step: 'compile', stream: 'stdout', time: Date.now(), text });
+      await sink.close();
+    }
+    const signedOut = await fetch(`${app.url}/builds/${ids.mine}`);
+    assert.doesNotMatch(await signedOut.text(), /a line for readers/);
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/signin`);
+    await page.getByRole('link', { name: 'Sign in with GitHub' }).click();
+    await page.waitForURL(`${app.url}/`);
+    const hidden = await page.request.get(`${app.url}/builds/${ids.hidden}`);
+    assert.equal(hidden.status(), 404);
+    assert.doesNotMatch(await hidden.text(), /a line for readers/);
+    const mine = await page.request.get(`${app.url}/builds/${ids.mine}`);
+    assert.equal(mine.headers()['content-security-policy'], CSP);
+    assert.match(await mine.text(), /a line for readers of acme\/app/);
     await page.close();
   });
 });

@@ -144,7 +144,7 @@ describe('builds API', () => {
     );
   });
 
-  it('follows a log live over SSE and resumes with Last-Event-ID without losing or repeating lines', async () => {
+  it('follows a log live over SSE and resumes with Last-Event-ID or ?after= without losing or repeating lines', async () => {
     const res = await post({
       source: `local:${allowed}`,
       ref: 'sse',
@@ -166,6 +166,17 @@ describe('builds API', () => {
       Array.from({ length: 300 }, (_, i) => `line ${i}`),
     );
     assert.deepEqual(JSON.parse(rest.at(-1)?.data ?? '{}'), { status: 'success' });
+
+    // `?after=` (what a build page that came with the first lines asks for); Last-Event-ID wins.
+    const ids = (await stack.logs.read(id, null, 300)).entries.map((entry) => entry.id);
+    const ended = (events: SseEvent[]) => events.at(-1)?.event === 'end';
+    const fromQuery = await readSse(`${url}?after=${ids[99]}`, {}, ended);
+    assert.deepEqual(
+      lines(fromQuery).map((line) => line.text),
+      Array.from({ length: 200 }, (_, i) => `line ${i + 100}`),
+    );
+    const fromHeader = await readSse(`${url}?after=${ids[99]}`, { 'last-event-id': ids[199] ?? '' }, ended);
+    assert.equal(lines(fromHeader)[0]?.text, 'line 200');
   });
 
   it('reports health and readiness', async () => {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BuildService } from '../../builds/service.ts';
 import { isFinal } from '../../builds/state.ts';
 import type { RedisLogStore, StoredLogEntry } from '../../logs/redis-store.ts';
+import { urlOf } from '../respond.ts';
 
 const prefix = (e: StoredLogEntry) => (e.stage || e.step ? `[${e.stage}/${e.step}] ` : '');
 
@@ -24,7 +25,9 @@ export async function sendTextLog(logs: RedisLogStore, id: string, res: ServerRe
  * The log as Server-Sent Events: `lines` events carrying a JSON array of up to 1000
  * lines, each `[stage, step, stream, time, text]` as stored (`id` = the stream id of the last, so a reconnect with `Last-Event-ID` resumes
  * after it), comment heartbeats, an `end` event with the build's status when it is
- * over. Past the follower caps it answers 503 without touching Redis.
+ * over. `?after=<stream id>` starts after that line when no `Last-Event-ID` is sent
+ * (the build page already holds the lines up to it). Past the follower caps it answers
+ * 503 without touching Redis.
  */
 export async function streamLog(
   deps: { logs: RedisLogStore; service: BuildService; heartbeatMs: number },
@@ -54,7 +57,7 @@ export async function streamLog(
   });
   res.write(': berth log stream\n\n');
   const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs);
-  const lastEventId = req.headers['last-event-id'];
+  const lastEventId = req.headers['last-event-id'] ?? urlOf(req).searchParams.get('after');
   const after = typeof lastEventId === 'string' && /^\d+-\d+$/.test(lastEventId) ? lastEventId : null;
   const isDone = async () => {
     const record = await deps.service.get(id);

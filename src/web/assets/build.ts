@@ -19,6 +19,8 @@ interface BuildData {
   build: BuildRecord;
   links: ForgeLinks;
   canAct: boolean;
+  /** The start of the log, read by the server with the page; the stream resumes after it. */
+  log?: { lines: WireLine[]; after: string };
 }
 
 const data = JSON.parse(document.getElementById('berth-data')?.textContent ?? '{}') as BuildData;
@@ -37,6 +39,19 @@ const timeline = createTimeline(document.getElementById('timeline') as HTMLEleme
 const actions = wireActions(document.getElementById('build-actions') as HTMLElement, data.build.id);
 let build = data.build;
 let lastStatus = '';
+
+/** Adds wire lines to their steps' logs; returns the steps (`stage\0step`) that grew. */
+function take(items: WireLine[]): Set<string> {
+  const grown = new Set<string>();
+  for (const item of items) {
+    const [stage, step, stream, text] = isTuple(item)
+      ? [item[0], item[1], item[2], item[4]]
+      : [item.stage, item.step, item.stream, item.text];
+    linesOf(stage, step).push(text, stream === 'system');
+    grown.add(`${stage}\u0000${step}`);
+  }
+  return grown;
+}
 
 function show(update: BuildRecord): void {
   // The API masks password inputs as the page does (and every input until the build is planned).
@@ -68,8 +83,9 @@ async function poll(): Promise<void> {
   if (!isFinal(build.status)) setTimeout(poll, POLL_MS);
 }
 
-function follow(): void {
-  const source = new EventSource(`/api/builds/${encodeURIComponent(build.id)}/logs`);
+function follow(after: string | undefined): void {
+  const query = after ? `?after=${encodeURIComponent(after)}` : '';
+  const source = new EventSource(`/api/builds/${encodeURIComponent(build.id)}/logs${query}`);
   let pending = new Set<string>();
   let frame = 0;
   let flushedAt = 0;
@@ -83,13 +99,8 @@ function follow(): void {
   const onLine = (event: MessageEvent<string>): void => {
     // `lines` events: [stage, step, stream, time, text] arrays; `line` events: one entry or an array of them.
     const parsed = JSON.parse(event.data) as WireLine | WireLine[];
-    for (const item of Array.isArray(parsed) && !isTuple(parsed) ? parsed : [parsed as WireLine]) {
-      const [stage, step, stream, text] = isTuple(item)
-        ? [item[0], item[1], item[2], item[4]]
-        : [item.stage, item.step, item.stream, item.text];
-      linesOf(stage, step).push(text, stream === 'system');
-      pending.add(`${stage}\u0000${step}`);
-    }
+    const items = Array.isArray(parsed) && !isTuple(parsed) ? parsed : [parsed as WireLine];
+    for (const key of take(items)) pending.add(key);
     // A flood of events can starve animation frames: redraw at least every 100 ms.
     if (performance.now() - flushedAt > 100) flush();
     else if (frame === 0) frame = requestAnimationFrame(flush);
@@ -106,8 +117,11 @@ function follow(): void {
   });
 }
 
+// The lines the page came with are in place before the steps' logs mount.
+const first = take(data.log?.lines ?? []);
 show(build);
-follow();
+for (const key of first) timeline.linesChanged(key);
+follow(data.log?.after);
 if (!isFinal(build.status)) setTimeout(poll, POLL_MS);
 window.addEventListener('hashchange', () => timeline.revealHash(location.hash));
 timeline.revealHash(location.hash);

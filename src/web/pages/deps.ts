@@ -1,4 +1,5 @@
 import type { BuildService } from '../../builds/service.ts';
+import type { RedisLogStore } from '../../logs/redis-store.ts';
 import type { WebAccess } from '../access/access.ts';
 import type { ForgeLinks } from '../assets/format.ts';
 import type { AssetCatalogue } from '../assets/serve.ts';
@@ -10,6 +11,8 @@ export interface PagesDeps {
   access: WebAccess;
   /** Web base URLs for commit links (github.com or GHE, GITLAB_URL). */
   links: ForgeLinks;
+  /** When given, a build page carries the first lines of its log (else its stream brings them all). */
+  logs?: Pick<RedisLogStore, 'read'>;
   /** Defaults to the files next to serve.ts. */
   assets?: AssetCatalogue;
 }

@@ -12,6 +12,7 @@ import type { Frame, PagesDeps } from './deps.ts';
 
 export type { PagesDeps } from './deps.ts';
 
+import { type FirstLines, firstLines } from './first-lines.ts';
 import { type LayoutOptions, layout } from './layout.ts';
 import { localPath, sendHtml } from './respond.ts';
 import { startPage } from './start-page.ts';
@@ -28,6 +29,8 @@ export interface BuildPageData {
   build: unknown;
   links: ForgeLinks;
   canAct: boolean;
+  /** The start of the log, read with the same right as the page (absent: the stream brings every line). */
+  log?: FirstLines;
 }
 
 const STATES = new Set<string>(buildStates);
@@ -126,6 +129,8 @@ async function buildPage(
     links: deps.links,
     canAct: await deps.access.canWrite(viewer, target),
   };
+  const log = deps.logs ? await firstLines(deps.logs, id) : null;
+  if (log) data.log = log;
   const title = `${record.request.repo} #${record.buildRef}`;
   const start =
     data.canAct && viewer.kind === 'user' ? `/start?source=${encodeURIComponent(record.source)}` : null;
