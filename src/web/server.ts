@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { isRedisUnavailable } from '../redis/unavailable.ts';
 import { sendJson } from './respond.ts';
 import type { HttpHandler } from './types.ts';
 
@@ -44,6 +45,19 @@ async function route(
     }
     sendJson(res, 404, { error: `no route for ${req.method} ${(req.url ?? '').split('?')[0]}` });
   } catch (err) {
+    if (isRedisUnavailable(err)) {
+      // A Redis restart or failover: the client may try again in a moment.
+      options.logger.warn({ err: String(err), method: req.method, url: req.url }, 'redis unavailable');
+      if (!res.headersSent)
+        sendJson(
+          res,
+          503,
+          { error: 'Redis is unavailable for now; try again shortly' },
+          { 'retry-after': '2' },
+        );
+      else res.destroy();
+      return;
+    }
     options.logger.error({ err, method: req.method, url: req.url }, 'request failed');
     if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
     else res.destroy();

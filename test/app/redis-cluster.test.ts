@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { App } from '../../src/app/start.ts';
-import { endedBuild, startBuild } from '../support/api-client.ts';
+import { endedBuild, startBuild, until } from '../support/api-client.ts';
 import { tempDir } from '../support/engine.ts';
+import { failoverPipeline, numbered, oneToN, runCount, textLog } from '../support/failover-build.ts';
 import { allKeys } from '../support/redis.ts';
 import { startRedisCluster, type TestCluster } from '../support/redis-cluster.ts';
 import { startServe } from '../support/serve.ts';
@@ -130,5 +131,64 @@ build:
     } finally {
       client.disconnect();
     }
+  });
+});
+
+describe('Berth on a Redis Cluster with replicas: the primary holding its slot is SIGKILLed mid-build', () => {
+  let cluster: TestCluster;
+  let app: App;
+  let folder: Awaited<ReturnType<typeof tempDir>>;
+  let outside: Awaited<ReturnType<typeof tempDir>>;
+  let runs = '';
+
+  before(async () => {
+    folder = await tempDir('berth-cluster-failover-');
+    outside = await tempDir('berth-cluster-runs-');
+    runs = join(outside.dir, 'runs');
+    await writeFile(join(folder.dir, '.wharf-ci.yml'), failoverPipeline(runs));
+    cluster = await startRedisCluster({ replicas: 1 });
+    app = await startServe({
+      REDIS_CLUSTER_NODES: cluster.nodes,
+      BERTH_RUNTIME: 'local',
+      BERTH_API_TOKEN: TOKEN,
+      BERTH_LOCAL_SOURCES: folder.dir,
+      BERTH_SHUTDOWN_TIMEOUT_SECONDS: '2',
+    });
+  });
+  after(async () => {
+    try {
+      await app?.close();
+    } finally {
+      await cluster?.stop();
+      await folder?.remove();
+      await outside?.remove();
+    }
+  });
+
+  test('the build ends success with every line once, run once; the API says 503, never 500, meanwhile', async () => {
+    const log = (id: string) => textLog(app.url, admin, id);
+    const id = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
+    await until(async () => numbered(await log(id)).includes(10), 30_000);
+    await cluster.killPrimaryOf('{berth}');
+    const answers = new Set<number>();
+    let status = 'running';
+    await until(async () => {
+      const res = await fetch(`${app.url}/api/builds/${id}`, { headers: admin });
+      answers.add(res.status);
+      if (res.ok) status = ((await res.json()) as { status: string }).status;
+      return !['queued', 'running'].includes(status);
+    }, 60_000);
+    assert.equal(status, 'success');
+    assert.deepEqual(
+      [...answers].filter((s) => s !== 200 && s !== 503),
+      [],
+      'while the cluster fails over the API answers 503 (try again), not 500',
+    );
+    assert.deepEqual(numbered(await log(id)), oneToN, 'every line once, in order');
+    assert.equal(await runCount(runs), 1, 'the step ran once');
+
+    const second = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
+    assert.equal((await endedBuild(app.url, second, { token: TOKEN, timeoutMs: 60_000 })).status, 'success');
+    assert.equal(await runCount(runs), 2);
   });
 });

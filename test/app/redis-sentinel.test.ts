@@ -1,36 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { App } from '../../src/app/start.ts';
 import { endedBuild, startBuild, until } from '../support/api-client.ts';
 import { tempDir } from '../support/engine.ts';
+import { failoverPipeline, LINES, numbered, oneToN, runCount, textLog } from '../support/failover-build.ts';
 import { sentinelTestsCanRun, startSentinelSet, type TestSentinelSet } from '../support/redis-sentinel.ts';
 import { startServe } from '../support/serve.ts';
 import { readSse } from '../support/sse.ts';
 
 const TOKEN = 'sentinel-test-token-0123456789';
-const LINES = 60;
 const auth = { authorization: `Bearer ${TOKEN}` };
-
-/** A step that counts its runs in `runs` (outside the build) and prints LINES numbered lines over ~6 s. */
-const pipeline = (runs: string) => `build:
-  count:
-    container:
-      image: alpine
-      cmds:
-        - echo run >> ${runs}
-        - seq 1 ${LINES} | while read n; do echo "line $n"; sleep 0.1; done
-`;
-
-/** The numbers of the `line N` lines of a log, in order. */
-const numbered = (texts: string[]) =>
-  texts.flatMap((t) => {
-    const m = /^line (\d+)$/.exec(t);
-    return m ? [Number(m[1])] : [];
-  });
-
-const oneToN = Array.from({ length: LINES }, (_, i) => i + 1);
 
 describe('Berth on Redis behind Sentinel: the primary is SIGKILLed mid-build', {
   skip: !sentinelTestsCanRun(),
@@ -46,7 +27,7 @@ describe('Berth on Redis behind Sentinel: the primary is SIGKILLed mid-build', {
     folder = await tempDir('berth-sentinel-src-');
     outside = await tempDir('berth-sentinel-runs-');
     runs = join(outside.dir, 'runs');
-    await writeFile(join(folder.dir, '.wharf-ci.yml'), pipeline(runs));
+    await writeFile(join(folder.dir, '.wharf-ci.yml'), failoverPipeline(runs));
     app = await startServe({
       REDIS_SENTINELS: set.sentinels,
       REDIS_SENTINEL_NAME: set.name,
@@ -68,26 +49,20 @@ describe('Berth on Redis behind Sentinel: the primary is SIGKILLed mid-build', {
     }
   });
 
-  const textLog = async (id: string) => {
-    const res = await fetch(`${app.url}/api/builds/${id}/logs`, { headers: auth });
-    assert.equal(res.status, 200);
-    return (await res.text()).split('\n').map((l) => l.replace(/^\[[^\]]*\] /, ''));
-  };
-  const runCount = async () =>
-    (await readFile(runs, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'run').length;
+  const log = (id: string) => textLog(app.url, auth, id);
 
   it('the build ends success with every line once, in order, run once; the next build runs too', async () => {
     const id = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
     const live = readSse(`${app.url}/api/builds/${id}/logs`, auth, (events) =>
       events.some((e) => e.event === 'end'),
     );
-    await until(async () => numbered(await textLog(id)).includes(10), 30_000);
+    await until(async () => numbered(await log(id)).includes(10), 30_000);
     // The replica lags: lines the primary stores from now on are on the primary only.
     const oldPort = await set.primaryPort();
     const resume = await set.lagReplicas();
     try {
-      const before = Math.max(...numbered(await textLog(id)));
-      await until(async () => Math.max(...numbered(await textLog(id))) > before, 10_000);
+      const before = Math.max(...numbered(await log(id)));
+      await until(async () => Math.max(...numbered(await log(id))) > before, 10_000);
       await set.killPrimary();
     } finally {
       resume();
@@ -97,7 +72,7 @@ describe('Berth on Redis behind Sentinel: the primary is SIGKILLed mid-build', {
 
     const ended = await endedBuild(app.url, id, { token: TOKEN, timeoutMs: 60_000 });
     assert.equal(ended.status, 'success', JSON.stringify(ended));
-    assert.deepEqual(numbered(await textLog(id)), oneToN, 'the stored log has every line once, in order');
+    assert.deepEqual(numbered(await log(id)), oneToN, 'the stored log has every line once, in order');
     const events = await live;
     const seen = numbered(
       events
@@ -107,22 +82,22 @@ describe('Berth on Redis behind Sentinel: the primary is SIGKILLed mid-build', {
         ),
     );
     assert.deepEqual(seen, oneToN, 'the live follower saw every line once, in order');
-    assert.equal(await runCount(), 1, 'the step ran once');
+    assert.equal(await runCount(runs), 1, 'the step ran once');
 
     const second = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
     const next = await endedBuild(app.url, second, { token: TOKEN, timeoutMs: 60_000 });
     assert.equal(next.status, 'success', JSON.stringify(next));
-    assert.deepEqual(numbered(await textLog(second)), oneToN);
-    assert.equal(await runCount(), 2, 'the second build ran once');
+    assert.deepEqual(numbered(await log(second)), oneToN);
+    assert.equal(await runCount(runs), 2, 'the second build ran once');
   });
 
   it('a cancel after the failover reaches the worker: the running build stops', async () => {
     const id = await startBuild(app.url, TOKEN, `local:${folder.dir}`);
-    await until(async () => numbered(await textLog(id)).includes(5), 30_000);
+    await until(async () => numbered(await log(id)).includes(5), 30_000);
     const res = await fetch(`${app.url}/api/builds/${id}/cancel`, { method: 'POST', headers: auth });
     assert.equal(res.status, 202, await res.text());
     const ended = await endedBuild(app.url, id, { token: TOKEN, timeoutMs: 30_000 });
     assert.equal(ended.status, 'cancelled', JSON.stringify(ended));
-    assert.ok(numbered(await textLog(id)).length < LINES, 'the step was stopped before its end');
+    assert.ok(numbered(await log(id)).length < LINES, 'the step was stopped before its end');
   });
 });
