@@ -182,13 +182,14 @@ build:
       image: busybox
       cmds:
         - echo "start $BERTH_BUILD" >> ${journal}
-        - sleep 1
+        - sleep 3
         - echo "\${NOT_DEFINED}"
 `;
     const repo = await repoFolder(dir, 'warned', warned);
     const first = await post(base, `local:${repo}`, 'one');
     const second = await post(base, `local:${repo}`, 'two');
-    await until(async () => (await get(base, second)).message === 'waiting for warned (0 ahead)');
+    // The second waits while the first runs (3 s): it planned, logged its warning and parked.
+    await until(async () => /^waiting for warned \(\d+ ahead\)$/.test((await get(base, second)).message ?? ''));
     for (const id of [first, second])
       assert.equal((await endedBuild(base, id, { token: TOKEN })).status, 'success');
     for (const id of [first, second]) {
