@@ -189,7 +189,9 @@ build:
     const first = await post(base, `local:${repo}`, 'one');
     const second = await post(base, `local:${repo}`, 'two');
     // The second waits while the first runs (3 s): it planned, logged its warning and parked.
-    await until(async () => /^waiting for warned \(\d+ ahead\)$/.test((await get(base, second)).message ?? ''));
+    await until(async () =>
+      /^waiting for warned \(\d+ ahead\)$/.test((await get(base, second)).message ?? ''),
+    );
     for (const id of [first, second])
       assert.equal((await endedBuild(base, id, { token: TOKEN })).status, 'success');
     for (const id of [first, second]) {
