@@ -1,12 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import type { RedisTarget } from './target.ts';
 
-/** The few connection settings Berth sets (a narrow subset of ioredis' RedisOptions). */
-interface Settings {
-  connectionName: string;
-  maxRetriesPerRequest?: number | null;
-}
-
 /** What REDIS_URL gives a Sentinel or Cluster target. */
 interface Auth {
   username?: string;
@@ -32,15 +26,12 @@ export interface ConnectOptions {
  * of its multi-key scripts' keys under one hash tag (src/redis-keys.ts).
  */
 export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisClient {
-  const common: Settings = {
-    connectionName: o.connectionName,
-    ...(o.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: o.maxRetriesPerRequest } : {}),
-  };
-  if (typeof target === 'string') return new Redis(target, common);
+  // ConnectOptions is a subset of ioredis' options: passed on as they are.
+  if (typeof target === 'string') return new Redis(target, { ...o });
   const auth = target.url ? authOf(target.url) : {};
   if (target.kind === 'sentinel') {
     return new Redis({
-      ...common,
+      ...o,
       ...auth,
       sentinels: target.sentinels,
       name: target.name,
@@ -52,21 +43,17 @@ export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisClien
       retryStrategy: (times: number) => Math.min(times * 100, 1000),
     });
   }
-  return new Cluster(target.nodes, { redisOptions: { ...common, ...auth } });
+  return new Cluster(target.nodes, { redisOptions: { ...o, ...auth } });
 }
 
 /** Another connection to the same target with other options (a blocking reader, a subscriber). */
 export function duplicateClient(client: RedisClient, o: ConnectOptions): RedisClient {
-  const override: Settings = {
-    connectionName: o.connectionName,
-    ...(o.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: o.maxRetriesPerRequest } : {}),
-  };
   if (client instanceof Cluster) {
     // Cluster.duplicate merges options shallowly: keep the nodes' user, password and TLS.
     const { replyMapping: _, ...inherited } = client.options.redisOptions ?? {};
-    return client.duplicate(undefined, { redisOptions: { ...inherited, ...override } });
+    return client.duplicate(undefined, { redisOptions: { ...inherited, ...o } });
   }
-  return client.duplicate(override);
+  return client.duplicate({ ...o });
 }
 
 /** User, password, database and TLS from a `redis://` or `rediss://` URL. */
