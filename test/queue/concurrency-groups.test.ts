@@ -175,16 +175,8 @@ describe('concurrency groups', () => {
   test('a build that waits for its group logs its plan warnings once', async () => {
     const journal = join(dir, 'journal-d');
     await writeFile(journal, '');
-    const warned = `concurrency: {group: warned}
-build:
-  work:
-    container:
-      image: busybox
-      cmds:
-        - echo "start $BERTH_BUILD" >> ${journal}
-        - sleep 3
-        - echo "\${NOT_DEFINED}"
-`;
+    // The shared pipeline with one more command naming a variable nobody defines (a plan warning).
+    const warned = `${pipeline(journal, 'concurrency: {group: warned}', '3')}        - echo "\${NOT_DEFINED}"\n`;
     const repo = await repoFolder(dir, 'warned', warned);
     const first = await post(base, `local:${repo}`, 'one');
     const second = await post(base, `local:${repo}`, 'two');
