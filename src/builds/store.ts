@@ -65,8 +65,7 @@ export class BuildStore {
 
   constructor(options: BuildStoreOptions) {
     this.#redis = options.redis;
-    this.#writes =
-      options.writes ?? new ReplicatedWrites({ redis: options.redis, wait: { replicas: 0, timeoutMs: 0 } });
+    this.#writes = options.writes ?? ReplicatedWrites.plain(options.redis);
     this.keys = (options.keys ?? redisKeys()).builds;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.#now = options.now ?? Date.now;

@@ -77,8 +77,7 @@ export class RedisLogStore {
       onError: () => {},
       followers: { perProcess: 1000, perBuild: 100 },
       ...options,
-      writes:
-        options.writes ?? new ReplicatedWrites({ redis: options.redis, wait: { replicas: 0, timeoutMs: 0 } }),
+      writes: options.writes ?? ReplicatedWrites.plain(options.redis),
     };
     this.#reader = new SharedStreamReader({
       redis: this.#o.redis,

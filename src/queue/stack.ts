@@ -3,7 +3,7 @@ import { BuildStore } from '../builds/store.ts';
 import { RedisLogStore } from '../logs/redis-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { connectRedis, type RedisClient } from '../redis/connect.ts';
-import { ReplicatedWrites, type ReplicaWait } from '../redis/replicated.ts';
+import { NO_REPLICA_WAIT, ReplicatedWrites, type ReplicaWait } from '../redis/replicated.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import { type RedisKeys, redisKeys } from '../redis-keys.ts';
 import { CancelBus } from './cancel-bus.ts';
@@ -54,7 +54,7 @@ export function createQueueStack(o: QueueStackOptions): QueueStack {
     connection.on('error', (err) => o.logger.debug({ err }, 'redis connection error'));
   }
   const keys = o.keys ?? redisKeys();
-  const wait = o.wait ?? { replicas: 0, timeoutMs: 0 };
+  const wait = o.wait ?? NO_REPLICA_WAIT;
   const writes = new ReplicatedWrites({
     redis,
     wait,

@@ -1,6 +1,9 @@
 import { BerthError } from '../errors.ts';
 import { duplicateClient, type RedisClient } from './connect.ts';
 
+/** Writes that wait for no replica (one server, a Cluster, or BERTH_REDIS_WAIT_REPLICAS=0). */
+export const NO_REPLICA_WAIT: ReplicaWait = Object.freeze({ replicas: 0, timeoutMs: 0 });
+
 /** How many replicas must have a write before it counts as stored (BERTH_REDIS_WAIT_REPLICAS, BERTH_REDIS_WAIT_MS). */
 export interface ReplicaWait {
   /** 0: do not wait (one server, or a Cluster). */
@@ -71,6 +74,11 @@ export class ReplicatedWrites {
   #degraded = false;
   #queue: Waiter[] = [];
   #waiting = false;
+
+  /** Plain EVALs on `redis`, waiting for no replica: what a store uses when given no writes. */
+  static plain(redis: RedisClient): ReplicatedWrites {
+    return new ReplicatedWrites({ redis, wait: NO_REPLICA_WAIT });
+  }
 
   constructor(o: { redis: RedisClient; wait: ReplicaWait } & ReplicationEvents) {
     this.#shared = o.redis;
